@@ -1,0 +1,167 @@
+"""Plain text and folding: HTML stripping, Unicode folding with an offset map back to the original.
+
+Everything here works on whole strings with C-level operations (``str.lower``, ``str.translate``,
+compiled regexes); the only per-character Python loop is in the rare slow path where folding changes
+the length of the text (combining marks, Arabic diacritics, ligatures, ``ß``), and even there it only
+visits the non-ASCII runs.
+
+Folding = NFKD compatibility decomposition, combining marks removed, case-folded, a few punctuation
+and Arabic letter variants unified (أ إ آ ٱ → ا, ى → ي, ة → ه, tatweel removed, ’ → ', dashes → -).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+
+__all__ = ["OffsetMap", "fold", "fold_char", "html_to_text"]
+
+# --------------------------------------------------------------------------------------------------
+# HTML → plain text
+
+# Inline elements vanish without a space so "<b>Sud</b>an" stays one word; every other tag becomes a
+# space so block boundaries ("</p><p>") separate words. Comments, scripts and styles go whole.
+_DROP_BLOCKS = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|noscript|template)\b[^>]*>.*?(?:</\1\s*>|\Z)|<!\[CDATA\[|\]\]>",
+    re.IGNORECASE | re.DOTALL,
+)
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|em|font|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr)"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>|<\?[^<>]*>")
+_WS_NEEDS_FIX = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+
+
+def html_to_text(s: str) -> str:
+    """Strip tags, decode entities, collapse whitespace. Cheap when there is nothing to do."""
+    if "<" in s:
+        if "<!" in s or "<s" in s or "<S" in s or "<n" in s or "<t" in s:
+            s = _DROP_BLOCKS.sub(" ", s)
+        s = _INLINE_TAG.sub("", s)
+        s = _ANY_TAG.sub(" ", s)
+    if "&" in s:
+        s = html.unescape(s)
+    if _WS_NEEDS_FIX.search(s):
+        s = " ".join(s.split())
+    return s
+
+
+# --------------------------------------------------------------------------------------------------
+# Folding
+
+_PUNCT = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'",
+    "\u00b4": "'", "\u0060": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-",
+    "\u060c": ",", "\u061b": ";", "\u061f": "?",
+    # Arabic letter variants (the hamza-carrying forms lose the hamza through NFKD already)
+    "\u0671": "\u0627", "\u0649": "\u064a", "\u0629": "\u0647", "\u06cc": "\u064a", "\u06a9": "\u0643",
+    "\u0640": "",  # tatweel
+}
+
+
+def fold_char(c: str) -> str:
+    """Fold one character (may return '' or several characters)."""
+    p = _PUNCT.get(c)
+    if p is not None:
+        return p
+    d = unicodedata.normalize("NFKD", c)
+    if len(d) > 1 or unicodedata.combining(d):
+        d = "".join(ch for ch in d if not unicodedata.combining(ch))
+    d = d.casefold()
+    if len(d) != 1:
+        # casefold can expand (ß → ss); NFKD of the pieces may re-introduce marks (ǰ)
+        d = "".join(ch for ch in unicodedata.normalize("NFKD", d) if not unicodedata.combining(ch))
+    return "".join(_PUNCT.get(ch, ch) for ch in d)
+
+
+class _FoldTable(dict[int, str]):
+    """Lazy translation table: code point → folded string, filled on first sight of a character."""
+
+    def __missing__(self, key: int) -> str:
+        v = fold_char(chr(key))
+        self[key] = v
+        if len(v) != 1:
+            _IRREGULAR.add(chr(key))
+        return v
+
+
+_IRREGULAR: set[str] = set()
+_TABLE = _FoldTable()
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+class OffsetMap:
+    """Maps positions in a folded string back to the original.
+
+    Stored as breakpoints ``(folded_pos, orig_pos)`` taken after every character whose fold did not
+    have length one; between breakpoints the two strings advance together.
+    """
+
+    __slots__ = ("_f", "_o", "orig_len")
+
+    def __init__(self, folded_bp: list[int], orig_bp: list[int], orig_len: int) -> None:
+        self._f = folded_bp
+        self._o = orig_bp
+        self.orig_len = orig_len
+
+    def to_orig(self, f: int) -> int:
+        """Original index corresponding to folded index ``f`` (a match start or exclusive end).
+
+        Characters deleted by folding (combining marks, tatweel) stick to the character before
+        them, so an end includes them and a start skips them.
+        """
+        i = bisect_right(self._f, f) - 1
+        return min(self._o[i] + (f - self._f[i]), self.orig_len)
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
+
+
+def fold(text: str) -> tuple[str, OffsetMap | None]:
+    """Fold ``text``; the map is ``None`` when folded indices equal original indices."""
+    if text.isascii():
+        return text.lower(), None
+    folded = _NON_ASCII_RUN.sub(_fold_run, text).lower()
+    if len(folded) == len(text) and not _has_irregular(text):
+        return folded, None
+    return _fold_slow(text)
+
+
+def _has_irregular(text: str) -> bool:
+    irr = _IRREGULAR
+    if not irr:
+        return False
+    return any(c in irr for run in _NON_ASCII_RUN.findall(text) for c in run)
+
+
+def _fold_slow(text: str) -> tuple[str, OffsetMap]:
+    parts: list[str] = []
+    fbp = [0]
+    obp = [0]
+    flen = 0
+    pos = 0
+    table = _TABLE
+    for m in _NON_ASCII_RUN.finditer(text):
+        s, e = m.span()
+        if s > pos:
+            parts.append(text[pos:s].lower())
+            flen += s - pos
+        for i in range(s, e):
+            v = table[ord(text[i])]
+            parts.append(v)
+            flen += len(v)
+            if len(v) != 1:
+                fbp.append(flen)
+                obp.append(i + 1)
+        pos = e
+    if pos < len(text):
+        parts.append(text[pos:].lower())
+    return "".join(parts), OffsetMap(fbp, obp, len(text))

@@ -1,0 +1,1 @@
+"""Ingestion: fetch, parse, normalise, deduplicate and schedule feeds; OPML import and export."""

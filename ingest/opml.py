@@ -1,0 +1,157 @@
+"""OPML 2.0 import and export. Nested outlines are categories; export then import is lossless."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from ingest.urls import BadFeedURL, validate_feed_url
+
+R2P_NS = "https://github.com/r2pwatch/r2pwatch/opml"
+_R = f"{{{R2P_NS}}}"
+
+
+class OPMLError(Exception):
+    """The file cannot be read as OPML at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class OPMLFeed:
+    url: str
+    title: str | None
+    category: str | None
+    site_url: str | None = None
+    language: str | None = None
+    region: str | None = None
+    interval_minutes: int | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OPMLProblem:
+    title: str
+    reason: str
+
+
+@dataclass
+class OPMLDocument:
+    feeds: list[OPMLFeed] = field(default_factory=list)
+    problems: list[OPMLProblem] = field(default_factory=list)
+
+
+def _label(el: ET.Element) -> str:
+    return (el.get("title") or el.get("text") or el.get("xmlUrl") or "(untitled outline)").strip()
+
+
+def parse_opml(data: bytes, *, source: str = "OPML") -> OPMLDocument:
+    try:
+        root = SafeET.fromstring(data)
+    except DefusedXmlException as exc:
+        raise OPMLError(f"{source}: refused unsafe XML ({type(exc).__name__})") from None
+    except ET.ParseError as exc:
+        raise OPMLError(f"{source}: not well-formed XML: {exc}") from None
+    if root.tag != "opml":
+        raise OPMLError(f"{source}: not an OPML file (root element <{root.tag}>)")
+    body = root.find("body")
+    if body is None:
+        raise OPMLError(f"{source}: OPML has no <body>")
+    doc = OPMLDocument()
+    seen: set[str] = set()
+
+    def walk(el: ET.Element, path: list[str]) -> None:
+        for child in el.findall("outline"):
+            url = child.get("xmlUrl")
+            children = child.findall("outline")
+            if url is None and children:
+                walk(child, [*path, _label(child)])
+                continue
+            if url is None:
+                if child.get("type") in ("rss", "atom") or not children:
+                    doc.problems.append(OPMLProblem(_label(child), "no feed address (xmlUrl)"))
+                continue
+            try:
+                url = validate_feed_url(url)
+            except BadFeedURL as exc:
+                doc.problems.append(OPMLProblem(_label(child), str(exc)))
+                continue
+            if url in seen:
+                doc.problems.append(OPMLProblem(_label(child), f"listed twice in this file: {url}"))
+                continue
+            seen.add(url)
+            category = "/".join(path) if path else _category_attr(child)
+            interval = child.get(f"{_R}interval")
+            doc.feeds.append(
+                OPMLFeed(
+                    url=url,
+                    title=(child.get("title") or child.get("text") or None),
+                    category=category or None,
+                    site_url=child.get("htmlUrl") or None,
+                    language=child.get("language") or None,
+                    region=child.get(f"{_R}region") or None,
+                    interval_minutes=int(interval) if interval and interval.isdigit() else None,
+                    enabled=child.get(f"{_R}enabled", "true") != "false",
+                )
+            )
+            if children:
+                walk(child, [*path, _label(child)])
+
+    walk(body, [])
+    return doc
+
+
+def _category_attr(el: ET.Element) -> str | None:
+    cat = el.get("category")
+    if not cat:
+        return None
+    first = cat.split(",")[0].strip().strip("/")
+    return first or None
+
+
+def read_opml_file(path: Path) -> OPMLDocument:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OPMLError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_opml(data, source=str(path))
+
+
+def write_opml(feeds: Iterable[OPMLFeed], *, title: str = "r2pwatch feeds") -> bytes:
+    ET.register_namespace("r2p", R2P_NS)
+    root = ET.Element("opml", {"version": "2.0"})
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "dateCreated").text = format_datetime(datetime.now(UTC))
+    body = ET.SubElement(root, "body")
+    folders: dict[tuple[str, ...], ET.Element] = {(): body}
+
+    def folder(path: tuple[str, ...]) -> ET.Element:
+        if path not in folders:
+            parent = folder(path[:-1])
+            folders[path] = ET.SubElement(parent, "outline", {"text": path[-1], "title": path[-1]})
+        return folders[path]
+
+    for feed in feeds:
+        path = tuple(p for p in (feed.category or "").split("/") if p)
+        attrs = {"type": "rss", "text": feed.title or feed.url, "xmlUrl": feed.url}
+        if feed.title:
+            attrs["title"] = feed.title
+        if feed.site_url:
+            attrs["htmlUrl"] = feed.site_url
+        if feed.language:
+            attrs["language"] = feed.language
+        if feed.region:
+            attrs[f"{_R}region"] = feed.region
+        if feed.interval_minutes:
+            attrs[f"{_R}interval"] = str(feed.interval_minutes)
+        if not feed.enabled:
+            attrs[f"{_R}enabled"] = "false"
+        ET.SubElement(folder(path), "outline", attrs)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

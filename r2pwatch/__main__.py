@@ -1,0 +1,5 @@
+import sys
+
+from r2pwatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,455 @@
+"""The ``r2pwatch`` command. Exit codes: 0 success, 1 user error (one line, no traceback), 2 usage error.
+
+Imports stay lazy so that ``r2pwatch tag`` loads neither SQLAlchemy nor Dash nor pandas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from r2pwatch import __version__
+from r2pwatch.errors import UserError
+
+if TYPE_CHECKING:
+    from db import Database
+    from r2pwatch.settings import Settings
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from r2pwatch.settings import load_settings
+
+    flags: dict[str, Any] = {"database.url": args.database_url}
+    for name in ("serve.host", "serve.port"):
+        value = getattr(args, name.replace(".", "_"), None)
+        if value is not None:
+            flags[name] = value
+    return load_settings(args.config, flags=flags, demo=args.demo)
+
+
+def _open(args: argparse.Namespace, settings: Settings | None = None) -> Database:
+    from sqlalchemy.exc import OperationalError
+
+    from db import open_database
+
+    settings = settings or _settings(args)
+    try:
+        return open_database(settings.database_url)
+    except OperationalError as exc:
+        raise UserError(f"cannot open database {_safe_url(settings.database_url)}: {exc.orig}") from None
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- init / config ---------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from db.migrate import current_revision
+
+    settings = _settings(args)
+    database = _open(args, settings)
+    print(f"database ready at {_safe_url(settings.database_url)} (schema {current_revision(database)})")
+    return 0
+
+
+def cmd_config_show(args: argparse.Namespace) -> int:
+    import json
+
+    from r2pwatch.settings import SPECS
+
+    settings = _settings(args)
+    rows = []
+    for spec in SPECS:
+        value = settings[spec.name]
+        if spec.name == "database.url":
+            value = _safe_url(settings.database_url)
+        if spec.name == "serve.secret_key" and value:
+            value = "(set)"
+        rows.append({"setting": spec.name, "value": value, "source": settings.sources[spec.name]})
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["setting"]) for r in rows)
+    vwidth = min(60, max(len(json.dumps(r["value"])) for r in rows))
+    for r in rows:
+        print(f"{r['setting']:<{width}}  {json.dumps(r['value']):<{vwidth}}  {r['source']}")
+    return 0
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+def _check_region(region: str | None) -> str | None:
+    if region is None:
+        return None
+    from r2pwatch.regions import REGION_SLUGS
+
+    if region not in REGION_SLUGS:
+        raise UserError(f"unknown region {region!r}; use one of: {', '.join(REGION_SLUGS)}")
+    return region
+
+
+def cmd_feeds_add(args: argparse.Namespace) -> int:
+    from db.feeds import DuplicateFeed, NewFeed, add_feed
+    from ingest.urls import BadFeedURL, validate_feed_url
+
+    try:
+        url = validate_feed_url(args.url)
+    except BadFeedURL as exc:
+        raise UserError(str(exc)) from None
+    region = _check_region(args.region)
+    if args.interval is not None and args.interval < 1:
+        raise UserError("--interval must be at least 1 minute")
+    settings = _settings(args)
+    database = _open(args, settings)
+    new = NewFeed(url=url, title=args.title, region=region, language=args.language,
+                  interval_minutes=args.interval)
+    try:
+        feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]))
+    except DuplicateFeed:
+        raise UserError(f"feed already in the list: {url}") from None
+    print(f"added feed {feed_id}: {url}")
+    return 0
+
+
+def _feed_json(info: Any) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": info.id,
+        "url": info.url,
+        "title": info.title,
+        "category": info.category,
+        "enabled": info.enabled,
+        "region": info.region,
+        "language": info.language,
+        "interval_minutes": info.interval_minutes,
+        "last_status": info.last_status,
+        "last_error": info.error_text(),
+        "last_fetched_at": iso(info.last_fetched_at),
+        "last_success_at": iso(info.last_success_at),
+        "consecutive_failures": info.consecutive_failures,
+        "next_due_at": iso(info.next_due_at),
+        "item_count": info.item_count,
+        "items_per_day_30d": info.items_per_day_30d,
+        "last_item_at": iso(info.last_item_at),
+        "stale": info.stale,
+        "disabled_reason": info.disabled_reason,
+    }
+
+
+def cmd_feeds_list(args: argparse.Namespace) -> int:
+    import json
+
+    from db.feeds import list_feeds
+
+    feeds = list_feeds(_open(args))
+    if args.format == "json":
+        print(json.dumps([_feed_json(f) for f in feeds], indent=2, ensure_ascii=False))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(feeds)} feeds", expand=False)
+    for col in ("id", "title / url", "region", "on", "status", "items", "/day", "last error"):
+        table.add_column(col, overflow="fold")
+    for f in feeds:
+        status = f.last_status + (" (stale)" if f.stale else "")
+        table.add_row(
+            str(f.id),
+            f"{f.title or ''}\n{f.url}" if f.title else f.url,
+            f.region or "",
+            "yes" if f.enabled else "no",
+            status,
+            str(f.item_count),
+            f"{f.items_per_day_30d:g}",
+            f.error_text() or (f.disabled_reason or ""),
+        )
+    Console().print(table)
+    return 0
+
+
+def _feed_ref(database: Database, ref: str) -> int:
+    from db.feeds import FeedNotFound, find_feed_id
+
+    try:
+        return find_feed_id(database, ref)
+    except FeedNotFound:
+        raise UserError(f"no feed with id or URL {ref!r}") from None
+
+
+def cmd_feeds_remove(args: argparse.Namespace) -> int:
+    from db.feeds import remove_feed
+
+    database = _open(args)
+    feed_id = _feed_ref(database, args.feed)
+    _, deleted = remove_feed(database, feed_id)
+    print(f"removed feed {feed_id} and {deleted} items only it carried")
+    return 0
+
+
+def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
+    from db.feeds import set_enabled
+
+    database = _open(args)
+    feed_id = set_enabled(database, _feed_ref(database, args.feed), enabled)
+    print(f"feed {feed_id} {'enabled' if enabled else 'disabled'}")
+    return 0
+
+
+def cmd_feeds_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from db.feeds import NewFeed, add_feeds
+    from ingest.opml import OPMLError, read_opml_file
+
+    try:
+        doc = read_opml_file(Path(args.file))
+    except OPMLError as exc:
+        raise UserError(str(exc)) from None
+    settings = _settings(args)
+    database = _open(args, settings)
+    news = []
+    for f in doc.feeds:
+        region = f.region if f.region in _region_slugs() else None
+        news.append(NewFeed(url=f.url, title=f.title, category=f.category, site_url=f.site_url,
+                            language=f.language, region=region, interval_minutes=f.interval_minutes,
+                            enabled=f.enabled))
+    added, duplicates = add_feeds(database, news, default_interval=int(settings["ingest.default_interval"]))
+    for p in doc.problems:
+        print(f"skipped {p.title!r}: {p.reason}", file=sys.stderr)
+    for d in duplicates:
+        print(f"skipped {(d.title or d.url)!r}: already in the feed list ({d.url})", file=sys.stderr)
+    print(f"imported {len(added)} feeds, skipped {len(doc.problems) + len(duplicates)}")
+    return 0
+
+
+def _region_slugs() -> tuple[str, ...]:
+    from r2pwatch.regions import REGION_SLUGS
+
+    return REGION_SLUGS
+
+
+def cmd_feeds_export(args: argparse.Namespace) -> int:
+    from db.feeds import list_feeds
+    from ingest.opml import OPMLFeed, write_opml
+
+    feeds = list_feeds(_open(args))
+    data = write_opml(
+        OPMLFeed(url=f.url, title=f.title, category=f.category, site_url=f.site_url, language=f.language,
+                 region=f.region, interval_minutes=f.interval_minutes, enabled=f.enabled)
+        for f in feeds
+    )
+    if args.file and args.file != "-":
+        with open(args.file, "wb") as fh:
+            fh.write(data)
+        print(f"exported {len(feeds)} feeds to {args.file}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def cmd_items_export(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from db.items import iter_export
+    from r2pwatch.export import write_csv, write_jsonl
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise UserError(f"--since: not an ISO 8601 date: {args.since!r}") from None
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+    rows = iter_export(_open(args), flagged_only=args.flagged, since=since)
+    out = sys.stdout
+    if args.format == "csv":
+        write_csv(rows, out)
+    else:
+        write_jsonl(rows, out)
+    return 0
+
+
+# --- tagging ---------------------------------------------------------------------------------
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from indicators.cli import tag_main
+
+    argv = [args.file] if args.file else []
+    for t in args.taxonomy or []:
+        argv += ["--taxonomy", t]
+    return tag_main(argv, sys.stdin, sys.stdout, sys.stderr)
+
+
+def cmd_retag(args: argparse.Namespace) -> int:
+    from ingest.retag import run_retag
+
+    settings = _settings(args)
+    return run_retag(_open(args, settings), settings, since=args.since)
+
+
+# --- ingest / serve / demo / users -----------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.runner import run_ingest
+
+    settings = _settings(args)
+    return run_ingest(_open(args, settings), settings, once=args.once, all_feeds=args.all)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.serve import serve
+
+    settings = _settings(args)
+    _open(args, settings)
+    return serve(settings)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from r2pwatch.demo import run_demo
+
+    args.demo = True
+    return run_demo(_settings(args), port=args.port)
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from db.users import DuplicateUser, add_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if password != getpass.getpass("again: "):
+            raise UserError("passwords differ")
+    if len(password) < 8:
+        raise UserError("password must have at least 8 characters")
+    try:
+        add_user(_open(args), args.name, args.role, password)
+    except DuplicateUser:
+        raise UserError(f"user {args.name!r} exists") from None
+    print(f"added {args.role} {args.name}")
+    return 0
+
+
+# --- parser ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="r2pwatch",
+        description="Early-warning news monitor for the Responsibility to Protect (pillar three).",
+    )
+    p.add_argument("--version", action="version", version=f"r2pwatch {__version__}")
+    p.add_argument("--config", metavar="FILE", help="TOML settings file (default: ./r2pwatch.toml, then "
+                   "the user config directory)")
+    p.add_argument("--database-url", metavar="URL", help="database URL (env R2PWATCH_DATABASE_URL)")
+    p.add_argument("--demo", action="store_true", help="use the demo's own database (demo.sqlite)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(parent: Any, name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
+        sp: argparse.ArgumentParser = parent.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(handler=handler)
+        return sp
+
+    add(sub, "init", cmd_init, "create the database or bring its schema up to date")
+
+    config = sub.add_parser("config", help="show settings", description="show settings")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    show = add(config_sub, "show", cmd_config_show, "print the effective settings and where each came from")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+
+    feeds = sub.add_parser("feeds", help="manage the feed list", description="manage the feed list")
+    fsub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    fa = add(fsub, "add", cmd_feeds_add, "add a feed by URL")
+    fa.add_argument("url")
+    fa.add_argument("--title")
+    fa.add_argument("--region", help="region hint: africa, americas, asia-pacific, europe-central-asia, "
+                    "middle-east-north-africa")
+    fa.add_argument("--language", help="language code, e.g. en, fr, ar")
+    fa.add_argument("--interval", type=int, metavar="MINUTES", help="poll interval in minutes")
+    fl = add(fsub, "list", cmd_feeds_list, "list feeds with their health")
+    fl.add_argument("--format", choices=("table", "json"), default="table")
+    for name, handler, text in (
+        ("remove", cmd_feeds_remove, "remove a feed (and the items only it carried)"),
+        ("enable", lambda a: _set_enabled(a, True), "enable a feed"),
+        ("disable", lambda a: _set_enabled(a, False), "disable a feed"),
+    ):
+        sp = add(fsub, name, handler, text)
+        sp.add_argument("feed", help="feed id or URL")
+    fi = add(fsub, "import", cmd_feeds_import, "import feeds from an OPML file")
+    fi.add_argument("file")
+    fe = add(fsub, "export", cmd_feeds_export, "export feeds as OPML 2.0 (to FILE or stdout)")
+    fe.add_argument("file", nargs="?")
+
+    items = sub.add_parser("items", help="stored items", description="stored items")
+    isub = items.add_subparsers(dest="items_command", required=True, metavar="ACTION")
+    ie = add(isub, "export", cmd_items_export, "stream stored items as CSV or JSON Lines")
+    ie.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    ie.add_argument("--flagged", action="store_true", help="only items flagged for review")
+    ie.add_argument("--since", metavar="DATE", help="only items published on or after DATE (ISO 8601)")
+
+    t = add(sub, "tag", cmd_tag, "tag JSON Lines items (stdin or FILE) without any database")
+    t.add_argument("file", nargs="?")
+    t.add_argument("--taxonomy", action="append", metavar="FILE", help="extra taxonomy file (repeatable)")
+
+    rt = add(sub, "retag", cmd_retag, "re-tag stored items after a taxonomy change (reviews stay)")
+    rt.add_argument("--since", metavar="DATE", help="only items published on or after DATE")
+
+    ing = add(sub, "ingest", cmd_ingest, "run the feed scheduler in the foreground")
+    ing.add_argument("--once", action="store_true", help="one pass over the due feeds, then exit")
+    ing.add_argument("--all", action="store_true", help="with --once: every enabled feed, due or not")
+
+    sv = add(sub, "serve", cmd_serve, "serve the dashboard")
+    sv.add_argument("--host", dest="serve_host")
+    sv.add_argument("--port", dest="serve_port", type=int)
+
+    dm = add(sub, "demo", cmd_demo, "run the demo: sample feeds, scheduler and dashboard on the demo database")
+    dm.add_argument("--port", type=int, default=8050)
+
+    users = sub.add_parser("users", help="dashboard users", description="dashboard users")
+    usub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    ua = add(usub, "add", cmd_users_add, "add a user (password prompted or read from stdin)")
+    ua.add_argument("name")
+    ua.add_argument("--role", choices=("viewer", "analyst", "admin"), default="analyst")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except UserError as exc:
+        print(f"r2pwatch: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("r2pwatch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

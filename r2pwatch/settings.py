@@ -1,0 +1,238 @@
+"""Settings: defaults, then a TOML file, then environment variables, then command-line flags.
+
+Every setting ``section.key`` has the environment name ``R2PWATCH_SECTION_KEY``. The README holds
+the table of all settings; ``tests/test_settings.py`` fails when one is missing from it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+
+from r2pwatch.errors import UserError
+
+APP_NAME = "r2pwatch"
+Kind = Literal["str", "int", "float", "bool", "list", "allow_private"]
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    name: str  # "section.key"
+    kind: Kind
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "R2PWATCH_" + self.name.replace(".", "_").upper()
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("database.url", "str", "", "SQLAlchemy URL. Empty: SQLite file r2pwatch.sqlite in the user data directory."),
+    Spec("fetch.allow_private", "allow_private", False,
+         "Allow fetching from loopback/private/link-local addresses: true, or a list of host:port."),
+    Spec("fetch.connect_timeout", "float", 10.0, "Seconds to establish a connection."),
+    Spec("fetch.read_timeout", "float", 30.0, "Seconds to wait for each read."),
+    Spec("fetch.total_timeout", "float", 60.0, "Seconds for the whole fetch of one feed."),
+    Spec("fetch.max_bytes", "int", 10_000_000, "Largest feed body accepted, counted after decompression."),
+    Spec("fetch.max_redirects", "int", 5, "Most redirects followed for one fetch."),
+    Spec("ingest.workers", "int", 8, "Feeds fetched concurrently."),
+    Spec("ingest.parse_workers", "int", 2, "Feeds parsed at the same time (bounds memory)."),
+    Spec("ingest.default_interval", "int", 15, "Minutes between polls of a feed unless the feed says otherwise."),
+    Spec("ingest.max_backoff_hours", "float", 24.0, "Longest wait after repeated failures."),
+    Spec("ingest.tick_seconds", "float", 5.0, "How often the scheduler looks for due feeds."),
+    Spec("ingest.lease_seconds", "int", 600, "How long a worker's claim on a feed lasts (PostgreSQL)."),
+    Spec("indicators.taxonomy_files", "list", [], "Extra taxonomy TOML files merged over the built-in one."),
+    Spec("alerts.ratio", "float", 2.0, "A 7-day count is marked when it is at least this many times the baseline."),
+    Spec("alerts.min_count", "int", 3, "A 7-day count below this is never marked."),
+    Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),
+    Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
+    Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
+    Spec("serve.secret_key", "str", "", "Session signing key. Empty: a random key kept in the user data directory."),
+    Spec("auth.anonymous_read", "bool", False, "Let visitors who are not logged in view as viewers."),
+)
+SPEC_BY_NAME: dict[str, Spec] = {s.name: s for s in SPECS}
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url(demo: bool = False) -> str:
+    name = "demo.sqlite" if demo else "r2pwatch.sqlite"
+    return f"sqlite:///{data_dir() / name}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any]
+    sources: Mapping[str, str] = field(default_factory=dict)
+    demo: bool = False
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def database_url(self) -> str:
+        url = str(self.values["database.url"])
+        return url or default_database_url(self.demo)
+
+    def replace(self, **overrides: Any) -> Settings:
+        """A copy with ``section__key=value`` overrides (for tests and the demo)."""
+        values = dict(self.values)
+        sources = dict(self.sources)
+        for key, value in overrides.items():
+            name = key.replace("__", ".")
+            if name not in SPEC_BY_NAME:
+                raise KeyError(name)
+            values[name] = value
+            sources[name] = "override"
+        return Settings(values, sources, self.demo)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    rx = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.M)
+    m = rx.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def _coerce(spec: Spec, value: Any, *, from_env: bool) -> Any:
+    def bad(expected: str) -> ValueError:
+        return ValueError(f"expected {expected}, got {value!r}")
+
+    if from_env and isinstance(value, str):
+        text = value.strip()
+        if spec.kind in ("bool", "allow_private"):
+            low = text.lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off", ""):
+                return False
+            if spec.kind == "bool":
+                raise bad("true or false")
+            value = [p.strip() for p in text.split(",") if p.strip()]
+        elif spec.kind == "list":
+            value = [p.strip() for p in text.split(",") if p.strip()]
+        elif spec.kind == "int":
+            try:
+                value = int(text)
+            except ValueError:
+                raise bad("an integer") from None
+        elif spec.kind == "float":
+            try:
+                value = float(text)
+            except ValueError:
+                raise bad("a number") from None
+    if spec.kind == "str":
+        if not isinstance(value, str):
+            raise bad("a string")
+        return value
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if spec.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise bad("a non-negative integer")
+        return value
+    if spec.kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise bad("a non-negative number")
+        return float(value)
+    if spec.kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad("a list of strings")
+        return list(value)
+    # allow_private: true/false or a list of "host:port"
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        for v in value:
+            host, sep, port = v.rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise bad("true, false or a list of host:port")
+        return list(value)
+    raise bad("true, false or a list of host:port")
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise UserError(f"config file not found: {path}")
+        return path
+    for candidate in (Path.cwd() / "r2pwatch.toml", config_dir() / "r2pwatch.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, Any] | None = None,
+    demo: bool = False,
+    use_default_files: bool = True,
+) -> Settings:
+    """Build the effective settings. Raises UserError naming the key, file and line on bad input."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SPECS}
+    sources: dict[str, str] = {s.name: "default" for s in SPECS}
+
+    path = find_config_file(config_file) if (config_file is not None or use_default_files) else None
+    if path is not None:
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise UserError(f"{path}: invalid TOML: {exc}") from None
+        for section, table in data.items():
+            if not isinstance(table, dict):
+                line = _line_of(text, section)
+                raise UserError(f"{path}:{line}: {section!r} is not a [section]; settings live in sections")
+            for key, raw in table.items():
+                name = f"{section}.{key}"
+                line = _line_of(text, key)
+                where = f"{path}:{line}" if line else str(path)
+                spec = SPEC_BY_NAME.get(name)
+                if spec is None:
+                    raise UserError(f"{where}: unknown setting {name!r}")
+                try:
+                    values[name] = _coerce(spec, raw, from_env=False)
+                except ValueError as exc:
+                    raise UserError(f"{where}: bad value for {name}: {exc}") from None
+                sources[name] = str(path)
+
+    for spec in SPECS:
+        if spec.env in env:
+            try:
+                values[spec.name] = _coerce(spec, env[spec.env], from_env=True)
+            except ValueError as exc:
+                raise UserError(f"environment {spec.env}: bad value for {spec.name}: {exc}") from None
+            sources[spec.name] = f"env {spec.env}"
+    unknown = sorted(k for k in env if k.startswith("R2PWATCH_") and k not in {s.env for s in SPECS})
+    if unknown:
+        raise UserError(f"unknown environment setting {unknown[0]}")
+
+    for name, raw in (flags or {}).items():
+        if raw is None:
+            continue
+        spec = SPEC_BY_NAME[name]
+        try:
+            values[name] = _coerce(spec, raw, from_env=isinstance(raw, str))
+        except ValueError as exc:
+            raise UserError(f"command line: bad value for {name}: {exc}") from None
+        sources[name] = "command line"
+    return Settings(values, sources, demo)
