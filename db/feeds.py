@@ -228,7 +228,7 @@ def list_feeds(database: Database, *, now: datetime | None = None) -> list[FeedI
             .join(Item, Item.id == ItemSighting.item_id)
             .group_by(ItemSighting.feed_id)
         )
-        for feed_id, n, n30, first, last in session.execute(stmt).tuples():
+        for feed_id, n, n30, first, last in session.execute(stmt):
             stats[feed_id] = (int(n), int(n30 or 0), first, last)
         feeds = list(session.scalars(select(Feed).order_by(Feed.id)))
         out = []
@@ -269,6 +269,7 @@ def _aware(value: Any) -> datetime | None:
         return None
     if isinstance(value, str):  # SQLite aggregates bypass the column type
         value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 

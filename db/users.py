@@ -32,9 +32,8 @@ class UserInfo:
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return "scrypt$%d$%d$%d$%s$%s" % (
-        _N, _R, _P, base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
-    )
+    salt_b64 = base64.b64encode(salt).decode()
+    return f"scrypt${_N}${_R}${_P}${salt_b64}${base64.b64encode(digest).decode()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -61,8 +60,12 @@ def add_user(database: Database, name: str, role: str, password: str) -> UserInf
         with database.write() as session:
             if session.scalar(select(User.id).where(User.name == name)) is not None:
                 raise DuplicateUser(name)
-            user = User(name=name, role=role, password_hash=hash_password(password),
-                        feed_token=secrets.token_urlsafe(24))
+            user = User(
+                name=name,
+                role=role,
+                password_hash=hash_password(password),
+                feed_token=secrets.token_urlsafe(24),
+            )
             session.add(user)
             session.flush()
             return _info(user)

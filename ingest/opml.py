@@ -154,4 +154,5 @@ def write_opml(feeds: Iterable[OPMLFeed], *, title: str = "r2pwatch feeds") -> b
             attrs[f"{_R}enabled"] = "false"
         ET.SubElement(folder(path), "outline", attrs)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

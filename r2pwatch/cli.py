@@ -6,6 +6,7 @@ Imports stay lazy so that ``r2pwatch tag`` loads neither SQLAlchemy nor Dash nor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,9 @@ def _open(args: argparse.Namespace, settings: Settings | None = None) -> Databas
 
     settings = settings or _settings(args)
     try:
-        return open_database(settings.database_url)
+        database = open_database(settings.database_url)
+        args.cleanup.callback(database.dispose)
+        return database
     except OperationalError as exc:
         raise UserError(f"cannot open database {_safe_url(settings.database_url)}: {exc.orig}") from None
 
@@ -111,8 +114,9 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
         raise UserError("--interval must be at least 1 minute")
     settings = _settings(args)
     database = _open(args, settings)
-    new = NewFeed(url=url, title=args.title, region=region, language=args.language,
-                  interval_minutes=args.interval)
+    new = NewFeed(
+        url=url, title=args.title, region=region, language=args.language, interval_minutes=args.interval
+    )
     try:
         feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]))
     except DuplicateFeed:
@@ -222,9 +226,18 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
     news = []
     for f in doc.feeds:
         region = f.region if f.region in _region_slugs() else None
-        news.append(NewFeed(url=f.url, title=f.title, category=f.category, site_url=f.site_url,
-                            language=f.language, region=region, interval_minutes=f.interval_minutes,
-                            enabled=f.enabled))
+        news.append(
+            NewFeed(
+                url=f.url,
+                title=f.title,
+                category=f.category,
+                site_url=f.site_url,
+                language=f.language,
+                region=region,
+                interval_minutes=f.interval_minutes,
+                enabled=f.enabled,
+            )
+        )
     added, duplicates = add_feeds(database, news, default_interval=int(settings["ingest.default_interval"]))
     for p in doc.problems:
         print(f"skipped {p.title!r}: {p.reason}", file=sys.stderr)
@@ -246,8 +259,16 @@ def cmd_feeds_export(args: argparse.Namespace) -> int:
 
     feeds = list_feeds(_open(args))
     data = write_opml(
-        OPMLFeed(url=f.url, title=f.title, category=f.category, site_url=f.site_url, language=f.language,
-                 region=f.region, interval_minutes=f.interval_minutes, enabled=f.enabled)
+        OPMLFeed(
+            url=f.url,
+            title=f.title,
+            category=f.category,
+            site_url=f.site_url,
+            language=f.language,
+            region=f.region,
+            interval_minutes=f.interval_minutes,
+            enabled=f.enabled,
+        )
         for f in feeds
     )
     if args.file and args.file != "-":
@@ -360,8 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Early-warning news monitor for the Responsibility to Protect (pillar three).",
     )
     p.add_argument("--version", action="version", version=f"r2pwatch {__version__}")
-    p.add_argument("--config", metavar="FILE", help="TOML settings file (default: ./r2pwatch.toml, then "
-                   "the user config directory)")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML settings file (default: ./r2pwatch.toml, then the user config directory)",
+    )
     p.add_argument("--database-url", metavar="URL", help="database URL (env R2PWATCH_DATABASE_URL)")
     p.add_argument("--demo", action="store_true", help="use the demo's own database (demo.sqlite)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -383,8 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     fa = add(fsub, "add", cmd_feeds_add, "add a feed by URL")
     fa.add_argument("url")
     fa.add_argument("--title")
-    fa.add_argument("--region", help="region hint: africa, americas, asia-pacific, europe-central-asia, "
-                    "middle-east-north-africa")
+    fa.add_argument(
+        "--region",
+        help="region hint: africa, americas, asia-pacific, europe-central-asia, middle-east-north-africa",
+    )
     fa.add_argument("--language", help="language code, e.g. en, fr, ar")
     fa.add_argument("--interval", type=int, metavar="MINUTES", help="poll interval in minutes")
     fl = add(fsub, "list", cmd_feeds_list, "list feeds with their health")
@@ -423,7 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", dest="serve_host")
     sv.add_argument("--port", dest="serve_port", type=int)
 
-    dm = add(sub, "demo", cmd_demo, "run the demo: sample feeds, scheduler and dashboard on the demo database")
+    dm = add(
+        sub, "demo", cmd_demo, "run the demo: sample feeds, scheduler and dashboard on the demo database"
+    )
     dm.add_argument("--port", type=int, default=8050)
 
     users = sub.add_parser("users", help="dashboard users", description="dashboard users")
@@ -439,7 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code: int = args.handler(args)
+        with contextlib.ExitStack() as args.cleanup:
+            code: int = args.handler(args)
         return code
     except UserError as exc:
         print(f"r2pwatch: error: {exc}", file=sys.stderr)

@@ -101,9 +101,14 @@ class Settings:
         return Settings(values, sources, self.demo)
 
 
-def _line_of(text: str, key: str) -> int | None:
-    rx = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.M)
-    m = rx.search(text)
+def _line_of(text: str, key: str, section: str | None = None) -> int | None:
+    """Line of ``key = ...`` (inside ``[section]`` when given); tomllib reports no positions itself."""
+    start = 0
+    if section is not None:
+        header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(section)}[ \t]*\]", text, re.M)
+        start = header.end() if header else 0
+    rx = re.compile(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", re.M)
+    m = rx.search(text, start)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
@@ -204,7 +209,7 @@ def load_settings(
                 raise UserError(f"{path}:{line}: {section!r} is not a [section]; settings live in sections")
             for key, raw in table.items():
                 name = f"{section}.{key}"
-                line = _line_of(text, key)
+                line = _line_of(text, key, section)
                 where = f"{path}:{line}" if line else str(path)
                 spec = SPEC_BY_NAME.get(name)
                 if spec is None:

@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from db import Database, upgrade
 from db.models import Base
 
-PG_ADMIN_URL = os.environ.get("R2P_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "R2P_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_SERVICES = os.environ.get("R2P_REQUIRE_SERVICES") == "1"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -75,9 +77,7 @@ def _truncate_pg(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path
-) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path) -> Iterator[str]:
     """A migrated, empty database: a fresh SQLite file, or the session's PostgreSQL database emptied."""
     if request.param == "sqlite":
         path = tmp_path / "r2pwatch.sqlite"

@@ -17,14 +17,20 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared/corpus/news-2023/items.js
 
 STRATA: dict[str, tuple[str, int]] = {
     "incitement": (r"incit|hate speech|dehumani|hate media|inciting", 40),
-    "membership": (r"suspend\w* .{0,60}(union|ecowas|league|council|commonwealth|bloc|organi[sz]ation|membership)|expel\w* from|readmit|membership", 45),
+    "membership": (
+        r"suspend\w* .{0,60}(union|ecowas|league|council|commonwealth|bloc|organi[sz]ation|membership)|expel\w* from|readmit|membership",
+        45,
+    ),
     "peacekeeping": (
         r"peacekeep|peace.?keeping|monusco|minusma|unmiss|unifil|stabili[sz]ation (mission|force)|standby force|"
         r"no-fly|intervention force|blue helmets|amisom|atmis|multinational (security )?(force|mission)",
         45,
     ),
     "sanctions": (r"sanction|asset freeze|travel ban|arms embargo|blacklist", 40),
-    "icc": (r"international criminal court|\bicc\b|arrest warrant|tribunal|rome statute|war crimes court", 45),
+    "icc": (
+        r"international criminal court|\bicc\b|arrest warrant|tribunal|rome statute|war crimes court",
+        45,
+    ),
     "genocide": (r"genocid", 35),
     "war_crimes": (r"war crime", 35),
     "ethnic_cleansing": (

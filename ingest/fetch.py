@@ -1,0 +1,315 @@
+"""Fetch one feed over HTTP: timeouts, a size cap after decompression, hand-followed redirects,
+conditional GET, and the caching facts (Retry-After, max-age) the scheduler needs.
+
+The fetcher returns bytes plus facts; it never parses the feed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from ingest.netguard import AddressPolicy, BlockedAddress, GuardedBackend, ResolveError
+from r2pwatch import __version__
+
+USER_AGENT = f"r2pwatch/{__version__} (+https://github.com/r2pwatch/r2pwatch)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+)
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_CODES = frozenset({301, 308})
+DECOMPRESS_CHUNK = 256 * 1024
+
+Outcome = Literal["ok", "not_modified", "error"]
+# Error kinds recorded in the fetch log and on the feed (also used by parse/pipeline).
+ERROR_KINDS = (
+    "timeout", "dns", "connection", "blocked", "bad_url", "redirect", "http_status", "gone",
+    "too_large", "decode", "not_a_feed", "parse_error", "internal",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    outcome: Outcome
+    url: str  # as requested
+    final_url: str
+    http_status: int | None = None
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)  # final response, names lower-cased
+    etag: str | None = None
+    last_modified: str | None = None
+    permanent_url: str | None = None  # where a chain of 301/308 from the requested URL ended
+    retry_after: float | None = None  # seconds
+    max_age: float | None = None  # seconds
+    error_kind: str | None = None
+    error: str | None = None
+    duration_ms: int = 0
+    redirects: tuple[tuple[int, str], ...] = ()
+
+
+class FetchError(Exception):
+    def __init__(self, kind: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+
+
+def make_client(policy: AddressPolicy, *, max_connections: int = 8) -> httpx.Client:
+    """One client for a whole pass (connection reuse); every connection goes through the policy."""
+    transport = httpx.HTTPTransport(trust_env=False)
+    # httpx does not expose the network backend, so the pool is rebuilt with ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections,
+        keepalive_expiry=5.0,
+        network_backend=GuardedBackend(policy),
+    )
+    return httpx.Client(
+        transport=transport,
+        trust_env=False,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+def fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig) -> FetchResult:
+    """Fetch one feed. Never raises for network or HTTP problems: they come back as an error result."""
+    started = time.monotonic()
+    deadline = started + config.total_timeout
+    redirects: list[tuple[int, str]] = []
+    permanent_url: str | None = None
+    url = request.url
+
+    def done(**kw: object) -> FetchResult:
+        ms = int((time.monotonic() - started) * 1000)
+        return FetchResult(url=request.url, final_url=url, duration_ms=ms, redirects=tuple(redirects),
+                           permanent_url=permanent_url, **kw)  # type: ignore[arg-type]
+
+    try:
+        seen = {url}
+        while True:
+            _check_scheme(url)
+            status, headers, body = _one_hop(client, url, request, config, deadline)
+            if status in REDIRECT_CODES and "location" in headers:
+                target = urljoin(url, headers["location"].strip())
+                redirects.append((status, target))
+                if status in PERMANENT_CODES and len(redirects) == (1 if permanent_url is None else
+                                                                    len(redirects)):
+                    permanent_url = target
+                elif status not in PERMANENT_CODES:
+                    permanent_url = permanent_url if len(redirects) > 1 else None
+                if target in seen:
+                    raise FetchError("redirect", f"redirect loop at {target}", status=status)
+                if len(redirects) > config.max_redirects:
+                    raise FetchError("redirect", f"more than {config.max_redirects} redirects", status=status)
+                seen.add(target)
+                url = target
+                continue
+            break
+    except FetchError as exc:
+        return done(outcome="error", http_status=exc.status, error_kind=exc.kind, error=str(exc))
+
+    caching = dict(
+        http_status=status, headers=headers, etag=headers.get("etag") or request.etag,
+        last_modified=headers.get("last-modified") or request.last_modified,
+        max_age=_max_age(headers.get("cache-control")),
+    )
+    if status == 304:
+        return done(outcome="not_modified", **caching)
+    if status == 410:
+        return done(outcome="error", http_status=status, headers=headers, error_kind="gone",
+                    error="410 Gone: the server says the feed was removed for good")
+    if status >= 400 or status < 200 or status in REDIRECT_CODES:
+        reason = httpx.codes.get_reason_phrase(status) or "unexpected status"
+        return done(outcome="error", http_status=status, headers=headers, error_kind="http_status",
+                    error=f"HTTP {status} {reason}".strip(), retry_after=_retry_after(headers.get("retry-after")))
+    return done(outcome="ok", body=body, **caching)
+
+
+def _check_scheme(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise FetchError("bad_url", f"only http(s) URLs with a host are fetched: {url[:200]}")
+
+
+def _one_hop(
+    client: httpx.Client, url: str, request: FetchRequest, config: FetchConfig, deadline: float
+) -> tuple[int, dict[str, str], bytes]:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FetchError("timeout", f"no response within {config.total_timeout:g} s")
+    timeout = httpx.Timeout(
+        connect=min(config.connect_timeout, remaining),
+        read=min(config.read_timeout, remaining),
+        write=min(config.read_timeout, remaining),
+        pool=min(config.connect_timeout, remaining),
+    )
+    headers: dict[str, str] = {}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    try:
+        req = client.build_request("GET", url, headers=headers, timeout=timeout)
+        response = client.send(req, stream=True)
+        try:
+            resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            if response.status_code != 200:
+                return response.status_code, resp_headers, b""
+            body = _read_body(response, resp_headers.get("content-encoding", ""), config, deadline)
+            return response.status_code, resp_headers, body
+        finally:
+            response.close()
+    except FetchError:
+        raise
+    except BlockedAddress as exc:
+        raise FetchError("blocked", str(exc)) from None
+    except ResolveError as exc:
+        raise FetchError("dns", str(exc)) from None
+    except httpx.TimeoutException as exc:
+        raise FetchError("timeout", f"{type(exc).__name__}: {exc or 'timed out'}") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise FetchError("bad_url", str(exc)) from None
+    except (httpx.TransportError, httpx.DecodingError, httpx.TooManyRedirects) as exc:
+        raise FetchError("connection", f"{type(exc).__name__}: {exc}") from None
+
+
+def _read_body(response: httpx.Response, encoding: str, config: FetchConfig, deadline: float) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > config.max_bytes and encoding.strip() in ("", "identity"):
+        raise FetchError("too_large", f"body of {int(declared):,} bytes is over the {config.max_bytes:,} limit",
+                         status=response.status_code)
+    out = bytearray()
+    for chunk in _decoded(response.iter_raw(), encoding):
+        out += chunk
+        if len(out) > config.max_bytes:
+            raise FetchError("too_large", f"body over the {config.max_bytes:,} byte limit (after decompression)",
+                             status=response.status_code)
+        if time.monotonic() > deadline:
+            raise FetchError("timeout", f"body not complete within {config.total_timeout:g} s",
+                             status=response.status_code)
+    return bytes(out)
+
+
+def _decoded(raw: Iterator[bytes], encoding: str) -> Iterator[bytes]:
+    """Decompress with bounded output per step, so a gzip bomb is caught by the size cap early.
+    A body labelled as compressed that is not (a common server mistake) is passed through."""
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if not codings:
+        yield from raw
+        return
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError("decode", f"unsupported Content-Encoding {encoding!r}")
+    wbits = 16 + zlib.MAX_WBITS if codings[0] in ("gzip", "x-gzip") else zlib.MAX_WBITS
+    decomp = zlib.decompressobj(wbits)
+    produced = False
+    pending: list[bytes] = []
+    for chunk in raw:
+        try:
+            data = chunk
+            while data:
+                out = decomp.decompress(data, DECOMPRESS_CHUNK)
+                if out:
+                    produced = True
+                    yield out
+                data = decomp.unconsumed_tail
+            if decomp.eof and decomp.unused_data:
+                break
+        except zlib.error as exc:
+            if produced:
+                raise FetchError("decode", f"corrupt {codings[0]} body: {exc}") from None
+            if wbits == zlib.MAX_WBITS:  # "deflate" sent as a raw stream without the zlib header
+                wbits = -zlib.MAX_WBITS
+                decomp = zlib.decompressobj(wbits)
+                pending.append(chunk)
+                yield from _decoded_raw_deflate(decomp, pending, raw)
+                return
+            pending.append(chunk)
+            yield from pending
+            yield from raw
+            return
+    if not produced and pending:
+        yield from pending
+    tail = decomp.flush() if not decomp.eof else b""
+    if tail:
+        yield tail
+
+
+def _decoded_raw_deflate(decomp: zlib._Decompress, first: list[bytes], raw: Iterator[bytes]) -> Iterator[bytes]:
+    def chunks() -> Iterator[bytes]:
+        yield from first
+        yield from raw
+
+    buffered: list[bytes] = []
+    produced = False
+    source = chunks()
+    for chunk in source:
+        buffered.append(chunk)
+        try:
+            data = chunk
+            while data:
+                out = decomp.decompress(data, DECOMPRESS_CHUNK)
+                if out:
+                    produced = True
+                    yield out
+                data = decomp.unconsumed_tail
+        except zlib.error:
+            if produced:
+                raise FetchError("decode", "corrupt deflate body") from None
+            yield from buffered  # not compressed at all
+            yield from source
+            return
+
+
+_MAX_AGE = re.compile(r"(?:^|[,\s])(?:s-)?max-age\s*=\s*\"?(\d+)", re.I)
+
+
+def _max_age(value: str | None) -> float | None:
+    if not value or "no-store" in value.lower():
+        return None
+    m = _MAX_AGE.search(value)
+    return float(m.group(1)) if m else None
+
+
+def _retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
