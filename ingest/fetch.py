@@ -114,17 +114,17 @@ def fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig) -> F
 
     try:
         seen = {url}
+        all_permanent = True
         while True:
             _check_scheme(url)
             status, headers, body = _one_hop(client, url, request, config, deadline)
             if status in REDIRECT_CODES and "location" in headers:
                 target = urljoin(url, headers["location"].strip())
                 redirects.append((status, target))
-                if status in PERMANENT_CODES and len(redirects) == (1 if permanent_url is None else
-                                                                    len(redirects)):
+                if status in PERMANENT_CODES and all_permanent:
                     permanent_url = target
-                elif status not in PERMANENT_CODES:
-                    permanent_url = permanent_url if len(redirects) > 1 else None
+                else:
+                    all_permanent = False
                 if target in seen:
                     raise FetchError("redirect", f"redirect loop at {target}", status=status)
                 if len(redirects) > config.max_redirects:
@@ -228,65 +228,43 @@ def _decoded(raw: Iterator[bytes], encoding: str) -> Iterator[bytes]:
         return
     if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
         raise FetchError("decode", f"unsupported Content-Encoding {encoding!r}")
-    wbits = 16 + zlib.MAX_WBITS if codings[0] in ("gzip", "x-gzip") else zlib.MAX_WBITS
-    decomp = zlib.decompressobj(wbits)
-    produced = False
-    pending: list[bytes] = []
-    for chunk in raw:
+    # "deflate" is meant to be zlib-wrapped, but many servers send a raw deflate stream.
+    options = [16 + zlib.MAX_WBITS] if codings[0] != "deflate" else [zlib.MAX_WBITS, -zlib.MAX_WBITS]
+    chunks = iter(raw)
+    head = next(chunks, b"")
+    for wbits in options:
+        decomp = zlib.decompressobj(wbits)
         try:
-            data = chunk
-            while data:
-                out = decomp.decompress(data, DECOMPRESS_CHUNK)
-                if out:
-                    produced = True
-                    yield out
-                data = decomp.unconsumed_tail
-            if decomp.eof and decomp.unused_data:
-                break
-        except zlib.error as exc:
-            if produced:
-                raise FetchError("decode", f"corrupt {codings[0]} body: {exc}") from None
-            if wbits == zlib.MAX_WBITS:  # "deflate" sent as a raw stream without the zlib header
-                wbits = -zlib.MAX_WBITS
-                decomp = zlib.decompressobj(wbits)
-                pending.append(chunk)
-                yield from _decoded_raw_deflate(decomp, pending, raw)
-                return
-            pending.append(chunk)
-            yield from pending
-            yield from raw
-            return
-    if not produced and pending:
-        yield from pending
-    tail = decomp.flush() if not decomp.eof else b""
-    if tail:
-        yield tail
-
-
-def _decoded_raw_deflate(decomp: zlib._Decompress, first: list[bytes], raw: Iterator[bytes]) -> Iterator[bytes]:
-    def chunks() -> Iterator[bytes]:
-        yield from first
-        yield from raw
-
-    buffered: list[bytes] = []
-    produced = False
-    source = chunks()
-    for chunk in source:
-        buffered.append(chunk)
-        try:
-            data = chunk
-            while data:
-                out = decomp.decompress(data, DECOMPRESS_CHUNK)
-                if out:
-                    produced = True
-                    yield out
-                data = decomp.unconsumed_tail
+            first = decomp.decompress(head, 1)  # enough to validate the header
         except zlib.error:
-            if produced:
-                raise FetchError("decode", "corrupt deflate body") from None
-            yield from buffered  # not compressed at all
-            yield from source
-            return
+            continue
+        break
+    else:
+        yield head
+        yield from chunks
+        return
+    if first:
+        yield first
+    yield from _inflate(decomp, decomp.unconsumed_tail)
+    for chunk in chunks:
+        if decomp.eof:
+            break
+        yield from _inflate(decomp, chunk)
+    if not decomp.eof:
+        tail = decomp.flush()
+        if tail:
+            yield tail
+
+
+def _inflate(decomp: zlib._Decompress, data: bytes) -> Iterator[bytes]:
+    try:
+        while data and not decomp.eof:
+            out = decomp.decompress(data, DECOMPRESS_CHUNK)
+            if out:
+                yield out
+            data = decomp.unconsumed_tail
+    except zlib.error as exc:
+        raise FetchError("decode", f"corrupt compressed body: {exc}") from None
 
 
 _MAX_AGE = re.compile(r"(?:^|[,\s])(?:s-)?max-age\s*=\s*\"?(\d+)", re.I)
