@@ -90,7 +90,7 @@ def parse_opml(data: bytes, *, source: str = "OPML") -> OPMLDocument:
             doc.feeds.append(
                 OPMLFeed(
                     url=url,
-                    title=(child.get("title") or child.get("text") or None),
+                    title=_title(child, url),
                     category=category or None,
                     site_url=child.get("htmlUrl") or None,
                     language=child.get("language") or None,
@@ -104,6 +104,12 @@ def parse_opml(data: bytes, *, source: str = "OPML") -> OPMLDocument:
 
     walk(body, [])
     return doc
+
+
+def _title(el: ET.Element, url: str) -> str | None:
+    # Exporters (ours included) put the URL in the required text attribute when there is no title.
+    title = el.get("title") or el.get("text") or ""
+    return title.strip() or None if title.strip() != url else None
 
 
 def _category_attr(el: ET.Element) -> str | None:

@@ -1,0 +1,176 @@
+"""Parse feed bytes with feedparser into typed raw entries. Never touches the network.
+
+A bozo feed whose entries parse is used (the bozo reason is kept for the log); an entry that cannot
+be read is skipped and counted, never the whole feed.
+"""
+
+from __future__ import annotations
+
+import time
+import xml.sax
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+# Headers that describe the transfer, not the document: feedparser must not act on them again.
+_TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+MAX_GUID = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class RawEntry:
+    """One entry as the feed has it: text may be HTML (``*_html``), dates may be missing."""
+
+    guid: str | None
+    link: str | None
+    title: str
+    title_html: bool
+    summary: str
+    summary_html: bool
+    published: datetime | None
+    updated: datetime | None
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    version: str
+    title: str | None
+    link: str | None
+    language: str | None
+    entries: tuple[RawEntry, ...]
+    skipped: int  # entries that could not be read
+    bozo_reason: str | None  # why feedparser found the document ill-formed, if it did
+    error_kind: str | None  # "not_a_feed" / "parse_error" when nothing usable came out
+    error: str | None
+
+
+def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
+    fp_headers = {k.lower(): v for k, v in headers.items() if k.lower() not in _TRANSFER_HEADERS}
+    # Relative links in the feed resolve against where it was fetched from.
+    fp_headers.setdefault("content-location", url)
+    try:
+        d = feedparser.parse(body, response_headers=fp_headers, sanitize_html=False,
+                             resolve_relative_uris=False)
+    except Exception as exc:  # feedparser is robust, but a crash must stay this feed's problem
+        return _failed("parse_error", f"feedparser failed: {type(exc).__name__}: {exc}")
+
+    bozo_reason = _bozo_reason(d) if d.get("bozo") else None
+    entries: list[RawEntry] = []
+    skipped = 0
+    for raw in d.get("entries", []):
+        try:
+            entries.append(_entry(raw))
+        except Exception:
+            skipped += 1
+    version = str(d.get("version") or "")
+    feed: Any = d.get("feed", {})
+
+    error_kind = error = None
+    if not entries and not skipped:
+        if not version:
+            error_kind, error = "not_a_feed", "no RSS or Atom feed in the response" + (
+                f" ({bozo_reason})" if bozo_reason else "")
+        elif isinstance(d.get("bozo_exception"), xml.sax.SAXException):
+            error_kind, error = "parse_error", f"invalid XML: {bozo_reason}"
+    return ParsedFeed(
+        version=version,
+        title=_text(feed.get("title")),
+        link=_text(feed.get("link")),
+        language=_lang(feed.get("language")) or _lang(_detail_lang(feed.get("title_detail"))),
+        entries=tuple(entries),
+        skipped=skipped,
+        bozo_reason=bozo_reason,
+        error_kind=error_kind,
+        error=error,
+    )
+
+
+def _failed(kind: str, message: str) -> ParsedFeed:
+    return ParsedFeed(version="", title=None, link=None, language=None, entries=(), skipped=0,
+                      bozo_reason=None, error_kind=kind, error=message)
+
+
+def _bozo_reason(d: Any) -> str:
+    exc = d.get("bozo_exception")
+    if exc is None:
+        return "ill-formed"
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:500]
+
+
+def _entry(raw: Any) -> RawEntry:
+    title, title_html, title_lang = _detail(raw.get("title_detail"), raw.get("title"))
+    summary, summary_html, summary_lang = _detail(raw.get("summary_detail"), raw.get("summary"))
+    if not summary:
+        for content in raw.get("content") or ():
+            summary, summary_html, summary_lang = _detail(content, None)
+            if summary:
+                break
+    guid = _text(raw.get("id"))
+    if guid is not None and len(guid) > MAX_GUID:
+        guid = guid[:MAX_GUID]
+    return RawEntry(
+        guid=guid,
+        link=_link(raw),
+        title=title,
+        title_html=title_html,
+        summary=summary,
+        summary_html=summary_html,
+        published=_date(raw.get("published_parsed")),
+        updated=_date(raw.get("updated_parsed")),
+        language=_lang(title_lang) or _lang(summary_lang),
+    )
+
+
+def _detail(detail: Any, fallback: Any) -> tuple[str, bool, str | None]:
+    if isinstance(detail, Mapping):
+        value = detail.get("value")
+        ctype = str(detail.get("type") or "text/html").lower()
+        return (str(value) if value is not None else "", "html" in ctype, detail.get("language"))
+    return (str(fallback) if fallback is not None else "", True, None)
+
+
+def _detail_lang(detail: Any) -> str | None:
+    return detail.get("language") if isinstance(detail, Mapping) else None
+
+
+def _link(raw: Any) -> str | None:
+    link = _text(raw.get("link"))
+    if link:
+        return link
+    for candidate in raw.get("links") or ():
+        if isinstance(candidate, Mapping) and candidate.get("rel", "alternate") == "alternate":
+            href = _text(candidate.get("href"))
+            if href:
+                return href
+    guid = _text(raw.get("id"))
+    if guid and raw.get("guidislink") and guid.startswith(("http://", "https://")):
+        return guid
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _lang(value: Any) -> str | None:
+    if not value or not isinstance(value, str):
+        return None
+    code = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if 2 <= len(code) <= 3 and code.isalpha() else None
+
+
+def _date(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (ValueError, OverflowError, TypeError):
+        return None
