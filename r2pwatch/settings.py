@@ -85,8 +85,11 @@ class Settings:
 
     @property
     def database_url(self) -> str:
-        url = str(self.values["database.url"])
-        return url or default_database_url(self.demo)
+        """The demo always uses its own database, whatever database.url says, so sample data
+        never lands in an analyst's real database."""
+        if self.demo:
+            return default_database_url(demo=True)
+        return str(self.values["database.url"]) or default_database_url()
 
     def replace(self, **overrides: Any) -> Settings:
         """A copy with ``section__key=value`` overrides (for tests and the demo)."""

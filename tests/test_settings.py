@@ -77,3 +77,8 @@ def test_default_database_is_in_user_data_dir(isolated_home: Path) -> None:
     assert s.database_url == f"sqlite:///{isolated_home / 'data' / 'r2pwatch' / 'r2pwatch.sqlite'}"
     demo = load_settings(environ={}, demo=True)
     assert demo.database_url.endswith("/r2pwatch/demo.sqlite")
+
+
+def test_demo_never_uses_the_real_database(isolated_home: Path) -> None:
+    s = load_settings(environ={"R2PWATCH_DATABASE_URL": "postgresql+psycopg://u@h/real"}, demo=True)
+    assert s.database_url.endswith("/r2pwatch/demo.sqlite")

@@ -1,0 +1,244 @@
+"""Turn raw entries into stored-item values: plain text, canonical link, UTC dates, language, keys.
+
+Also the in-document dedupe rules: a link several entries share is a placeholder (it identifies
+nothing), and an entry whose guid repeats one earlier in the same document is the same entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from ingest.parse import ParsedFeed, RawEntry
+
+MAX_TITLE = 1000
+MAX_SUMMARY = 5000
+MAX_TITLE_KEY = 500
+MAX_URL = 2048
+# Before this, a date in a news feed is a placeholder (0, the Unix epoch, 1900 ...), not a date.
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
+DETECT_LANGUAGES = ("en", "fr", "es", "pt", "ar")
+MIN_LANGUAGE_CONFIDENCE = 0.6
+
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "__hs", "_hs", "oly_")
+_TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mkt_tok", "_ga", "_gl",
+    "ref_src", "ref_url", "cmpid", "ncid", "ocid", "wt.mc_id", "s_cid", "at_medium", "at_campaign",
+    "rss", "cmp", "xtor", "vero_id", "_hsenc", "_hsmi", "spm", "share", "smid",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One normalised entry, ready for dedupe and storage."""
+
+    guid: str  # the entry's identity within its feed
+    link: str | None  # canonical link, for display
+    link_key: str | None  # canonical link as an identity; None for a placeholder link
+    title: str
+    title_key: str
+    summary: str
+    published_at: datetime
+    language: str | None
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedFeed:
+    entries: tuple[Entry, ...]
+    skipped: int  # unreadable or empty entries
+    repeated: int  # entries repeating a guid already in the same document
+
+
+# --- text ------------------------------------------------------------------------------------
+
+_DROP_BLOCKS = re.compile(r"<(script|style|template|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_COMMENTS = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.S)
+_BLOCK_TAGS = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article)\b[^>]*>", re.I)
+_TAGS = re.compile(r"</?[A-Za-z][^<>]*>|<[!?][^<>]*>")
+_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+
+
+def plain_text(text: str, *, is_html: bool, limit: int) -> str:
+    """HTML stripped (scripts dropped), entities decoded, whitespace collapsed, control chars gone."""
+    if is_html and ("<" in text or "&" in text):
+        text = _DROP_BLOCKS.sub(" ", text)
+        text = _COMMENTS.sub(" ", text)
+        text = _CDATA.sub(r"\1", text)
+        text = _BLOCK_TAGS.sub(" ", text)
+        text = _TAGS.sub("", text)
+        text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) > limit:
+        cut = text.rfind(" ", 0, limit - 1)
+        text = text[: cut if cut > limit // 2 else limit - 1].rstrip() + "…"
+    return text
+
+
+def title_key(title: str) -> str:
+    """Case, accents-as-written, punctuation and spacing no longer matter."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = "".join(ch if ch.isalnum() else " " for ch in text)
+    return _SPACE.sub(" ", text).strip()[:MAX_TITLE_KEY]
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def canonical_link(link: str | None, base: str) -> str | None:
+    """Absolute http(s) URL, scheme and host lower-cased, default port, tracking params and
+    fragment removed. None when there is no usable link."""
+    if not link:
+        return None
+    try:
+        parts = urlsplit(urljoin(base, link.strip()))
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError:
+        return None
+    if scheme not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    query = parts.query
+    if query:
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k)]
+        query = urlencode(kept, doseq=True)
+    url = urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return url if len(url) <= MAX_URL else None
+
+
+def _is_tracking(name: str) -> bool:
+    low = name.lower()
+    return low in _TRACKING_PARAMS or low.startswith(_TRACKING_PREFIXES)
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def published_at(entry: RawEntry, fetched_at: datetime, now: datetime) -> datetime:
+    """published, else updated, else the fetch time; implausibly old dates skipped; future → now."""
+    for candidate in (entry.published, entry.updated):
+        if candidate is not None and candidate >= EARLIEST_PLAUSIBLE:
+            return min(candidate, now)
+    return min(fetched_at, now)
+
+
+# --- language --------------------------------------------------------------------------------
+
+_identifier_lock = threading.Lock()
+_identifier: object | None = None
+
+
+def detect_language(text: str) -> str | None:
+    """Offline detection (py3langid, model shipped in the package), restricted to our languages.
+    None when unsure, or when the script does not fit any of them."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 12:
+        return None
+    arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f")
+    latin = sum(1 for ch in letters if ch < "\u0250")
+    if arabic < len(letters) / 2 and latin < len(letters) / 2:
+        return None
+    lang, prob = _get_identifier().classify(text)  # type: ignore[attr-defined]
+    if prob < MIN_LANGUAGE_CONFIDENCE:
+        return None
+    if (lang == "ar") != (arabic >= len(letters) / 2):
+        return None
+    return str(lang)
+
+
+def _get_identifier() -> object:
+    global _identifier
+    with _identifier_lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            ident.set_languages(list(DETECT_LANGUAGES))
+            _identifier = ident
+        return _identifier
+
+
+def _language_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if 2 <= len(code) <= 3 and code.isalpha() else None
+
+
+# --- the whole document ----------------------------------------------------------------------
+
+
+def normalise_feed(
+    parsed: ParsedFeed,
+    *,
+    feed_url: str,
+    feed_language: str | None,
+    fetched_at: datetime,
+    now: datetime,
+) -> NormalisedFeed:
+    links = [canonical_link(e.link, feed_url) for e in parsed.entries]
+    link_counts = Counter(link for link in links if link)
+    doc_language = parsed.language or _language_code(feed_language)
+    entries: list[Entry] = []
+    seen_guids: set[str] = set()
+    skipped = repeated = 0
+    for raw, link in zip(parsed.entries, links, strict=True):
+        try:
+            entry = _normalise(raw, link, link_counts, doc_language, fetched_at, now)
+        except Exception:
+            skipped += 1
+            continue
+        if entry is None:
+            skipped += 1
+        elif entry.guid in seen_guids:
+            repeated += 1
+        else:
+            seen_guids.add(entry.guid)
+            entries.append(entry)
+    return NormalisedFeed(tuple(entries), parsed.skipped + skipped, repeated)
+
+
+def _normalise(
+    raw: RawEntry,
+    link: str | None,
+    link_counts: Counter[str],
+    doc_language: str | None,
+    fetched_at: datetime,
+    now: datetime,
+) -> Entry | None:
+    title = plain_text(raw.title, is_html=raw.title_html, limit=MAX_TITLE)
+    summary = plain_text(raw.summary, is_html=raw.summary_html, limit=MAX_SUMMARY)
+    if not title and not summary:
+        return None
+    if not title:
+        title = plain_text(summary, is_html=False, limit=160)
+    unique_link = link if link and link_counts[link] == 1 else None
+    guid = raw.guid or unique_link or "sha1:" + hashlib.sha1(
+        f"{title}\x1f{summary}".encode(), usedforsecurity=False).hexdigest()
+    language = raw.language or doc_language or detect_language(f"{title}. {summary}")
+    content_hash = hashlib.sha256(f"{title}\x1f{summary}\x1f{link or ''}".encode()).hexdigest()
+    return Entry(
+        guid=guid,
+        link=link,
+        link_key=unique_link,
+        title=title,
+        title_key=title_key(title),
+        summary=summary,
+        published_at=published_at(raw, fetched_at, now),
+        language=language,
+        content_hash=content_hash,
+    )
