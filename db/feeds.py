@@ -151,9 +151,14 @@ def update_feed(
     interval_minutes: int | None = None,
     enabled: bool | None = None,
     clear_region: bool = False,
+    url: str | None = None,
 ) -> int:
     with database.write() as session:
         feed = _resolve(session, ref)
+        if url is not None and url != feed.url:
+            if session.scalar(select(Feed.id).where(Feed.url == url)) is not None:
+                raise DuplicateFeed(url)
+            feed.url = url
         if title is not None:
             feed.title = title
         if region is not None or clear_region:

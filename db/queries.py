@@ -28,7 +28,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -59,12 +59,12 @@ class utc_day(FunctionElement[date]):  # noqa: N801 - reads like the SQL functio
 
 @compiles(utc_day, "sqlite")
 def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    return "date(%s)" % compiler.process(element.clauses, **kw)
+    return f"date({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(utc_day)
 def _utc_day_default(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    return "CAST((%s AT TIME ZONE 'UTC') AS DATE)" % compiler.process(element.clauses, **kw)
+    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def _as_date(value: Any) -> date:
@@ -80,7 +80,8 @@ def _aware(value: Any) -> datetime | None:
         return None
     if isinstance(value, str):  # SQLite aggregates may come back as text
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    moment: datetime = value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _like_pattern(text: str) -> str:
@@ -88,6 +89,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 STATUS_EXPR: ColumnElement[str] = func.coalesce(Review.status, literal("new", String))
 SOURCE_EXPR: ColumnElement[str] = func.coalesce(Feed.title, Feed.url, literal("", String))
 
@@ -141,7 +143,7 @@ def _filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
             exists().where(ItemOrganisation.item_id == Item.id, ItemOrganisation.org_id == flt.organisation)
         )
     if flt.status:
-        conds.append(STATUS_EXPR == flt.status)
+        conds.append(STATUS_EXPR.in_([flt.status]))
     if flt.feed_id is not None:
         conds.append(
             exists().where(ItemSighting.item_id == Item.id, ItemSighting.feed_id == flt.feed_id)
@@ -251,7 +253,7 @@ def region_signals(
     ).group_by(sub.c.region, sub.c.indicator)
     counts: dict[tuple[str, str], tuple[int, int]] = {}
     with database.read() as session:
-        for region, indicator, recent, past in session.execute(stmt).tuples():
+        for region, indicator, recent, past in session.execute(stmt):
             counts[(str(region), str(indicator))] = (int(recent or 0), int(past or 0))
     keys = set(counts) | {(r, i) for r in regions for i in indicators}
     return {
@@ -298,7 +300,7 @@ def daily_series(
     index = {d: i for i, d in enumerate(dates)}
     series: dict[tuple[str, str], list[int]] = {}
     with database.read() as session:
-        for key, indicator, day, n in session.execute(stmt).tuples():
+        for key, indicator, day, n in session.execute(stmt):
             pos = index.get(_as_date(day))
             if pos is None:
                 continue
@@ -328,7 +330,7 @@ def region_coverage(
     with database.read() as session:
         feed_rows = session.execute(
             select(Feed.id, Feed.region, Feed.language, Feed.last_status, Feed.enabled)
-        ).tuples().all()
+        ).all()
         for fid, region, _lang, _status, enabled in feed_rows:
             if region and enabled:
                 feeds_by_region.setdefault(region, set()).add(fid)
@@ -339,7 +341,7 @@ def region_coverage(
             .where(Item.published_at >= since, ItemCountry.region.is_not(None))
             .distinct()
         )
-        for region, fid in session.execute(carried).tuples():
+        for region, fid in session.execute(carried):
             feeds_by_region.setdefault(str(region), set()).add(int(fid))
         langs = (
             select(ItemCountry.region, Item.language, func.count(distinct(Item.id)))
@@ -347,7 +349,7 @@ def region_coverage(
             .where(Item.published_at >= since, ItemCountry.region.is_not(None))
             .group_by(ItemCountry.region, Item.language)
         )
-        for region, lang, n in session.execute(langs).tuples():
+        for region, lang, n in session.execute(langs):
             items[str(region)] = items.get(str(region), 0) + int(n)
             if lang:
                 languages.setdefault(str(region), set()).add(str(lang))
@@ -408,10 +410,10 @@ def country_table(
         .group_by(ItemCountry.iso3, ItemTag.indicator)
     )
     with database.read() as session:
-        base = session.execute(per_country).tuples().all()
-        src = dict(session.execute(sources).tuples().all())
+        base = session.execute(per_country).all()
+        src = dict(session.execute(sources).all())
         best: dict[str, tuple[int, str]] = {}
-        for iso3, indicator, n in session.execute(tops).tuples():
+        for iso3, indicator, n in session.execute(tops):
             current = best.get(iso3)
             if current is None or (int(n), str(indicator)) > current:
                 best[iso3] = (int(n), str(indicator))
@@ -443,7 +445,7 @@ def organisation_matrix(
         .group_by(ItemOrganisation.org_id, ItemTag.indicator)
     )
     with database.read() as session:
-        return {(str(o), str(i)): int(n) for o, i, n in session.execute(stmt).tuples()}
+        return {(str(o), str(i)): int(n) for o, i, n in session.execute(stmt)}
 
 
 def organisation_counts(database: Database, flt: ItemFilter) -> list[tuple[str, int]]:
@@ -455,7 +457,7 @@ def organisation_counts(database: Database, flt: ItemFilter) -> list[tuple[str, 
         .group_by(ItemOrganisation.org_id)
     )
     with database.read() as session:
-        rows = [(str(o), int(n)) for o, n in session.execute(stmt).tuples()]
+        rows = [(str(o), int(n)) for o, n in session.execute(stmt)]
     rows.sort(key=lambda r: (-r[1], r[0]))
     return rows
 
@@ -468,7 +470,7 @@ def indicator_counts(database: Database, flt: ItemFilter) -> dict[str, int]:
         .group_by(ItemTag.indicator)
     )
     with database.read() as session:
-        return {str(i): int(n) for i, n in session.execute(stmt).tuples()}
+        return {str(i): int(n) for i, n in session.execute(stmt)}
 
 
 def known_organisations(database: Database) -> list[str]:
@@ -486,7 +488,7 @@ def known_countries(database: Database, region: str | None = None) -> list[str]:
 
 def feed_choices(database: Database) -> list[tuple[int, str]]:
     with database.read() as session:
-        rows = session.execute(select(Feed.id, SOURCE_EXPR).order_by(SOURCE_EXPR)).tuples().all()
+        rows = session.execute(select(Feed.id, SOURCE_EXPR).order_by(SOURCE_EXPR)).all()
     return [(int(i), str(t)) for i, t in rows]
 
 
@@ -531,7 +533,7 @@ class ItemRow:
 
 
 #: grid column id -> SQL expression it sorts and filters on
-GRID_COLUMNS: dict[str, ColumnElement[Any]] = {
+GRID_COLUMNS: dict[str, Column] = {
     "published_at": Item.published_at,
     "source": SOURCE_EXPR,
     "title": Item.title,
@@ -542,7 +544,7 @@ GRID_COLUMNS: dict[str, ColumnElement[Any]] = {
 _TEXT_OPS = {"contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank", "notBlank"}
 
 
-def _text_condition(col: ColumnElement[Any], model: Mapping[str, Any]) -> ColumnElement[bool] | None:
+def _text_condition(col: Column, model: Mapping[str, Any]) -> ColumnElement[bool] | None:
     op = model.get("type", "contains")
     value = str(model.get("filter") or "")
     if op not in _TEXT_OPS:
@@ -567,7 +569,7 @@ def _text_condition(col: ColumnElement[Any], model: Mapping[str, Any]) -> Column
     return func.lower(col) != value.lower()
 
 
-def _number_condition(col: ColumnElement[Any], model: Mapping[str, Any]) -> ColumnElement[bool] | None:
+def _number_condition(col: Column, model: Mapping[str, Any]) -> ColumnElement[bool] | None:
     op = model.get("type")
     try:
         a = float(model["filter"]) if model.get("filter") is not None else None
@@ -603,7 +605,7 @@ def _parse_grid_date(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
-def _date_condition(col: ColumnElement[Any], model: Mapping[str, Any]) -> ColumnElement[bool] | None:
+def _date_condition(col: Column, model: Mapping[str, Any]) -> ColumnElement[bool] | None:
     op = model.get("type")
     a = _parse_grid_date(model.get("dateFrom"))
     b = _parse_grid_date(model.get("dateTo"))
@@ -674,17 +676,17 @@ def _item_rows(session: Session, ids: Sequence[int], with_orgs: bool = False) ->
         .outerjoin(Feed, Feed.id == Item.feed_id)
         .where(Item.id.in_(ids))
     )
-    base = {r[0]: r for r in session.execute(stmt).tuples()}
+    base = {r[0]: r for r in session.execute(stmt)}
     tags: dict[int, list[tuple[float, str]]] = {}
     for item_id, ind, score in session.execute(
         select(ItemTag.item_id, ItemTag.indicator, ItemTag.score).where(ItemTag.item_id.in_(ids))
-    ).tuples():
+    ):
         tags.setdefault(item_id, []).append((-float(score), str(ind)))
     countries: dict[int, list[str]] = {}
     regions: dict[int, set[str]] = {}
     for item_id, iso3, region in session.execute(
         select(ItemCountry.item_id, ItemCountry.iso3, ItemCountry.region).where(ItemCountry.item_id.in_(ids))
-    ).tuples():
+    ):
         countries.setdefault(item_id, []).append(str(iso3))
         if region:
             regions.setdefault(item_id, set()).add(str(region))
@@ -692,7 +694,7 @@ def _item_rows(session: Session, ids: Sequence[int], with_orgs: bool = False) ->
     if with_orgs:
         for item_id, org in session.execute(
             select(ItemOrganisation.item_id, ItemOrganisation.org_id).where(ItemOrganisation.item_id.in_(ids))
-        ).tuples():
+        ):
             orgs.setdefault(item_id, []).append(str(org))
     out = []
     for item_id in ids:
@@ -863,7 +865,7 @@ def review_shares(database: Database) -> dict[str, ReviewShare]:
     )
     counts: dict[str, dict[str, int]] = {}
     with database.read() as session:
-        for ind, status, n in session.execute(stmt).tuples():
+        for ind, status, n in session.execute(stmt):
             counts.setdefault(str(ind), {})[str(status)] = int(n)
     return {
         ind: ReviewShare(ind, c.get("confirmed", 0), c.get("dismissed", 0), c.get("escalated", 0))

@@ -108,6 +108,6 @@ def review_statuses(database: Database, item_ids: Iterable[int]) -> dict[int, st
     with database.read() as session:
         for item_id, status in session.execute(
             select(Review.item_id, Review.status).where(Review.item_id.in_(ids))
-        ).tuples():
+        ):
             out[int(item_id)] = str(status)
     return out

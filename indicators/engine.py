@@ -18,31 +18,66 @@ the longer phrase at build time, so no second pass is needed.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import pickle
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .gazetteer import Gazetteer, get_gazetteer
 from .model import CountryTag, Evidence, IndicatorTag, OrganisationTag, TagResult
-from .taxonomy import Taxonomy, load_taxonomy
+from .taxonomy import BUILTIN_TAXONOMY, Taxonomy, load_taxonomy
 from .text import OffsetMap, fold, html_to_text
 
 __all__ = ["Tagger", "load_tagger"]
 
 # entry types
-TERM, STAGE, CUE, NEG, COUNTRY, LEADER, ORG, SUPPORT, VETO = range(9)
+TERM, STAGE, CUE, NEG, COUNTRY, LEADER, ORG, SUPPORT, VETO, BLOCK = range(10)
 
 _SPLIT = re.compile(r"(\w+)")
+_SPLIT_ASCII = re.compile(r"(\w+)", re.ASCII)  # same tokens on ASCII text, much faster
+
+
+def split_tokens(folded: str) -> list[str]:
+    """Tokens at odd, gaps at even indices (Unicode word boundaries)."""
+    return (_SPLIT_ASCII if folded.isascii() else _SPLIT).split(folded)
+
+
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _SEP = "\n\x00\n"  # between title and summary: not a word, not a phrase gap
-_AR_PREFIXES = (
-    "وبال", "وكال", "وفال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل",
-    "وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك", "ال",
+_AR_PREFIXES = (  # proclitics; tried so that the article stays in the evidence where it can
+    "وب",
+    "ول",
+    "وك",
+    "فب",
+    "فل",
+    "فك",
+    "و",
+    "ف",
+    "ب",
+    "ل",
+    "ك",
+    "ولل",
+    "فلل",
+    "لل",
+    "وبال",
+    "وكال",
+    "وفال",
+    "فبال",
+    "وال",
+    "فال",
+    "بال",
+    "كال",
+    "ال",
 )
+_ARTICLES = frozenset({"the", "le", "la", "les", "l", "el", "los", "las", "o", "a", "os", "as"})
+_CACHE_FORMAT = 1
 LEADER_GRACE = timedelta(days=90)
 _METHOD_RANK = {"name": 0, "demonym": 1, "capital": 2, "place": 3, "leader": 4}
 
@@ -53,7 +88,7 @@ class Entry(NamedTuple):
     arg: Any  # group index / stage / kind / (start, end) / None
     num: float  # weight, or 1.0 for ambiguous gazetteer forms
     lang: str
-    cs: bool  # case-sensitive: the original text must have no lower-case letter
+    cs: int  # case rule: 0 none, CAPS the text must have no lower-case letter, INITIAL it must start with one
     rule: str
 
 
@@ -70,22 +105,43 @@ def _gap_class(g: str) -> str:
     return " " if s in ("", "-", "/") and "\x00" not in g else s
 
 
+@functools.lru_cache(maxsize=4096)
+def _gap_class_cached(g: str) -> str:
+    return _gap_class(g)
+
+
 def _tokens(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     folded, _ = fold(phrase)
     parts = _SPLIT.split(folded)
-    toks = tuple(parts[1::2])
-    gaps = tuple(_gap_class(g) for g in parts[2:-1:2])
-    return toks, gaps
+    return tuple(parts[1::2]), tuple(map(_gap_class_cached, parts[2:-1:2]))
 
 
-def _case_sensitive(phrase: str) -> bool:
-    return any(c.isupper() for c in phrase) and not any(c.islower() for c in phrase)
+CAPS, INITIAL = 1, 2
+
+
+def _case_sensitive(phrase: str) -> int:
+    """CAPS for acronyms written in capitals ("ICC", "AU"), else 0."""
+    return CAPS if phrase.upper() == phrase and phrase.lower() != phrase else 0
+
+
+def _case_rule(phrase: str) -> int:
+    """Gazetteer forms: CAPS for acronyms, INITIAL for capitalised names ("Chad", not "chad")."""
+    return _case_sensitive(phrase) or (INITIAL if phrase[:1].isupper() else 0)
+
+
+_LANG_CACHE: dict[str, str | None] = {}
 
 
 def _norm_lang(lang: str | None) -> str | None:
+    """'en-US' -> 'en'; '' / None -> None."""
     if not lang:
         return None
-    return lang.strip().lower().replace("_", "-").split("-")[0] or None
+    v = _LANG_CACHE.get(lang)
+    if v is None and lang not in _LANG_CACHE:
+        v = lang.strip().lower().replace("_", "-").split("-")[0] or None
+        if len(_LANG_CACHE) < 1000:
+            _LANG_CACHE[lang] = v
+    return v
 
 
 @dataclass(slots=True)
@@ -96,12 +152,21 @@ class _Phrase:
     nested: list[tuple[int, int, Entry]]
 
 
+_Node = tuple[tuple[Entry, ...], "dict[str, Any] | None", tuple[tuple[int, int, Entry], ...]]
+
+
+def _child_key(gap: str, tok: str) -> str:
+    """Trie edge key: the token alone after a space (nearly always), else gap + \x01 + token."""
+    return tok if gap == " " else f"{gap}\x01{tok}"
+_GAPS: dict[str, str] = {" ": " "}
+
+
 class PhraseIndex:
-    """Phrases keyed by their first token; each bucket sorted longest first."""
+    """A token trie: first token -> node; node = (entries, children keyed by edge, nested)."""
 
     def __init__(self) -> None:
         self._phrases: dict[tuple[tuple[str, ...], tuple[str, ...]], _Phrase] = {}
-        self.first: dict[str, list[tuple[list[str], tuple[str, ...], tuple[Entry, ...], tuple[tuple[int, int, Entry], ...]]]] = {}
+        self.first: dict[str, _Node] = {}
         self.keys: frozenset[str] = frozenset()
 
     def add(self, phrase: str, entry: Entry, *, arabic_article: bool = True) -> None:
@@ -119,17 +184,27 @@ class PhraseIndex:
                 p.entries.append(entry)
 
     def freeze(self) -> None:
+        # "the Gambia" is redundant next to "Gambia": drop it, so that "the" need not start a match
+        for key, p in list(self._phrases.items()):
+            if len(p.toks) > 1 and p.toks[0] in _ARTICLES:
+                q = self._phrases.get((p.toks[1:], p.gaps[1:]))
+                if q is not None and all(e in q.entries for e in p.entries):
+                    del self._phrases[key]
         by_toks: dict[tuple[str, ...], list[_Phrase]] = {}
         for p in self._phrases.values():
             by_toks.setdefault(p.toks, []).append(p)
         # nested entries: shorter phrases of another kind inside a longer one
+        starts = {p.toks[0] for p in self._phrases.values()}
         for p in self._phrases.values():
             n = len(p.toks)
-            if n < 2:
+            if n < 2 or not any(t in starts for t in p.toks):
                 continue
             kinds = {_nest_kind(e) for e in p.entries}
             has_org = any(e.etype == ORG for e in p.entries)
+            has_place = any(e.etype in (COUNTRY, LEADER, BLOCK) for e in p.entries)
             for off in range(n):
+                if p.toks[off] not in starts:
+                    continue
                 for ln in range(n - off, 0, -1):
                     if ln == n:
                         continue
@@ -137,38 +212,60 @@ class PhraseIndex:
                         if q.gaps != p.gaps[off : off + ln - 1]:
                             continue
                         for e in q.entries:
-                            k = _nest_kind(e)
-                            if k in kinds or (has_org and e.etype == COUNTRY and e.arg == "demonym"):
+                            if _nest_kind(e) in kinds:
                                 continue
-                            if e.etype in (COUNTRY, LEADER) and any(x.etype in (COUNTRY, LEADER) for x in p.entries):
+                            if has_org and e.etype == COUNTRY and e.arg == "demonym":
+                                continue
+                            if has_place and e.etype in (COUNTRY, LEADER):
                                 continue
                             p.nested.append((off, ln, e))
-        first: dict[str, list[Any]] = {}
+        # build the trie bottom-up from mutable nodes
+        root: dict[str, list[Any]] = {}
         for p in self._phrases.values():
-            first.setdefault(p.toks[0], []).append((list(p.toks[1:]), p.gaps, tuple(p.entries), tuple(p.nested)))
-        for bucket in first.values():
-            bucket.sort(key=lambda b: -len(b[0]))
-        self.first = first
-        self.keys = frozenset(first)
+            node = root.setdefault(p.toks[0], [[], {}, []])
+            for gap, tok in zip(p.gaps, p.toks[1:], strict=True):
+                node = node[1].setdefault(_child_key(gap, tok), [[], {}, []])
+            node[0].extend(e for e in p.entries if e not in node[0])
+            node[2].extend(p.nested)
+
+        def freeze_node(node: list[Any]) -> _Node:
+            children = {k: freeze_node(v) for k, v in node[1].items()} or None
+            return (tuple(node[0]), children, tuple(node[2]))
+
+        self.first = {k: freeze_node(v) for k, v in root.items()}
+        self.keys = frozenset(self.first)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the build-time phrase table is not needed for matching (and triples the cache file)
+        return {"first": self.first, "keys": self.keys, "_phrases": {}, "_count": len(self)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def __len__(self) -> int:
-        return len(self._phrases)
+        return len(self._phrases) or int(self.__dict__.get("_count", 0))
 
     def phrases(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """(tokens, gaps) of every phrase; empty for an index loaded from the cache."""
         return list(self._phrases)
 
     # ---------------------------------------------------------------------------- matching
-    def match(self, folded: str) -> tuple[list[_Match], list[str]]:
-        """Longest non-overlapping matches in ``folded``, plus its token list."""
-        parts = _SPLIT.split(folded)
-        toks = parts[1::2]
-        hits = self.keys.intersection(toks)
-        arabic = not folded.isascii() and _ARABIC.search(folded) is not None
+    def match(
+        self, parts: list[str], toks: list[str], arabic: bool, out: list[_Match], offs: list[int]
+    ) -> None:
+        """Append the longest non-overlapping matches to ``out``.
+
+        ``parts`` is ``split_tokens(folded)`` (gaps at even, tokens at odd indices), ``toks`` its odd
+        slice; ``offs`` is ``[part index, its char offset]``, a cursor shared by successive calls.
+        """
+        keys = self.keys
+        hits = keys.intersection(toks)
         if not hits and not arabic:
-            return [], toks
-        # starting token indices (+ Arabic prefix length stripped, and the key to look up)
-        starts: list[tuple[int, int, str]] = []
-        for h in hits:
+            return
+        starts: list[tuple[int, int, str]]
+        if len(hits) == 1 and not arabic:
+            (h,) = hits
+            starts = []
             i = toks.index(h)
             while True:
                 starts.append((i, 0, h))
@@ -176,43 +273,66 @@ class PhraseIndex:
                     i = toks.index(h, i + 1)
                 except ValueError:
                     break
-        if arabic:
-            keys = self.keys
-            for i, t in enumerate(toks):
-                if t in keys or not _ARABIC.match(t):
-                    continue
-                for pre in _AR_PREFIXES:
-                    if t.startswith(pre) and len(t) - len(pre) >= 2 and t[len(pre) :] in keys:
-                        starts.append((i, len(pre), t[len(pre) :]))
-                        break
-        starts.sort()
-        offs = list(accumulate(map(len, parts)))
+        else:
+            starts = [(i, 0, t) for i, t in enumerate(toks) if t in hits]
+            if arabic:
+                for i, t in enumerate(toks):
+                    if t in keys or not _ARABIC.match(t):
+                        continue
+                    for prefix in _AR_PREFIXES:
+                        stem = t[len(prefix) :]
+                        if t.startswith(prefix) and len(stem) >= 2 and stem in keys:
+                            starts.append((i, len(prefix), stem))
+                            break
+                starts.sort()
+        if not starts:
+            return
         first = self.first
+        gapc = _GAPS
         n = len(toks)
-        out: list[_Match] = []
         last_end = 0
         for i, pre, key in starts:
             if i < last_end:
                 continue
-            for rest, gaps, entries, nested in first[key]:
-                ln = len(rest)
-                if ln:
-                    if i + ln >= n or toks[i + 1 : i + 1 + ln] != rest:
-                        continue
-                    ok = True
-                    for j in range(ln):
-                        if _gap_class(parts[2 * (i + j) + 2]) != gaps[j]:
-                            ok = False
-                            break
-                    if not ok:
-                        continue
-                out.append(_Match(i, i + ln + 1, offs[2 * i] + pre, offs[2 * (i + ln) + 1], entries))
-                for off, nl, e in nested:
-                    a = i + off
-                    out.append(_Match(a, a + nl, offs[2 * a] + (pre if off == 0 else 0), offs[2 * (a + nl) - 1], (e,)))
-                last_end = i + ln + 1
-                break
-        return out, toks
+            node = first[key]
+            best = node if node[0] else None
+            best_j = i
+            j = i
+            while node[1] is not None and j + 1 < n:
+                g = parts[2 * j + 2]
+                if g == " ":
+                    nxt = node[1].get(toks[j + 1])
+                else:
+                    gc = gapc.get(g)
+                    if gc is None:
+                        gc = _gap_class(g)
+                        if len(gapc) < 10000:
+                            gapc[g] = gc
+                    nxt = node[1].get(_child_key(gc, toks[j + 1]))
+                if nxt is None:
+                    break
+                j += 1
+                node = nxt
+                if node[0]:
+                    best, best_j = node, j
+            if best is None:
+                continue
+            # char offsets: offs = [part index, its char offset], a cursor moving forward
+            k, pos = offs[0], offs[1]
+            t0 = 2 * i + 1  # part index of token i
+            if t0 < k:
+                k, pos = 0, 0
+            pos += sum(map(len, parts[k:t0]))
+            offs[0], offs[1] = t0, pos
+            out.append(
+                _Match(i, best_j + 1, pos + pre, pos + sum(map(len, parts[t0 : 2 * best_j + 2])), best[0])
+            )
+            for off, nl, e in best[2]:
+                a = i + off
+                s0 = pos + sum(map(len, parts[t0 : 2 * a + 1]))
+                s1 = s0 + sum(map(len, parts[2 * a + 1 : 2 * (a + nl)]))
+                out.append(_Match(a, a + nl, s0 + (pre if off == 0 else 0), s1, (e,)))
+            last_end = best_j + 1
 
 
 def _nest_kind(e: Entry) -> tuple[int, str]:
@@ -237,56 +357,98 @@ class Tagger:
 
     def __init__(self, taxonomy: Taxonomy, gazetteer: Gazetteer) -> None:
         self.taxonomy = taxonomy
-        self.gazetteer = gazetteer
+        self._gazetteer: Gazetteer | None = gazetteer
+        self._region = {iso3: row["region"] for iso3, row in gazetteer.countries.items()}
         self.version = taxonomy.version
         self._ind_index = {ind.id: n for n, ind in enumerate(taxonomy.indicators)}
-        self._index = PhraseIndex()
+        self._primary = PhraseIndex()  # terms, countries, leaders, organisations
+        self._context = PhraseIndex()  # cues, stages, negations: read only when a term matched
+        self._geo = PhraseIndex()  # geo support and veto cues: read only for ambiguous names
         self._build()
 
     # ---------------------------------------------------------------------------- building
     def _build(self) -> None:
-        add = self._index.add
+        add1 = self._primary.add
+        add2 = self._context.add
+        add3 = self._geo.add
         tax = self.taxonomy
         for ind in tax.indicators:
             for gi, g in enumerate(ind.groups):
                 for lang, phrases in g.terms.items():
                     for p in phrases:
-                        add(p, Entry(TERM, ind.id, gi, g.weight, lang, _case_sensitive(p), f"term:{lang}:{p}"))
+                        add1(
+                            p, Entry(TERM, ind.id, gi, g.weight, lang, _case_sensitive(p), f"term:{lang}:{p}")
+                        )
             for stage, langs in ind.stages.items():
                 for lang, phrases in langs.items():
                     for p in phrases:
-                        add(p, Entry(STAGE, ind.id, stage, 0.0, lang, _case_sensitive(p), f"stage:{stage}"))
+                        add2(p, Entry(STAGE, ind.id, stage, 0.0, lang, _case_sensitive(p), f"stage:{stage}"))
         for cue, langs in tax.cues.items():
             for lang, phrases in langs.items():
                 for p in phrases:
-                    add(p, Entry(CUE, cue, None, 0.0, lang, _case_sensitive(p), f"cue:{cue}"))
+                    add2(p, Entry(CUE, cue, None, 0.0, lang, _case_sensitive(p), f"cue:{cue}"))
         for lang, phrases in tax.negation.items():
             for p in phrases:
-                add(p, Entry(NEG, "", None, 0.0, lang, _case_sensitive(p), "negation"))
+                add2(p, Entry(NEG, "", None, 0.0, lang, _case_sensitive(p), "negation"))
         for lang, phrases in tax.geo.support.items():
             for p in phrases:
-                add(p, Entry(SUPPORT, "", None, 0.0, lang, _case_sensitive(p), "geo-support"))
+                add3(p, Entry(SUPPORT, "", None, 0.0, lang, _case_sensitive(p), "geo-support"))
         for iso3, langs in tax.geo.veto.items():
             for lang, phrases in langs.items():
                 for p in phrases:
-                    add(p, Entry(VETO, iso3, None, 0.0, lang, _case_sensitive(p), "geo-veto"))
+                    add3(p, Entry(VETO, iso3, None, 0.0, lang, _case_sensitive(p), "geo-veto"))
         gz = self.gazetteer
-        for cn in gz.names:
-            add(
-                cn.text,
-                Entry(COUNTRY, cn.iso3, cn.kind, 1.0 if cn.ambiguous else 0.0, cn.lang, _case_sensitive(cn.text), f"{cn.kind}:{cn.lang}"),
+        geo = tax.geo
+        dropped = {(iso3, _tokens(f)) for iso3, forms in geo.drop.items() for f in forms}
+        names = [(cn.iso3, cn.lang, cn.kind, cn.text, cn.ambiguous) for cn in gz.names]
+        names += [
+            (a.iso3, lang, a.kind, f, a.ambiguous)
+            for a in geo.add
+            for lang, fs in a.forms.items()
+            for f in fs
+        ]
+        demonyms: dict[str, set[str]] = {}
+        for iso3, lang, kind, text, ambiguous in names:
+            if iso3 in geo.drop and (iso3, _tokens(text)) in dropped:
+                continue
+            add1(
+                text,
+                Entry(
+                    COUNTRY, iso3, kind, 1.0 if ambiguous else 0.0, lang, _case_rule(text), f"{kind}:{lang}"
+                ),
             )
+            if kind == "demonym":
+                demonyms.setdefault(lang, set()).add(text)
+        # "ethnic Armenians" names a group, not a country
+        for lang, prefixes in geo.ethnic_prefix.items():
+            for pre in prefixes:
+                for d in demonyms.get(lang, ()):
+                    add1(f"{pre} {d}", Entry(BLOCK, "", None, 0.0, lang, 0, "block:ethnic"))
+        for lang, phrases in geo.block.items():
+            for p in phrases:
+                add1(p, Entry(BLOCK, "", None, 0.0, lang, 0, "block"))
         for ld in gz.leaders:
             span = (ld.start - LEADER_GRACE, (ld.end + LEADER_GRACE) if ld.end else None)
             years = f"{ld.start.year}-{ld.end.year if ld.end else ''}"
             for form in _leader_forms(ld.name):
-                add(form, Entry(LEADER, ld.iso3, span, 0.0, "any", False, f"leader:{years}"))
+                add1(form, Entry(LEADER, ld.iso3, span, 0.0, "any", _case_rule(form), f"leader:{years}"))
         for on in gz.org_names:
-            add(
+            add1(
                 on.text,
-                Entry(ORG, on.org, on.kind, 1.0 if on.ambiguous else 0.0, on.lang, _case_sensitive(on.text), f"org:{on.lang}"),
+                Entry(
+                    ORG,
+                    on.org,
+                    on.kind,
+                    1.0 if on.ambiguous else 0.0,
+                    on.lang,
+                    _case_rule(on.text),
+                    f"org:{on.lang}",
+                ),
             )
-        self._index.freeze()
+        self._primary.freeze()
+        self._context.freeze()
+        self._geo.freeze()
+        self._org_unless = frozenset(tax.geo.org_unless)
 
     # ---------------------------------------------------------------------------- public API
     def tag(
@@ -312,11 +474,62 @@ class Tagger:
         """Tag plain text; returns the light-weight raw result (``.result()`` / ``.to_json()``)."""
         text = title + _SEP + summary if summary else title
         folded, omap = fold(text)
-        matches, toks = self._index.match(folded)
+        if folded.isascii():
+            parts = _SPLIT_ASCII.split(folded)
+            arabic = False
+        else:
+            parts = _SPLIT.split(folded)
+            arabic = _ARABIC.search(folded) is not None
+        toks = parts[1::2]
+        matches: list[_Match] = []
+        offs = [0, 0]
+        self._primary.match(parts, toks, arabic, matches, offs)
+        if matches:
+            self._match_context(parts, toks, arabic, matches, offs)
         lang = _norm_lang(language)
         if lang is None:
             lang = _guess_language(toks, folded)
         return _evaluate(self, title, summary, text, omap, matches, lang, published)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:  # not kept in the cache file: the tagger itself needs only regions
+            self._gazetteer = get_gazetteer()
+        return self._gazetteer
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {k: getattr(self, k) for k in self.__dict__}
+        state["_gazetteer"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _match_context(
+        self, parts: list[str], toks: list[str], arabic: bool, matches: list[_Match], offs: list[int]
+    ) -> None:
+        """Add the cue, stage and negation matches (when a term or a conditional organisation
+        matched) and the geo cues (when an ambiguous name matched)."""
+        ou = self._org_unless
+        need_context = need_geo = False
+        for m in matches:
+            for e in m.entries:
+                et = e.etype
+                if et == TERM or (et == ORG and e.key in ou):
+                    need_context = True
+                elif et == COUNTRY and e.num and e.cs != CAPS:
+                    need_geo = True
+        n = len(matches)
+        if need_context:
+            self._context.match(parts, toks, arabic, matches, offs)
+        if need_geo:
+            self._geo.match(parts, toks, arabic, matches, offs)
+        if len(matches) > n:
+            matches.sort(key=_first)
+
+
+def _first(m: _Match) -> int:
+    return m[0]
 
 
 def _leader_forms(name: str) -> list[str]:
@@ -325,10 +538,16 @@ def _leader_forms(name: str) -> list[str]:
 
 
 _LANG_HINTS: dict[str, frozenset[str]] = {
-    "en": frozenset("the of and to in is for on that with was said by from".split()),
-    "fr": frozenset("le la les des du une est dans pour sur avec qui au aux".split()),
-    "es": frozenset("el los las del una es en por con para que al se".split()),
-    "pt": frozenset("o os as do da dos das uma em por com para que ao não".split()),
+    "en": frozenset(
+        ["the", "of", "and", "to", "in", "is", "for", "on", "that", "with", "was", "said", "by", "from"]
+    ),
+    "fr": frozenset(
+        ["le", "la", "les", "des", "du", "une", "est", "dans", "pour", "sur", "avec", "qui", "au", "aux"]
+    ),
+    "es": frozenset(["el", "los", "las", "del", "una", "es", "en", "por", "con", "para", "que", "al", "se"]),
+    "pt": frozenset(
+        ["o", "os", "as", "do", "da", "dos", "das", "uma", "em", "por", "com", "para", "que", "ao", "não"]
+    ),
 }
 
 
@@ -362,7 +581,17 @@ class _Hit(NamedTuple):
 class _Raw:
     """The tagging result before it is turned into dataclasses or JSON."""
 
-    __slots__ = ("countries", "flagged", "indicators", "language", "orgs", "regions", "summary", "title", "version")
+    __slots__ = (
+        "countries",
+        "flagged",
+        "indicators",
+        "language",
+        "orgs",
+        "regions",
+        "summary",
+        "title",
+        "version",
+    )
 
     def __init__(
         self,
@@ -404,7 +633,8 @@ class _Raw:
             ),
             regions=tuple(self.regions),
             organisations=tuple(
-                OrganisationTag(o, tuple(ev("organisation", o, h, 1.0) for h in hits)) for o, hits in self.orgs
+                OrganisationTag(o, tuple(ev("organisation", o, h, 1.0) for h in hits))
+                for o, hits in self.orgs
             ),
             flagged=self.flagged,
             taxonomy_version=self.version,
@@ -416,20 +646,44 @@ class _Raw:
         for i, _score, _stage, hits in self.indicators:
             for h, w in hits:
                 evidence.append(
-                    {"kind": "indicator", "id": i, "field": h.field, "text": h.text, "start": h.start,
-                     "end": h.end, "weight": w, "rule": h.entry.rule}
+                    {
+                        "kind": "indicator",
+                        "id": i,
+                        "field": h.field,
+                        "text": h.text,
+                        "start": h.start,
+                        "end": h.end,
+                        "weight": w,
+                        "rule": h.entry.rule,
+                    }
                 )
         for iso3, _m, chits in self.countries:
             for h in chits:
                 evidence.append(
-                    {"kind": "country", "id": iso3, "field": h.field, "text": h.text, "start": h.start,
-                     "end": h.end, "weight": 1.0, "rule": h.entry.rule}
+                    {
+                        "kind": "country",
+                        "id": iso3,
+                        "field": h.field,
+                        "text": h.text,
+                        "start": h.start,
+                        "end": h.end,
+                        "weight": 1.0,
+                        "rule": h.entry.rule,
+                    }
                 )
         for o, ohits in self.orgs:
             for h in ohits:
                 evidence.append(
-                    {"kind": "organisation", "id": o, "field": h.field, "text": h.text, "start": h.start,
-                     "end": h.end, "weight": 1.0, "rule": h.entry.rule}
+                    {
+                        "kind": "organisation",
+                        "id": o,
+                        "field": h.field,
+                        "text": h.text,
+                        "start": h.start,
+                        "end": h.end,
+                        "weight": 1.0,
+                        "rule": h.entry.rule,
+                    }
                 )
         return {
             "indicators": [t[0] for t in self.indicators],
@@ -483,6 +737,7 @@ def _evaluate(
     orgs: list[_Hit] = []
     support: list[int] = []
     vetoes: set[str] = set()
+    when: date | None = None
 
     for i0, i1, fs, fe, ents in matches:
         for e in ents:
@@ -491,18 +746,30 @@ def _evaluate(
             et = e.etype
             if et == TERM:
                 terms.append(hit(i0, i1, fs, fe, e))
-            elif et == COUNTRY or et == ORG:
+            elif et in (COUNTRY, ORG):
                 h = hit(i0, i1, fs, fe, e)
-                if e.cs and _has_lower(h.text):
-                    continue
-                if e.num and not h.text[:1].isupper() and h.text[:1].lower() != h.text[:1].upper():
-                    continue  # ambiguous proper-noun forms in cased scripts must be capitalised
+                if e.cs == CAPS:
+                    if _has_lower(h.text):
+                        continue
+                elif e.cs == INITIAL and h.text[:1].islower():
+                    continue  # a capitalised name written in lower case is a common word ("turkey")
+                if e.num:
+                    if e.cs == CAPS:
+                        # an ambiguous acronym (US, UN) in capitals is unambiguous unless the
+                        # whole field is in capitals (a shouting headline)
+                        if not (title if h.field == "title" else summary).isupper():
+                            h = h._replace(entry=e._replace(num=0.0))
+                    elif not h.text[:1].isupper() and h.text[:1].lower() != h.text[:1].upper():
+                        continue  # ambiguous proper-noun forms in cased scripts must be capitalised
                 (countries if et == COUNTRY else orgs).append(h)
             elif et == LEADER:
-                when = published.date() if isinstance(published, datetime) else published
                 if when is None:
-                    when = date.today()
+                    when = published.date() if isinstance(published, datetime) else published
+                    if when is None:
+                        when = date.today()
                 start, end = e.arg
+                if e.cs == INITIAL and hit(i0, i1, fs, fe, e).text[:1].islower():
+                    continue
                 if start <= when and (end is None or when <= end):
                     countries.append(hit(i0, i1, fs, fe, e))
             elif et == STAGE:
@@ -532,8 +799,8 @@ def _evaluate(
             unless = tax.geo.org_unless.get(o)
             if unless and any(c in cues for c in unless):
                 continue
-            if h.entry.num and o not in firm and not h.text.isupper():
-                continue
+            if h.entry.num and not firm and not h.text.isupper():
+                continue  # an ambiguous name ("Security Council") needs a firm organisation beside it
             org_out.setdefault(o, []).append(h)
         if org_out:
             cues["organisation"] = [h.i0 for hs in org_out.values() for h in hs]
@@ -541,7 +808,9 @@ def _evaluate(
     # ---- indicators
     settings = tax.settings
     per_ind: dict[str, list[tuple[_Hit, float]]] = {}
-    seen_rule: dict[str, int] = {}
+    # one weight per (indicator, match): the best surviving entry (a phrase may sit in several
+    # groups or languages)
+    best: dict[tuple[str, int], tuple[float, _Hit]] = {}
     for h in terms:
         e = h.entry
         ind = tax.indicators[tagger._ind_index[e.key]]
@@ -555,11 +824,18 @@ def _evaluate(
             w *= settings.title_factor
         if g.negatable and negs and any(h.i0 - settings.negation_window <= j <= h.i0 for j in negs):
             w *= settings.negation_factor
-        n = seen_rule.get(e.rule, 0)
-        seen_rule[e.rule] = n + 1
-        if n:
+        k = (e.key, h.i0)
+        cur = best.get(k)
+        if cur is None or w > cur[0]:
+            best[k] = (w, h)
+    seen: dict[tuple[str, str], int] = {}
+    for (ind_id, _i0), (w, h) in sorted(best.items(), key=lambda kv: kv[0][1]):
+        rk = (ind_id, h.text.casefold())
+        n = seen.get(rk, 0)
+        seen[rk] = n + 1
+        if n and w > 0:
             w *= settings.repeat_factor**n
-        per_ind.setdefault(e.key, []).append((h, round(w, 4)))
+        per_ind.setdefault(ind_id, []).append((h, round(w, 4)))
     ind_out: list[tuple[str, float, str | None, list[tuple[_Hit, float]]]] = []
     flagged = False
     for ind in tax.indicators:
@@ -599,16 +875,13 @@ def _stage_of(
     stages: list[_Hit],
 ) -> str | None:
     best: tuple[int, int, str] | None = None
+    fixed: tuple[int, str] | None = None
     for h, w in hits:
         if w <= 0:
             continue
         st = groups[h.entry.arg].stage
-        if st:
-            cand = (0, h.i0, st)
-            if best is None or cand < best:
-                best = cand
-    if best is not None:
-        return best[2]
+        if st and (fixed is None or h.i0 < fixed[0]):
+            fixed = (h.i0, st)
     for s in stages:
         if s.entry.key != ind_id:
             continue
@@ -617,10 +890,13 @@ def _stage_of(
                 continue
             d = min(abs(s.i0 - h.i1), abs(h.i0 - s.i1))
             if d <= window:
-                cand = (d + 1, s.i0, s.entry.arg)
+                # a threat ("threatens to impose sanctions") outranks the action it threatens
+                cand = (0 if s.entry.arg == "threatened" else 1, d, s.entry.arg)
                 if best is None or cand < best:
                     best = cand
-    return best[2] if best else None
+    if best is not None and (fixed is None or best[0] == 0):
+        return best[2]
+    return fixed[1] if fixed else (best[2] if best else None)
 
 
 def _resolve_countries(
@@ -628,10 +904,10 @@ def _resolve_countries(
 ) -> tuple[list[tuple[str, str, list[_Hit]]], list[str]]:
     if not hits:
         return [], []
-    gz = tagger.gazetteer
+    region = tagger._region
     geo = tagger.taxonomy.geo
     firm: set[str] = {h.entry.key for h in hits if not h.entry.num}
-    firm_regions = {gz.region_of(c) for c in firm}
+    firm_regions = {region.get(c) for c in firm}
     accepted: dict[str, list[_Hit]] = {}
     for h in hits:
         iso3 = h.entry.key
@@ -642,26 +918,82 @@ def _resolve_countries(
             if not ok and support:
                 ok = any(h.i0 - geo.support_window <= p <= h.i1 + geo.support_window for p in support)
             if not ok:
-                ok = gz.region_of(iso3) in firm_regions
+                ok = region.get(iso3) in firm_regions
             if not ok:
                 continue
         accepted.setdefault(iso3, []).append(h)
     out: list[tuple[str, str, list[_Hit]]] = []
     for iso3, hs in accepted.items():
         method = min(
-            ("leader" if h.entry.etype == LEADER else str(h.entry.arg) for h in hs), key=lambda m: _METHOD_RANK.get(m, 9)
+            ("leader" if h.entry.etype == LEADER else str(h.entry.arg) for h in hs),
+            key=lambda m: _METHOD_RANK.get(m, 9),
         )
         out.append((iso3, method, hs))
-    regions = sorted({r for r in (gz.region_of(c) for c in accepted) if r})
+    regions = sorted({r for r in (region.get(c) for c in accepted) if r})
     return out, regions
 
 
 _default_tagger: Tagger | None = None
 
 
-def load_tagger(extra_taxonomy_files: Sequence[Path | str] = (), *, gazetteer: Gazetteer | None = None) -> Tagger:
-    """Build a tagger from the built-in taxonomy plus ``extra_taxonomy_files`` (merged in order)."""
-    return Tagger(load_taxonomy(extra_taxonomy_files), gazetteer or get_gazetteer())
+def load_tagger(
+    extra_taxonomy_files: Sequence[Path | str] = (),
+    *,
+    gazetteer: Gazetteer | None = None,
+    cache: bool = True,
+) -> Tagger:
+    """Build a tagger from the built-in taxonomy plus ``extra_taxonomy_files`` (merged in order).
+
+    Building takes a few hundred milliseconds, so the built tagger is kept in a cache file
+    (``$XDG_CACHE_HOME/r2pwatch`` or ``~/.cache/r2pwatch``) keyed by a hash of every input: the
+    taxonomy files, the data files and this package's code. ``R2PWATCH_TAGGER_CACHE=0`` turns it off.
+    """
+    if (
+        gazetteer is not None
+        or not cache
+        or os.environ.get("R2PWATCH_TAGGER_CACHE", "1") in ("0", "off", "no")
+    ):
+        return Tagger(load_taxonomy(extra_taxonomy_files), gazetteer or get_gazetteer())
+    extra = [Path(f) for f in extra_taxonomy_files]
+    path = _cache_path(extra)
+    if path is not None:
+        try:
+            with path.open("rb") as fh:
+                tagger = pickle.load(fh)
+            if isinstance(tagger, Tagger):
+                return tagger
+        except Exception:  # noqa: BLE001 - a stale or broken cache is rebuilt
+            pass
+    tagger = Tagger(load_taxonomy(extra), get_gazetteer())
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(tagger, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            # keep the few newest cache files (each code or data change makes a new one)
+            old = sorted(path.parent.glob("tagger-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
+            for f in old[8:]:
+                f.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return tagger
+
+
+def _cache_path(extra: Sequence[Path]) -> Path | None:
+    here = Path(__file__).resolve().parent
+    inputs = (
+        sorted(here.glob("*.py")) + [BUILTIN_TAXONOMY] + sorted((here / "data").glob("*.tsv")) + list(extra)
+    )
+    h = hashlib.sha256(f"{sys.version}|{_CACHE_FORMAT}".encode())
+    try:
+        for f in inputs:
+            h.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
+    except OSError:
+        return None  # a missing file: let the normal path report it
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "r2pwatch" / f"tagger-{h.hexdigest()[:32]}.pickle"
 
 
 def default_tagger() -> Tagger:

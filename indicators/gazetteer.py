@@ -113,7 +113,11 @@ class Gazetteer:
             for _line, row in _rows(path, ("id", "text")):
                 g.org_names.append(
                     OrganisationName(
-                        row["id"], row.get("lang") or "*", row.get("kind", ""), row["text"], _flag(row.get("context"))
+                        row["id"],
+                        row.get("lang") or "*",
+                        row.get("kind", ""),
+                        row["text"],
+                        _flag(row.get("context")),
                     )
                 )
         path = data_dir / "memberships.tsv"

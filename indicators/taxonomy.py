@@ -7,6 +7,7 @@ with the file, the line and the reason.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import tomllib
@@ -18,6 +19,7 @@ from typing import Any
 __all__ = [
     "BUILTIN_CUES",
     "BUILTIN_TAXONOMY",
+    "GeoAdd",
     "GeoRules",
     "Indicator",
     "Settings",
@@ -107,11 +109,23 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class GeoAdd:
+    iso3: str
+    kind: str
+    ambiguous: bool
+    forms: Mapping[str, tuple[str, ...]]  # lang -> forms
+
+
+@dataclass(frozen=True, slots=True)
 class GeoRules:
     support_window: int = 6
     support: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> cue phrases
     veto: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)  # iso3 -> lang -> phrases
     org_unless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # org id -> cue names
+    add: tuple[GeoAdd, ...] = ()  # extra gazetteer forms
+    drop: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # iso3 -> forms to ignore
+    block: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> phrases naming no country
+    ethnic_prefix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> "ethnic" words
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +149,9 @@ class Taxonomy:
         return tuple(i.id for i in self.indicators)
 
 
+_DEFAULTS = Settings()
+_GEO_DEFAULTS = GeoRules()
+
 # ------------------------------------------------------------------------------------------------
 # brace expansion: "sanction{,s,ed}" -> sanction, sanctions, sanctioned
 
@@ -155,7 +172,9 @@ def expand_braces(phrase: str) -> list[str]:
 # loading
 
 
-def load_taxonomy(extra_files: Sequence[Path | str] = (), builtin: Path | None = BUILTIN_TAXONOMY) -> Taxonomy:
+def load_taxonomy(
+    extra_files: Sequence[Path | str] = (), builtin: Path | None = BUILTIN_TAXONOMY
+) -> Taxonomy:
     """Load the built-in taxonomy and merge ``extra_files`` over it, in order."""
     merged: dict[str, Any] = {}
     versions: list[str] = []
@@ -182,10 +201,8 @@ def _read(path: Path) -> tuple[dict[str, Any], str]:
         raise TaxonomyError(path, 0, "file not found") from None
     except UnicodeDecodeError as exc:
         line = 1
-        try:
+        with contextlib.suppress(OSError):
             line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        except OSError:
-            pass
         raise TaxonomyError(path, line, "not UTF-8") from None
     except OSError as exc:
         raise TaxonomyError(path, 0, f"cannot read: {exc.strerror or exc}") from None
@@ -211,11 +228,22 @@ _SETTINGS_KEYS = {
     "flag_kinds": list,
 }
 _IND_KEYS = {
-    "name", "report_wording", "description", "colour", "kind", "threshold", "terms", "stages",
-    "stage_window", "replace", "remove",
+    "name",
+    "report_wording",
+    "description",
+    "colour",
+    "kind",
+    "threshold",
+    "terms",
+    "stages",
+    "stage_window",
+    "replace",
+    "remove",
 }
 _GROUP_KEYS = {"weight", "near", "window", "unless", "unless_window", "negatable", "stage", "label"}
-_GEO_KEYS = {"support_window", "support", "veto", "org_unless"}
+_GEO_KEYS = {"support_window", "support", "veto", "org_unless", "add", "drop", "block", "ethnic_prefix"}
+_GEO_ADD_KEYS = {"iso3", "kind", "ambiguous"}
+_COUNTRY_KINDS = ("name", "demonym", "capital", "place")
 
 
 class _Validator:
@@ -385,6 +413,26 @@ class _Validator:
             if not re.match(r"^[A-Z]{3}$", iso3):
                 self.fail(["geo", "veto", iso3], f"bad ISO3 code {iso3!r}")
             self._langmap(["geo", "veto", iso3], langs)
+        for i, a in enumerate(geo.get("add", [])):
+            kp: list[str | int] = ["geo", "add", i]
+            if not isinstance(a, dict):
+                self.fail(kp, "geo.add entries must be tables ([[geo.add]])")
+            if not isinstance(a.get("iso3"), str) or not re.match(r"^[A-Z]{3}$", a["iso3"]):
+                self.fail([*kp, "iso3"], 'geo.add needs iso3 = "ABC"')
+            if a.get("kind", "name") not in _COUNTRY_KINDS:
+                self.fail([*kp, "kind"], f"kind must be one of {', '.join(_COUNTRY_KINDS)}")
+            if not isinstance(a.get("ambiguous", False), bool):
+                self.fail([*kp, "ambiguous"], "ambiguous must be true or false")
+            self._langmap(kp, {k: v for k, v in a.items() if k not in _GEO_ADD_KEYS})
+        drop = geo.get("drop", {})
+        if not isinstance(drop, dict):
+            self.fail(["geo", "drop"], "drop must be a table of ISO3 = [forms]")
+        for iso3, forms in drop.items():
+            if not re.match(r"^[A-Z]{3}$", iso3):
+                self.fail(["geo", "drop", iso3], f"bad ISO3 code {iso3!r}")
+            self._phrases(["geo", "drop", iso3], forms)
+        self._langmap(["geo", "block"], geo.get("block", {}))
+        self._langmap(["geo", "ethnic_prefix"], geo.get("ethnic_prefix", {}))
         ou = geo.get("org_unless", {})
         if not isinstance(ou, dict):
             self.fail(["geo", "org_unless"], "org_unless must be a table of ORG = [cue names]")
@@ -482,6 +530,12 @@ def _merge(base: dict[str, Any], raw: dict[str, Any]) -> None:
     ou = geo.setdefault("org_unless", {})
     for org, cues_ in gr.get("org_unless", {}).items():
         ou[org] = list(ou.get(org, [])) + list(cues_)
+    geo["add"] = list(geo.get("add", [])) + list(gr.get("add", []))
+    drop = geo.setdefault("drop", {})
+    for iso3, forms in gr.get("drop", {}).items():
+        drop[iso3] = list(drop.get(iso3, [])) + list(forms)
+    _merge_langmap(geo.setdefault("block", {}), gr.get("block", {}))
+    _merge_langmap(geo.setdefault("ethnic_prefix", {}), gr.get("ethnic_prefix", {}))
 
 
 def _merge_langmap(into: dict[str, list[str]], new: Mapping[str, Iterable[str]]) -> None:
@@ -489,7 +543,9 @@ def _merge_langmap(into: dict[str, list[str]], new: Mapping[str, Iterable[str]])
         into[lang] = list(into.get(lang, [])) + list(phrases)
 
 
-def _expand_langmap(d: Mapping[str, Iterable[str]], removed: Mapping[str, set[str]] | None = None) -> dict[str, tuple[str, ...]]:
+def _expand_langmap(
+    d: Mapping[str, Iterable[str]], removed: Mapping[str, set[str]] | None = None
+) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for lang, phrases in d.items():
         seen: dict[str, None] = {}
@@ -508,18 +564,20 @@ _DEFAULT_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78")
 def _build(m: dict[str, Any], version: str, sources: tuple[Path, ...]) -> Taxonomy:
     s = m.get("settings", {})
     settings = Settings(
-        threshold=float(s.get("threshold", Settings.threshold)),
-        title_factor=float(s.get("title_factor", Settings.title_factor)),
-        negation_window=int(s.get("negation_window", Settings.negation_window)),
-        negation_factor=float(s.get("negation_factor", Settings.negation_factor)),
-        context_window=int(s.get("context_window", Settings.context_window)),
-        stage_window=int(s.get("stage_window", Settings.stage_window)),
-        repeat_factor=float(s.get("repeat_factor", Settings.repeat_factor)),
-        flag_kinds=tuple(s.get("flag_kinds", Settings.flag_kinds)),
+        threshold=float(s.get("threshold", _DEFAULTS.threshold)),
+        title_factor=float(s.get("title_factor", _DEFAULTS.title_factor)),
+        negation_window=int(s.get("negation_window", _DEFAULTS.negation_window)),
+        negation_factor=float(s.get("negation_factor", _DEFAULTS.negation_factor)),
+        context_window=int(s.get("context_window", _DEFAULTS.context_window)),
+        stage_window=int(s.get("stage_window", _DEFAULTS.stage_window)),
+        repeat_factor=float(s.get("repeat_factor", _DEFAULTS.repeat_factor)),
+        flag_kinds=tuple(s.get("flag_kinds", _DEFAULTS.flag_kinds)),
     )
     indicators: list[Indicator] = []
     for n, (ind_id, ind) in enumerate(m.get("indicators", {}).items()):
-        removed = {lang: {e for p in ps for e in expand_braces(p)} for lang, ps in ind.get("remove", {}).items()}
+        removed = {
+            lang: {e for p in ps for e in expand_braces(p)} for lang, ps in ind.get("remove", {}).items()
+        }
         groups: list[TermGroup] = []
         for i, g in enumerate(ind.get("terms", [])):
             terms = _expand_langmap({k: v for k, v in g.items() if k not in _GROUP_KEYS}, removed)
@@ -558,10 +616,25 @@ def _build(m: dict[str, Any], version: str, sources: tuple[Path, ...]) -> Taxono
         negation=_expand_langmap(m.get("negation", {})),
         settings=settings,
         geo=GeoRules(
-            support_window=int(geo.get("support_window", GeoRules.support_window)),
+            support_window=int(geo.get("support_window", _GEO_DEFAULTS.support_window)),
             support=_expand_langmap(geo.get("support", {})),
             veto={iso3: _expand_langmap(langs) for iso3, langs in geo.get("veto", {}).items()},
             org_unless={org: tuple(c) for org, c in geo.get("org_unless", {}).items()},
+            add=tuple(
+                GeoAdd(
+                    iso3=a["iso3"],
+                    kind=a.get("kind", "name"),
+                    ambiguous=bool(a.get("ambiguous", False)),
+                    forms=_expand_langmap({k: v for k, v in a.items() if k not in _GEO_ADD_KEYS}),
+                )
+                for a in geo.get("add", [])
+            ),
+            drop={
+                iso3: tuple(e for f in forms for e in expand_braces(f))
+                for iso3, forms in geo.get("drop", {}).items()
+            },
+            block=_expand_langmap(geo.get("block", {})),
+            ethnic_prefix=_expand_langmap(geo.get("ethnic_prefix", {})),
         ),
         sources=sources,
     )

@@ -33,19 +33,32 @@ _INLINE_TAG = re.compile(
     re.IGNORECASE,
 )
 _ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>|<\?[^<>]*>")
-_WS_NEEDS_FIX = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+_ODD_SPACE = re.compile(r"[^\S ]")
 
 
 def html_to_text(s: str) -> str:
     """Strip tags, decode entities, collapse whitespace. Cheap when there is nothing to do."""
     if "<" in s:
-        if "<!" in s or "<s" in s or "<S" in s or "<n" in s or "<t" in s:
+        if "<!" in s or "<s" in s or "<S" in s or "<n" in s or "<t" in s or "<N" in s or "<T" in s:
             s = _DROP_BLOCKS.sub(" ", s)
         s = _INLINE_TAG.sub("", s)
         s = _ANY_TAG.sub(" ", s)
     if "&" in s:
         s = html.unescape(s)
-    if _WS_NEEDS_FIX.search(s):
+    if not s:
+        return s
+    # collapse whitespace only when there is some to collapse (str.split() is the costly part)
+    if (
+        "  " in s
+        or s[0].isspace()
+        or s[-1].isspace()
+        or "\n" in s
+        or "\t" in s
+        or "\r" in s
+        or (not s.isascii() and _ODD_SPACE.search(s) is not None)
+        or "\x0b" in s
+        or "\x0c" in s
+    ):
         s = " ".join(s.split())
     return s
 
@@ -54,14 +67,35 @@ def html_to_text(s: str) -> str:
 # Folding
 
 _PUNCT = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'",
-    "\u00b4": "'", "\u0060": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u02bc": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "\u0060": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
     "\u2212": "-",
-    "\u060c": ",", "\u061b": ";", "\u061f": "?",
+    "\u060c": ",",
+    "\u061b": ";",
+    "\u061f": "?",
     # Arabic letter variants (the hamza-carrying forms lose the hamza through NFKD already)
-    "\u0671": "\u0627", "\u0649": "\u064a", "\u0629": "\u0647", "\u06cc": "\u064a", "\u06a9": "\u0643",
+    "\u0671": "\u0627",
+    "\u0649": "\u064a",
+    "\u0629": "\u0647",
+    "\u06cc": "\u064a",
+    "\u06a9": "\u0643",
     "\u0640": "",  # tatweel
 }
 
@@ -87,12 +121,9 @@ class _FoldTable(dict[int, str]):
     def __missing__(self, key: int) -> str:
         v = fold_char(chr(key))
         self[key] = v
-        if len(v) != 1:
-            _IRREGULAR.add(chr(key))
         return v
 
 
-_IRREGULAR: set[str] = set()
 _TABLE = _FoldTable()
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
@@ -121,25 +152,22 @@ class OffsetMap:
         return min(self._o[i] + (f - self._f[i]), self.orig_len)
 
 
-def _fold_run(m: re.Match[str]) -> str:
-    return m.group().translate(_TABLE)
-
-
 def fold(text: str) -> tuple[str, OffsetMap | None]:
     """Fold ``text``; the map is ``None`` when folded indices equal original indices."""
     if text.isascii():
         return text.lower(), None
-    folded = _NON_ASCII_RUN.sub(_fold_run, text).lower()
-    if len(folded) == len(text) and not _has_irregular(text):
-        return folded, None
-    return _fold_slow(text)
-
-
-def _has_irregular(text: str) -> bool:
-    irr = _IRREGULAR
-    if not irr:
-        return False
-    return any(c in irr for run in _NON_ASCII_RUN.findall(text) for c in run)
+    # a news text holds few distinct non-ASCII characters (quotes, dashes, some accents): replace
+    # each of them everywhere with one C-level str.replace instead of visiting every character
+    table = _TABLE
+    folded = text
+    for c in set(text):
+        if c > "\x7f":
+            f = table[ord(c)]
+            if len(f) != 1:
+                return _fold_slow(text)
+            if f != c:
+                folded = folded.replace(c, f)
+    return folded.lower(), None
 
 
 def _fold_slow(text: str) -> tuple[str, OffsetMap]:

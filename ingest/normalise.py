@@ -65,6 +65,7 @@ _CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.S)
 _BLOCK_TAGS = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article)\b[^>]*>", re.I)
 _TAGS = re.compile(r"</?[A-Za-z][^<>]*>|<[!?][^<>]*>")
 _SPACE = re.compile(r"\s+")
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 
 
@@ -107,7 +108,7 @@ def canonical_link(link: str | None, base: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if scheme not in ("http", "https") or not host:
+    if scheme not in ("http", "https") or not host or _CONTROL_ALL.search(link.strip()):
         return None
     if ":" in host:
         host = f"[{host}]"
@@ -142,7 +143,7 @@ _identifier_lock = threading.Lock()
 _identifier: object | None = None
 
 
-def detect_language(text: str) -> str | None:
+def detect_language(text: str, *, min_confidence: float = MIN_LANGUAGE_CONFIDENCE) -> str | None:
     """Offline detection (py3langid, model shipped in the package), restricted to our languages.
     None when unsure, or when the script does not fit any of them."""
     letters = [ch for ch in text if ch.isalpha()]
@@ -153,7 +154,7 @@ def detect_language(text: str) -> str | None:
     if arabic < len(letters) / 2 and latin < len(letters) / 2:
         return None
     lang, prob = _get_identifier().classify(text)  # type: ignore[attr-defined]
-    if prob < MIN_LANGUAGE_CONFIDENCE:
+    if prob < min_confidence:
         return None
     if (lang == "ar") != (arabic >= len(letters) / 2):
         return None
@@ -179,6 +180,16 @@ def _language_code(value: str | None) -> str | None:
     return code if 2 <= len(code) <= 3 and code.isalpha() else None
 
 
+def _document_language(parsed: ParsedFeed) -> str | None:
+    """A feed that does not say its language is nearly always in one: detect it once on a sample of
+    titles, and fall back to detecting entry by entry only when that is not clear-cut."""
+    sample = " . ".join(plain_text(e.title, is_html=e.title_html, limit=300) for e in parsed.entries[:25])
+    if len(parsed.entries) < 3 or len(sample) < 200:
+        return None
+    lang = detect_language(sample, min_confidence=0.95)
+    return lang
+
+
 # --- the whole document ----------------------------------------------------------------------
 
 
@@ -192,7 +203,7 @@ def normalise_feed(
 ) -> NormalisedFeed:
     links = [canonical_link(e.link, feed_url) for e in parsed.entries]
     link_counts = Counter(link for link in links if link)
-    doc_language = parsed.language or _language_code(feed_language)
+    doc_language = parsed.language or _language_code(feed_language) or _document_language(parsed)
     entries: list[Entry] = []
     seen_guids: set[str] = set()
     skipped = repeated = 0
@@ -222,12 +233,13 @@ def _normalise(
 ) -> Entry | None:
     title = plain_text(raw.title, is_html=raw.title_html, limit=MAX_TITLE)
     summary = plain_text(raw.summary, is_html=raw.summary_html, limit=MAX_SUMMARY)
-    if not title and not summary:
+    if not title and not summary and not link:
         return None
     if not title:
-        title = plain_text(summary, is_html=False, limit=160)
+        title = plain_text(summary, is_html=False, limit=160) if summary else (link or "")
     unique_link = link if link and link_counts[link] == 1 else None
-    guid = raw.guid or unique_link or "sha1:" + hashlib.sha1(
+    raw_guid = _CONTROL_ALL.sub("", raw.guid or "").strip()
+    guid = raw_guid or unique_link or "sha1:" + hashlib.sha1(
         f"{title}\x1f{summary}".encode(), usedforsecurity=False).hexdigest()
     language = raw.language or doc_language or detect_language(f"{title}. {summary}")
     content_hash = hashlib.sha256(f"{title}\x1f{summary}\x1f{link or ''}".encode()).hexdigest()

@@ -49,9 +49,9 @@ class ParsedFeed:
 
 
 def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
+    # Relative links are resolved later against the feed's URL (normalise.canonical_link); giving
+    # feedparser a base URI makes it resolve one on every element, a sixth of its parse time.
     fp_headers = {k.lower(): v for k, v in headers.items() if k.lower() not in _TRANSFER_HEADERS}
-    # Relative links in the feed resolve against where it was fetched from.
-    fp_headers.setdefault("content-location", url)
     try:
         d = feedparser.parse(body, response_headers=fp_headers, sanitize_html=False,
                              resolve_relative_uris=False)
@@ -120,8 +120,10 @@ def _entry(raw: Any) -> RawEntry:
         title_html=title_html,
         summary=summary,
         summary_html=summary_html,
-        published=_date(raw.get("published_parsed")),
-        updated=_date(raw.get("updated_parsed")),
+        published=_date(dict.get(raw, "published_parsed")),
+        # Plain dict lookup: FeedParserDict maps a missing updated_parsed to published_parsed with a
+        # DeprecationWarning.
+        updated=_date(dict.get(raw, "updated_parsed")),
         language=_lang(title_lang) or _lang(summary_lang),
     )
 

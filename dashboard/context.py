@@ -1,0 +1,75 @@
+"""Per-app state (settings, database, metadata), reached from layouts and callbacks through Flask's
+``current_app``: several apps can live in one process (tests) without sharing anything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import dash
+import flask
+
+from dashboard.meta import Meta
+from db import Database
+from db.queries import AlertRule
+from r2pwatch.settings import Settings
+
+EXTENSION = "r2pwatch"
+ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
+#: action -> least role allowed to do it
+PERMISSIONS: dict[str, str] = {"review": "analyst", "feeds": "analyst"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    name: str
+    role: str
+    anonymous: bool = False
+    feed_token: str | None = None
+
+    def can(self, permission: str) -> bool:
+        need = PERMISSIONS.get(permission, "admin")
+        return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[need]
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    database: Database
+    meta: Meta
+    #: callback output key -> permission needed; requests for these are refused for lesser roles
+    write_outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rule(self) -> AlertRule:
+        return AlertRule.from_settings(self.settings)
+
+    @property
+    def demo(self) -> bool:
+        return bool(self.settings.demo)
+
+
+def get_ctx() -> AppContext:
+    ctx: AppContext = flask.current_app.extensions[EXTENSION]
+    return ctx
+
+
+class Forbidden(Exception):
+    """The current user may not do this."""
+
+
+def write_callback(app: dash.Dash, ctx: AppContext, permission: str, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """``app.callback`` for a callback that changes data: its outputs are registered so that the
+    server refuses the request for users without ``permission`` before the callback runs."""
+
+    def decorate(fn: F) -> F:
+        before = set(app.callback_map)
+        app.callback(*args, **kwargs)(fn)
+        for key in set(app.callback_map) - before:
+            ctx.write_outputs[key] = permission
+        return fn
+
+    return decorate

@@ -1,0 +1,151 @@
+"""What the Feeds page does, as plain functions (tested directly): validate and add a feed, preview a
+feed before saving it (through the ingester's own guarded fetcher and parser), edit, OPML."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+
+from dashboard.context import AppContext
+from db.feeds import DuplicateFeed, FeedNotFound, NewFeed, add_feed, add_feeds, list_feeds, update_feed
+from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
+from ingest.urls import BadFeedURL, validate_feed_url
+
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+PREVIEW_ITEMS = 5
+MAX_OPML_BYTES = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    ok: bool
+    message: str
+    details: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class FeedForm:
+    url: str | None
+    title: str | None = None
+    region: str | None = None
+    language: str | None = None
+    interval: int | float | str | None = None
+
+
+def _check_fields(ctx: AppContext, region: str | None, language: str | None,
+                  interval: object) -> tuple[tuple[str | None, str | None, int | None], str | None]:
+    """(region, language, interval) checked, or an error message."""
+    region = region or None
+    if region is not None and region not in ctx.meta.regions:
+        return (None, None, None), f"unknown region {region!r}"
+    language = (language or "").strip() or None
+    if language is not None and not _LANG.match(language):
+        return (None, None, None), "language must be a code such as en, fr or pt-BR"
+    minutes: int | None = None
+    if interval not in (None, ""):
+        try:
+            minutes = int(float(str(interval)))
+        except ValueError:
+            return (None, None, None), "the interval must be a number of minutes"
+        if minutes < 1:
+            return (None, None, None), "the interval must be at least 1 minute"
+    return (region, language, minutes), None
+
+
+def _check_form(ctx: AppContext, form: FeedForm) -> tuple[NewFeed | None, str | None]:
+    try:
+        url = validate_feed_url(form.url or "")
+    except BadFeedURL as exc:
+        return None, f"Not added: {exc}"
+    (region, language, interval), error = _check_fields(ctx, form.region, form.language, form.interval)
+    if error:
+        return None, f"Not added: {error}"
+    title = (form.title or "").strip()[:500] or None
+    return NewFeed(url=url, title=title, region=region, language=language, interval_minutes=interval), None
+
+
+def add_from_form(ctx: AppContext, form: FeedForm) -> Outcome:
+    new, error = _check_form(ctx, form)
+    if new is None:
+        return Outcome(False, error or "Not added")
+    try:
+        feed_id = add_feed(ctx.database, new, default_interval=int(ctx.settings["ingest.default_interval"]))
+    except DuplicateFeed:
+        return Outcome(False, f"Not added: this feed is already in the list: {new.url}")
+    return Outcome(True, f"Added feed {feed_id}: {new.url}. It will be fetched at the next scheduler tick.")
+
+
+def edit(ctx: AppContext, feed_id: int, *, region: str | None, language: str | None, interval: object,
+         enabled: bool) -> Outcome:
+    (region, language, minutes), error = _check_fields(ctx, region, language, interval)
+    if error:
+        return Outcome(False, f"Not saved: {error}")
+    try:
+        update_feed(ctx.database, feed_id, region=region, clear_region=region is None, language=language or "",
+                    interval_minutes=minutes, enabled=enabled)
+    except FeedNotFound:
+        return Outcome(False, "Not saved: that feed no longer exists")
+    return Outcome(True, f"Saved feed {feed_id}.")
+
+
+def preview(ctx: AppContext, url: str | None) -> Outcome:
+    """Fetch the feed once with the ingester's limits and address guard, parse it, list its first items."""
+    try:
+        url = validate_feed_url(url or "")
+    except BadFeedURL as exc:
+        return Outcome(False, str(exc))
+    try:
+        from ingest.fetch import FetchConfig, FetchRequest, fetch, make_client
+        from ingest.netguard import AddressPolicy
+        from ingest.normalise import plain_text
+        from ingest.parse import parse_feed
+    except ImportError as exc:  # the ingester is not installed in this build
+        return Outcome(False, f"Testing is not available: {exc}")
+    s = ctx.settings
+    config = FetchConfig(connect_timeout=float(s["fetch.connect_timeout"]), read_timeout=float(s["fetch.read_timeout"]),
+                         total_timeout=min(float(s["fetch.total_timeout"]), 20.0), max_bytes=int(s["fetch.max_bytes"]),
+                         max_redirects=int(s["fetch.max_redirects"]))
+    with make_client(AddressPolicy.from_setting(s["fetch.allow_private"]), max_connections=1) as client:
+        result = fetch(client, FetchRequest(url), config)
+    if result.outcome == "error":
+        return Outcome(False, f"Fetch failed ({result.error_kind}): {result.error}")
+    parsed = parse_feed(result.body, result.headers, result.final_url)
+    if parsed.error_kind:
+        return Outcome(False, f"Not a usable feed ({parsed.error_kind}): {parsed.error}")
+    titles = tuple(plain_text(e.title, is_html=e.title_html, limit=200) or "(no title)"
+                   for e in parsed.entries[:PREVIEW_ITEMS])
+    name = plain_text(parsed.title or "", is_html=False, limit=200) or "untitled feed"
+    return Outcome(True, f"OK: “{name}”, {len(parsed.entries)} items, format {parsed.version or 'unknown'}.", titles)
+
+
+def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> Outcome:
+    if not contents:
+        return Outcome(False, "No file.")
+    try:
+        data = base64.b64decode(contents.split(",", 1)[-1], validate=True)
+    except (binascii.Error, ValueError):
+        return Outcome(False, "Could not read the uploaded file.")
+    if len(data) > MAX_OPML_BYTES:
+        return Outcome(False, "The OPML file is too large.")
+    try:
+        doc = parse_opml(data, source=filename or "OPML")
+    except OPMLError as exc:
+        return Outcome(False, str(exc))
+    feeds = [NewFeed(url=f.url, title=f.title, category=f.category, region=f.region if f.region in ctx.meta.regions
+                     else None, language=f.language, interval_minutes=f.interval_minutes, site_url=f.site_url,
+                     enabled=f.enabled) for f in doc.feeds]
+    added, duplicates = add_feeds(ctx.database, feeds, default_interval=int(ctx.settings["ingest.default_interval"]))
+    details = tuple(f"skipped {p.title}: {p.reason}" for p in doc.problems)
+    details += tuple(f"already present: {d.url}" for d in duplicates)
+    return Outcome(True, f"Imported {len(added)} feeds ({len(duplicates)} already present, "
+                         f"{len(doc.problems)} skipped).", details)
+
+
+def export_opml(ctx: AppContext) -> bytes:
+    return write_opml(
+        OPMLFeed(url=f.url, title=f.title, category=f.category, site_url=f.site_url, language=f.language,
+                 region=f.region, interval_minutes=f.interval_minutes, enabled=f.enabled)
+        for f in list_feeds(ctx.database)
+    )

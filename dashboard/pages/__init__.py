@@ -1,0 +1,1 @@
+"""One module per page; each has ``layout(**query)`` and ``register(app, ctx)``."""

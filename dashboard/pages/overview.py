@@ -1,0 +1,136 @@
+"""Overview (/): one panel per region — every indicator's count in the window against its baseline,
+a 90-day sparkline, and who covers the region (sources, languages, failing feeds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
+
+from dashboard.components import colour_dot, select_options, sparkline_src
+from dashboard.context import AppContext, get_ctx
+from dashboard.dashtyped import register_page
+from db.queries import Coverage, Signal, daily_series, known_organisations, region_coverage, region_signals
+
+PATH = "/"
+WINDOWS = ((7, "Last 7 days vs previous 28"), (14, "Last 14 days vs previous 56"), (28, "Last 28 days vs previous 112"))
+
+
+def _coverage_line(cov: Coverage | None) -> html.Div:
+    if cov is None or cov.sources == 0:
+        return html.Div("No sources cover this region: no news here means nothing is watched.",
+                        className="small text-danger fw-semibold")
+    failing = html.Span(f"{cov.failing} failing", className="text-danger fw-semibold") if cov.failing else "0 failing"
+    langs = ", ".join(cov.languages) if cov.languages else "—"
+    return html.Div(
+        [f"{cov.sources} source{'s' if cov.sources != 1 else ''} · {len(cov.languages)} language"
+         f"{'s' if len(cov.languages) != 1 else ''} ({langs}) · ", failing, f" · {cov.items} items in 30 days"],
+        className="small text-muted",
+    )
+
+
+def _signal_row(ctx: AppContext, s: Signal, series: list[int]) -> html.Tr:
+    colour = ctx.meta.colour(s.indicator)
+    ratio: Any = f"×{s.ratio:.1f}"
+    if s.marked:
+        ratio = html.Span(f"×{s.ratio:.1f}", className="badge bg-danger", title="well above the baseline")
+    return html.Tr(
+        [
+            html.Td([colour_dot(colour), ctx.meta.short_name(s.indicator)], className="ind-name",
+                    title=ctx.meta.indicator_name(s.indicator)),
+            html.Td(str(s.count), className="text-end fw-semibold" if s.marked else "text-end"),
+            html.Td(f"{s.baseline_mean:.1f}", className="text-end text-muted"),
+            html.Td(ratio, className="text-end"),
+            html.Td(html.Img(src=sparkline_src(series, colour, width=96), alt="", className="spark")),
+        ],
+        title=s.explain(),
+        className="signal-marked" if s.marked else None,
+    )
+
+
+def region_panel(ctx: AppContext, slug: str, signals: dict[tuple[str, str], Signal],
+                 series: dict[tuple[str, str], list[int]], days: int, cov: Coverage | None) -> dbc.Card:
+    rows = []
+    for group, ids in (("Pillar-three tools", ctx.meta.tools), ("Atrocity crimes", ctx.meta.crimes)):
+        rows.append(html.Tr(html.Th(group, colSpan=5, className="group-row")))
+        rows += [_signal_row(ctx, signals[(slug, i)], series.get((slug, i), [0] * days)) for i in ids]
+    marked = sum(1 for i in ctx.meta.indicator_ids if signals[(slug, i)].marked)
+    head = html.Thead(html.Tr([html.Th("Indicator"), html.Th("Count", className="text-end"),
+                               html.Th("Base", className="text-end", title="baseline: mean per window"),
+                               html.Th("Ratio", className="text-end"), html.Th("90 days")]))
+    header = html.Div(
+        [
+            html.A(ctx.meta.region_name(slug), href=f"/region/{slug}", className="fw-semibold stretched-link-off",
+                   id=f"overview-link-{slug}"),
+            html.Span(f"{marked} above baseline", className="badge bg-danger ms-2") if marked else None,
+            html.A("Open →", href=f"/region/{slug}", className="ms-auto small"),
+        ],
+        className="d-flex align-items-center",
+    )
+    return dbc.Card(
+        [dbc.CardHeader(header, className="py-2"),
+         dbc.CardBody([_coverage_line(cov),
+                       html.Table([head, html.Tbody(rows)], className="table table-sm signal-table mb-0 mt-2")],
+                      className="py-2")],
+        className="shadow-sm h-100 region-panel",
+        id=f"overview-panel-{slug}",
+    )
+
+
+def panels(ctx: AppContext, window: int, organisation: str | None) -> list[Any]:
+    signals = region_signals(ctx.database, ctx.rule, window_days=window, organisation=organisation,
+                             regions=ctx.meta.regions, indicators=ctx.meta.indicator_ids)
+    _dates, series = daily_series(ctx.database, days=90, organisation=organisation)
+    coverage = region_coverage(ctx.database)
+    return [
+        dbc.Col(region_panel(ctx, slug, signals, series, 90, coverage.get(slug)), xs=12, lg=6, xl=4,
+                className="mb-3")
+        for slug in ctx.meta.regions
+    ]
+
+
+def layout(**_query: Any) -> html.Div:
+    ctx = get_ctx()
+    orgs = known_organisations(ctx.database)
+    rule = ctx.rule
+    controls = dbc.Row(
+        [
+            dbc.Col(dbc.Select(id="overview-window", options=select_options((str(d), t) for d, t in WINDOWS),
+                               value="7"), md=4, lg=3),
+            dbc.Col(dcc.Dropdown(id="overview-org", placeholder="All organisations", clearable=True,
+                                 options=select_options((o, ctx.meta.organisation_name(o)) for o in orgs)),
+                    md=4, lg=3),
+            dbc.Col(html.Div(
+                f"Marked when the count is at least {rule.min_count} and at least ×{rule.ratio:g} the "
+                f"baseline (mean per window over the previous four windows, floored at {rule.min_baseline:g}).",
+                className="small text-muted"), md=4, lg=6),
+        ],
+        className="g-2 mb-3 align-items-center",
+    )
+    return html.Div(
+        [
+            html.H1("Regional signals", className="h4 mb-3"),
+            controls,
+            dbc.Row(panels(ctx, 7, None), id="overview-panels"),
+        ]
+    )
+
+
+def update_panels(window: str | None, organisation: str | None) -> list[Any]:
+    try:
+        days = int(window or 7)
+    except ValueError:
+        days = 7
+    return panels(get_ctx(), days if days in dict(WINDOWS) else 7, organisation or None)
+
+
+def register(app: dash.Dash, ctx: AppContext) -> None:
+    register_page(__name__, path=PATH, name="Overview", title="Overview · r2pwatch", layout=layout)
+    app.callback(
+        Output("overview-panels", "children"),
+        Input("overview-window", "value"),
+        Input("overview-org", "value"),
+        prevent_initial_call=True,
+    )(update_panels)

@@ -1,0 +1,321 @@
+"""Review queue (/review): flagged items in a dash-ag-grid (infinite row model: paging, sorting and
+filtering happen in the database), the item with its evidence, and review actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, dcc, html
+
+from dashboard.auth import current_user, require
+from dashboard.components import select_options
+from dashboard.context import AppContext, CurrentUser, get_ctx, write_callback
+from dashboard.dashtyped import clientside_callback, register_page
+from dashboard.exports import export_download
+from dashboard.item_view import item_panel
+from db.models import REVIEW_STATUSES
+from db.queries import ItemFilter, feed_choices, grid_page, item_detail, known_countries
+from db.reviews import ACTIONS, ReviewError, apply_action
+
+PATH = "/review"
+ACTION_LABELS = (("confirm", "Confirm", "success"), ("dismiss", "Dismiss", "secondary"),
+                 ("escalate", "Escalate", "danger"))
+FILTER_KEYS = ("region", "country", "indicator", "status", "feed", "start", "end", "text", "flagged")
+
+
+def filter_from(values: dict[str, Any] | None) -> ItemFilter:
+    """The store of the filter controls as an ItemFilter (bad values are ignored, not trusted)."""
+    v = values or {}
+
+    def day(key: str) -> datetime | None:
+        try:
+            d = date.fromisoformat(str(v.get(key))[:10]) if v.get(key) else None
+        except ValueError:
+            return None
+        return datetime(d.year, d.month, d.day, tzinfo=UTC) if d else None
+
+    end = day("end")
+    feed = v.get("feed")
+    status = v.get("status") if v.get("status") in REVIEW_STATUSES else None
+    return ItemFilter(
+        region=str(v["region"]) if v.get("region") else None,
+        country=str(v["country"])[:3] if v.get("country") else None,
+        indicator=str(v["indicator"]) if v.get("indicator") else None,
+        status=status,
+        feed_id=int(feed) if isinstance(feed, int | str) and str(feed).isdigit() else None,
+        since=day("start"),
+        until=end + timedelta(days=1) if end else None,
+        text=str(v["text"])[:200] if v.get("text") else None,
+        flagged_only=v.get("flagged", True) is not False,
+    )
+
+
+def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict[str, Any] | None) -> dict[str, Any]:
+    """The answer to one ag-grid getRows request."""
+    req = request or {}
+    start = int(req.get("startRow") or 0)
+    end = int(req.get("endRow") or start + 100)
+    page = grid_page(ctx.database, filter_from(filters), start=start, end=end,
+                     sort_model=req.get("sortModel") or [], filter_model=req.get("filterModel") or {})
+    rows = [
+        {
+            "id": str(r.id),
+            "published_at": r.published_at.strftime("%Y-%m-%d %H:%M"),
+            "source": r.source,
+            "title": r.title,
+            "regions": ", ".join(ctx.meta.region_name(x) for x in r.regions),
+            "countries": ", ".join(r.countries),
+            "indicators": ", ".join(ctx.meta.indicator_name(i) for i in r.indicators),
+            "score": r.score,
+            "status": r.status,
+        }
+        for r in page.rows
+    ]
+    return {"rowData": rows, "rowCount": page.total}
+
+
+def do_review(ctx: AppContext, user: CurrentUser, item_ids: list[int], action: str, note: str | None) -> str:
+    """Apply an action for ``user``; returns the message to show. Refuses users without the role."""
+    if not user.can("review"):
+        return f"Your role ({user.role}) cannot review items."
+    if action not in ACTIONS:
+        return "Unknown action."
+    if not item_ids:
+        return "Select one or more items first."
+    try:
+        n = apply_action(ctx.database, item_ids, action, user.name, note)
+    except ReviewError as exc:
+        return f"Refused: {exc}"
+    return f"{ACTIONS[action].capitalize()}: {n} item{'s' if n != 1 else ''}."
+
+
+COLUMNS: list[dict[str, Any]] = [
+    {"field": "published_at", "headerName": "Time (UTC)", "width": 150, "filter": "agDateColumnFilter",
+     "sort": "desc", "filterParams": {"buttons": ["apply", "reset"], "maxNumConditions": 1}},
+    {"field": "source", "headerName": "Source", "width": 150, "filter": "agTextColumnFilter"},
+    {"field": "title", "headerName": "Title", "flex": 1, "minWidth": 260, "filter": "agTextColumnFilter",
+     "tooltipField": "title"},
+    {"field": "regions", "headerName": "Region", "width": 130, "sortable": False},
+    {"field": "countries", "headerName": "Countries", "width": 105, "sortable": False},
+    {"field": "indicators", "headerName": "Indicators", "width": 190, "sortable": False, "tooltipField": "indicators"},
+    {"field": "score", "headerName": "Score", "width": 90, "filter": "agNumberColumnFilter", "type": "numericColumn"},
+    {"field": "status", "headerName": "Status", "width": 110, "filter": "agTextColumnFilter"},
+]
+
+
+def _dropdown(id_: str, placeholder: str, value: Any, options: list[dict[str, str]]) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, placeholder=placeholder, value=value, options=options, clearable=True,
+                        className="dd-sm")
+
+
+def _controls(ctx: AppContext, q: dict[str, Any]) -> dbc.Row:
+    countries = known_countries(ctx.database)
+    return dbc.Row(
+        [
+            dbc.Col(_dropdown("review-f-region", "Region", value=q.get("region"),
+                                 options=select_options(ctx.meta.regions.items())), lg=2, md=4),
+            dbc.Col(_dropdown("review-f-country", "Country", value=q.get("country"),
+                                 options=select_options((c, f"{ctx.meta.country_name(c)} ({c})") for c in countries)),
+                    lg=2, md=4),
+            dbc.Col(_dropdown("review-f-indicator", "Indicator", value=q.get("indicator"),
+                                 options=select_options((i.id, i.name) for i in ctx.meta.indicators)), lg=2, md=4),
+            dbc.Col(_dropdown("review-f-status", "Status", value=q.get("status"),
+                                 options=select_options((s, s) for s in REVIEW_STATUSES)), lg=1, md=3),
+            dbc.Col(_dropdown("review-f-feed", "Source", value=None,
+                                 options=[{"label": t, "value": str(i)} for i, t in feed_choices(ctx.database)]),
+                    lg=2, md=3),
+            dbc.Col(dcc.DatePickerRange(id="review-f-dates", display_format="YYYY-MM-DD", clearable=True,
+                                        start_date_placeholder_text="From", end_date_placeholder_text="To",
+                                        className="dates-sm"), lg=2, md=3),
+            dbc.Col(dbc.Input(id="review-f-text", placeholder="Search text", debounce=True, type="search",
+                              size="sm", value=q.get("q")), lg=1, md=3),
+            dbc.Col(dbc.Switch(id="review-f-flagged", label="Flagged only", value=True, className="small mb-0"),
+                    lg="auto", md=3),
+        ],
+        className="g-2 mb-2 align-items-center",
+    )
+
+
+def _bulk_bar(user: CurrentUser | None) -> html.Div:
+    allowed = user is not None and user.can("review")
+    buttons = [dbc.Button(label, id=f"review-bulk-{a}", color=c, size="sm", outline=True, disabled=not allowed,
+                          className="me-1") for a, label, c in ACTION_LABELS]
+    return html.Div(
+        [
+            html.Span("0 selected", id="review-selected-count", className="small text-muted me-2 text-nowrap"),
+            dbc.Input(id="review-bulk-note", placeholder="Note for the selected items", size="sm",
+                      disabled=not allowed, className="me-2", style={"maxWidth": "320px"}),
+            *buttons,
+            html.Span(id="review-bulk-msg", className="small ms-2", role="status"),
+            html.Div([
+                dbc.Button("CSV", id="review-export-csv", size="sm", color="secondary", outline=True, className="me-1"),
+                dbc.Button("JSON", id="review-export-json", size="sm", color="secondary", outline=True),
+                dcc.Download(id="review-download"),
+            ], className="ms-auto text-nowrap", title="Export what the filters show"),
+        ],
+        className="d-flex align-items-center mb-2 flex-wrap gap-1",
+    )
+
+
+def _item_actions(user: CurrentUser | None) -> html.Div:
+    allowed = user is not None and user.can("review")
+    return html.Div(
+        [
+            html.H2("Review", className="h6 mt-3"),
+            dbc.Textarea(id="review-note", placeholder="Note (why)", rows=2, disabled=not allowed, className="mb-2"),
+            html.Div([dbc.Button(label, id=f"review-{a}", color=c, size="sm", disabled=not allowed, className="me-2")
+                      for a, label, c in ACTION_LABELS]),
+            html.Div(id="review-action-msg", className="small mt-2", role="status"),
+            None if allowed else html.Div("Viewers cannot review items.", className="small text-muted mt-1"),
+        ],
+        className="border-top pt-2 mt-3",
+    )
+
+
+def layout(**q: Any) -> html.Div:
+    ctx = get_ctx()
+    user = current_user()
+    initial = {k: q.get(k) for k in ("region", "country", "indicator", "status")}
+    initial["text"] = q.get("q")
+    try:
+        item = int(q.get("item") or 0) or None
+    except ValueError:
+        item = None
+    hint = None if user is not None and user.can("review") else dbc.Alert(
+        "You are viewing as a viewer: reviewing needs an analyst login.", color="light", className="py-1 small mb-2",
+        id="review-viewer-hint")
+    return html.Div(
+        [
+            html.H1("Review queue", className="h4 mb-2"),
+            hint,
+            _controls(ctx, q),
+            _bulk_bar(user),
+            dcc.Store(id="review-filters", data={**initial, "flagged": True}),
+            dcc.Store(id="review-current", data=item),
+            dcc.Store(id="review-refresh", data=0),
+            dcc.Store(id="review-purged"),
+            dag.AgGrid(
+                id="review-grid",
+                columnDefs=COLUMNS,
+                rowModelType="infinite",
+                getRowId="params.data.id",
+                defaultColDef={"sortable": True, "resizable": True, "filter": False,
+                               "floatingFilter": False, "suppressHeaderMenuButton": False},
+                dashGridOptions={
+                    "rowSelection": {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
+                                     "enableClickSelection": False},
+                    "cacheBlockSize": 100,
+                    "maxBlocksInCache": 20,
+                    "infiniteInitialRowCount": 1,
+                    "tooltipShowDelay": 400,
+                    "animateRows": False,
+                    "rowHeight": 32,
+                    "headerHeight": 36,
+                },
+                style={"height": "calc(100vh - 290px)", "minHeight": "320px"},
+                className="ag-theme-quartz",
+            ),
+            dbc.Offcanvas(id="review-detail", is_open=item is not None, placement="end", scrollable=True,
+                          title="Item", style={"width": "min(640px, 92vw)"},
+                          children=[html.Div(id="review-detail-body"), _item_actions(user)]),
+        ]
+    )
+
+
+def collect_filters(region: Any, country: Any, indicator: Any, status: Any, feed: Any, start: Any, end: Any,
+                    text: Any, flagged: Any) -> dict[str, Any]:
+    return dict(zip(FILTER_KEYS, (region, country, indicator, status, feed, start, end, text, flagged is not False),
+                    strict=True))
+
+
+def rows(request: dict[str, Any] | None, filters: dict[str, Any] | None) -> dict[str, Any]:
+    return grid_response(get_ctx(), request, filters)
+
+
+def open_item(cell: dict[str, Any] | None) -> tuple[int, bool]:
+    try:
+        item_id = int((cell or {}).get("rowId") or 0)
+    except (TypeError, ValueError):
+        item_id = 0
+    if not item_id or (cell or {}).get("colId") in (None, "ag-Grid-SelectionColumn"):
+        raise dash.exceptions.PreventUpdate
+    return item_id, True
+
+
+def detail(item_id: int | None, _refresh: int | None) -> Any:
+    ctx = get_ctx()
+    if not item_id:
+        return html.Div("Select an item in the table.", className="text-muted")
+    found = item_detail(ctx.database, int(item_id))
+    if found is None:
+        return html.Div("This item no longer exists.", className="text-muted")
+    user = current_user()
+    return item_panel(ctx, found, can_review=user is not None and user.can("review"))
+
+
+def act(_c: Any, _d: Any, _e: Any, _bc: Any, _bd: Any, _be: Any, item_id: int | None, note: str | None,
+        selected: list[dict[str, Any]] | None, bulk_note: str | None, refresh: int | None) -> tuple[Any, Any, int]:
+    user = require("review")
+    trigger = str(dash.ctx.triggered_id or "")
+    action = trigger.rsplit("-", 1)[-1]
+    ctx = get_ctx()
+    if trigger.startswith("review-bulk-"):
+        ids = [int(r["id"]) for r in selected or [] if isinstance(r, dict) and str(r.get("id", "")).isdigit()]
+        return dash.no_update, do_review(ctx, user, ids, action, bulk_note), (refresh or 0) + 1
+    ids = [int(item_id)] if item_id else []
+    return do_review(ctx, user, ids, action, note), dash.no_update, (refresh or 0) + 1
+
+
+def selected_count(selected: list[dict[str, Any]] | None) -> str:
+    return f"{len(selected or [])} selected"
+
+
+def export(_csv: Any, _json: Any, filters: dict[str, Any] | None, request: dict[str, Any] | None) -> dict[str, Any]:
+    fmt = "json" if dash.ctx.triggered_id == "review-export-json" else "csv"
+    req = request or {}
+    return export_download(get_ctx(), filter_from(filters), fmt, "r2pwatch-review",
+                           sort_model=req.get("sortModel"), filter_model=req.get("filterModel"))
+
+
+def register(app: dash.Dash, ctx: AppContext) -> None:
+    register_page(__name__, path=PATH, name="Review", title="Review · r2pwatch", layout=layout)
+    app.callback(
+        Output("review-filters", "data"),
+        Input("review-f-region", "value"), Input("review-f-country", "value"), Input("review-f-indicator", "value"),
+        Input("review-f-status", "value"), Input("review-f-feed", "value"), Input("review-f-dates", "start_date"),
+        Input("review-f-dates", "end_date"), Input("review-f-text", "value"), Input("review-f-flagged", "value"),
+        prevent_initial_call=True,
+    )(collect_filters)
+    clientside_callback(
+        app,
+        ClientsideFunction("r2pwatch", "purgeGrid"),
+        Output("review-purged", "data"),
+        Input("review-filters", "data"),
+        Input("review-refresh", "data"),
+        prevent_initial_call=True,
+    )
+    app.callback(Output("review-grid", "getRowsResponse"), Input("review-grid", "getRowsRequest"),
+                 State("review-filters", "data"), prevent_initial_call=True)(rows)
+    app.callback(Output("review-current", "data"), Output("review-detail", "is_open"),
+                 Input("review-grid", "cellClicked"), prevent_initial_call=True)(open_item)
+    app.callback(Output("review-detail-body", "children"), Input("review-current", "data"),
+                 Input("review-refresh", "data"))(detail)
+    app.callback(Output("review-selected-count", "children"), Input("review-grid", "selectedRows"))(selected_count)
+    write_callback(
+        app, ctx, "review",
+        Output("review-action-msg", "children"), Output("review-bulk-msg", "children"),
+        Output("review-refresh", "data"),
+        Input("review-confirm", "n_clicks"), Input("review-dismiss", "n_clicks"), Input("review-escalate", "n_clicks"),
+        Input("review-bulk-confirm", "n_clicks"), Input("review-bulk-dismiss", "n_clicks"),
+        Input("review-bulk-escalate", "n_clicks"),
+        State("review-current", "data"), State("review-note", "value"), State("review-grid", "selectedRows"),
+        State("review-bulk-note", "value"), State("review-refresh", "data"),
+        prevent_initial_call=True,
+    )(act)
+    app.callback(Output("review-download", "data"), Input("review-export-csv", "n_clicks"),
+                 Input("review-export-json", "n_clicks"), State("review-filters", "data"),
+                 State("review-grid", "getRowsRequest"), prevent_initial_call=True)(export)

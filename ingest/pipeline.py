@@ -1,0 +1,178 @@
+"""One feed attempt: fetch → parse → normalise → tag the new entries → store in one transaction.
+
+``process_feed`` never raises: whatever goes wrong with one feed is recorded on that feed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+from sqlalchemy.exc import IntegrityError
+
+from db.claims import FeedToFetch
+from db.engine import Database
+from db.store import FeedAttempt, ItemTags, StoreResult, Tagger, entries_to_tag, store_attempt
+from db.types import utcnow
+from ingest.fetch import FetchConfig, FetchRequest, FetchResult, fetch
+from ingest.normalise import NormalisedFeed, normalise_feed
+from ingest.parse import parse_feed
+from ingest.schedule import SchedulePolicy, next_due
+
+log = logging.getLogger("r2pwatch.ingest")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestContext:
+    database: Database
+    client: httpx.Client
+    fetch_config: FetchConfig
+    tagger: Tagger | None
+    parse_slots: threading.BoundedSemaphore
+    # SQLite has one writer at a time and its busy handler waits by sleeping in coarse steps;
+    # queueing our own writers on a lock instead keeps the database busy, not asleep.
+    write_lock: threading.Lock | None = None
+    schedule: SchedulePolicy = SchedulePolicy()
+    clock: Callable[[], datetime] = utcnow
+    rng: random.Random = field(default_factory=random.Random)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    feed_id: int
+    url: str
+    status: str  # ok / not_modified / error
+    error_kind: str | None = None
+    error: str | None = None
+    http_status: int | None = None
+    new_items: int = 0
+    duplicate_items: int = 0
+    updated_items: int = 0
+    skipped_entries: int = 0
+    duration_ms: int = 0
+    notes: tuple[str, ...] = ()
+
+
+def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
+    started = ctx.clock()
+    try:
+        attempt = _attempt(ctx, feed, started)
+        stored = _store(ctx, attempt)
+    except Exception as exc:  # a bug or a database hiccup must stay this feed's problem
+        log.exception("feed %s (%s): internal error", feed.id, feed.url)
+        return _record_internal_error(ctx, feed, started, exc)
+    for note in attempt.notes:
+        log.info("feed %s: %s", feed.id, note)
+    return FeedOutcome(
+        feed_id=feed.id, url=feed.url, status=attempt.status, error_kind=attempt.error_kind,
+        error=attempt.error, http_status=attempt.http_status, new_items=stored.new_items,
+        duplicate_items=stored.duplicate_items, updated_items=stored.updated_items,
+        skipped_entries=attempt.skipped_entries, duration_ms=attempt.duration_ms, notes=attempt.notes,
+    )
+
+
+def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAttempt:
+    result = fetch(ctx.client, FetchRequest(feed.url, feed.etag, feed.last_modified), ctx.fetch_config)
+    notes: list[str] = []
+    if result.redirects and result.permanent_url is None:
+        notes.append(f"redirected to {result.final_url}")
+    base = dict(
+        feed_id=feed.id, started_at=started, http_status=result.http_status, bytes=len(result.body),
+        duration_ms=result.duration_ms, etag=result.etag, last_modified=result.last_modified,
+        new_url=result.permanent_url,
+    )
+    if result.outcome == "error":
+        return _failed(ctx, feed, result, base, notes, result.error_kind or "internal", result.error or "")
+    if result.outcome == "not_modified":
+        return FeedAttempt(status="not_modified", finished_at=ctx.clock(), notes=tuple(notes),
+                           next_due_at=_due(ctx, feed, result, failed=False), **base)  # type: ignore[arg-type]
+
+    with ctx.parse_slots:  # parsing and tagging are CPU and memory heavy: bound them
+        parsed = parse_feed(result.body, result.headers, result.final_url)
+        if parsed.bozo_reason:
+            notes.append(f"ill-formed feed, used anyway: {parsed.bozo_reason}")
+        if parsed.error_kind:
+            return _failed(ctx, feed, result, base, notes, parsed.error_kind, parsed.error or "")
+        now = ctx.clock()
+        normalised = normalise_feed(parsed, feed_url=result.final_url, feed_language=feed.language,
+                                    fetched_at=now, now=now)
+        del parsed
+        tags = _tag_new(ctx, feed, normalised, notes)
+    if normalised.skipped:
+        notes.append(f"{normalised.skipped} unreadable or empty entries skipped")
+    if normalised.repeated:
+        notes.append(f"{normalised.repeated} entries repeated a guid within the document")
+    return FeedAttempt(
+        status="ok", finished_at=ctx.clock(), next_due_at=_due(ctx, feed, result, failed=False),
+        notes=tuple(notes), skipped_entries=normalised.skipped, repeated_entries=normalised.repeated,
+        entries=normalised.entries, tags=tags,
+        title=None, **base,  # type: ignore[arg-type]
+    )
+
+
+def _tag_new(ctx: IngestContext, feed: FeedToFetch, normalised: NormalisedFeed, notes: list[str]) -> dict[str, ItemTags]:
+    if ctx.tagger is None:
+        return {}
+    tags: dict[str, ItemTags] = {}
+    failures = 0
+    for entry in entries_to_tag(ctx.database, feed.id, normalised.entries):
+        try:
+            tags[entry.guid] = ctx.tagger(entry)
+        except Exception:
+            failures += 1
+            log.exception("feed %s: tagging failed for entry %r", feed.id, entry.guid)
+            tags[entry.guid] = ItemTags()
+    if failures:
+        notes.append(f"tagging failed for {failures} entries (stored untagged)")
+    return tags
+
+
+def _failed(
+    ctx: IngestContext, feed: FeedToFetch, result: FetchResult, base: dict[str, object], notes: list[str],
+    kind: str, message: str,
+) -> FeedAttempt:
+    disable = f"the server answered 410 Gone ({ctx.clock():%Y-%m-%d})" if kind == "gone" else None
+    return FeedAttempt(
+        status="error", finished_at=ctx.clock(), error_kind=kind, error=message[:2000], notes=tuple(notes),
+        next_due_at=_due(ctx, feed, result, failed=True), disable_reason=disable,
+        **base,  # type: ignore[arg-type]
+    )
+
+
+def _due(ctx: IngestContext, feed: FeedToFetch, result: FetchResult, *, failed: bool) -> datetime:
+    return next_due(
+        ctx.clock(), ctx.schedule, interval_minutes=feed.interval_minutes, failed=failed,
+        failures_before=feed.consecutive_failures, retry_after=result.retry_after, max_age=result.max_age,
+        rng=ctx.rng,
+    )
+
+
+def _store(ctx: IngestContext, attempt: FeedAttempt) -> StoreResult:
+    with ctx.write_lock or contextlib.nullcontext():
+        try:
+            return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
+        except IntegrityError:
+            # Another worker stored the same link at the same moment (PostgreSQL); now it is visible.
+            return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
+
+
+def _record_internal_error(ctx: IngestContext, feed: FeedToFetch, started: datetime, exc: Exception) -> FeedOutcome:
+    message = f"{type(exc).__name__}: {exc}"[:2000]
+    now = ctx.clock()
+    attempt = FeedAttempt(
+        feed_id=feed.id, started_at=started, finished_at=now, status="error", error_kind="internal",
+        error=message,
+        next_due_at=next_due(now, ctx.schedule, interval_minutes=feed.interval_minutes, failed=True,
+                             failures_before=feed.consecutive_failures, rng=ctx.rng),
+    )
+    try:
+        store_attempt(ctx.database, attempt)
+    except Exception:
+        log.exception("feed %s: could not record the error either", feed.id)
+    return FeedOutcome(feed_id=feed.id, url=feed.url, status="error", error_kind="internal", error=message)

@@ -1,0 +1,272 @@
+"""``r2pwatch ingest``: the scheduler loop (APScheduler 3.x tick job) and ``--once`` passes.
+
+A tick claims due feeds up to the number of free workers and hands them to a bounded thread pool;
+each feed attempt is one transaction (ingest.pipeline). SIGTERM/SIGINT stop claiming, let the
+in-flight feeds finish, release the leases of the rest and exit 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from types import FrameType
+
+from db.claims import FeedToFetch, claim_feeds, release_leases
+from db.engine import Database
+from db.types import utcnow
+from ingest.fetch import FetchConfig, make_client
+from ingest.netguard import AddressPolicy
+from ingest.pipeline import FeedOutcome, IngestContext, process_feed
+from ingest.schedule import SchedulePolicy
+from ingest.summary import PassSummary, print_summary
+from ingest.tagging import EntryTagger
+from r2pwatch.settings import Settings
+
+log = logging.getLogger("r2pwatch.ingest")
+
+
+class SchedulerBusy(Exception):
+    """Another scheduler holds this SQLite database."""
+
+
+def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds: bool) -> int:
+    if all_feeds and not once:
+        print("r2pwatch: error: --all only goes with --once", file=sys.stderr)
+        return 2
+    try:
+        with single_scheduler(database):
+            if once:
+                summary = run_pass(database, settings, all_feeds=all_feeds, progress=True)
+                print_summary(summary)
+                return 0
+            return run_scheduler(database, settings)
+    except SchedulerBusy as exc:
+        print(f"r2pwatch: {exc}", file=sys.stderr)
+        return 1
+
+
+@contextmanager
+def single_scheduler(database: Database) -> Iterator[None]:
+    """On SQLite, an exclusive file lock next to the database (released by the OS if we die)."""
+    path = database.sqlite_path
+    if path is None:
+        yield
+        return
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(path) + ".ingest.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise SchedulerBusy(
+            f"another r2pwatch ingest is already running on {path} (lock {lock.lock_file}); not starting"
+        ) from None
+    try:
+        release_leases(database)  # left by a scheduler that was killed; we are the only one now
+        yield
+    finally:
+        lock.release()
+
+
+class Ingestor:
+    """What a pass or the scheduler shares: HTTP client, tagger, bounded pools, lease owner."""
+
+    def __init__(self, database: Database, settings: Settings, *, tagger: EntryTagger | None = None) -> None:
+        self.database = database
+        self.settings = settings
+        self.workers = max(1, int(settings["ingest.workers"]))
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = float(settings["ingest.lease_seconds"])
+        self.client = make_client(AddressPolicy.from_setting(settings["fetch.allow_private"]),
+                                  max_connections=self.workers)
+        self.tagger = tagger or EntryTagger(settings["indicators.taxonomy_files"])
+        self.context = IngestContext(
+            database=database,
+            client=self.client,
+            fetch_config=FetchConfig(
+                connect_timeout=float(settings["fetch.connect_timeout"]),
+                read_timeout=float(settings["fetch.read_timeout"]),
+                total_timeout=float(settings["fetch.total_timeout"]),
+                max_bytes=int(settings["fetch.max_bytes"]),
+                max_redirects=int(settings["fetch.max_redirects"]),
+            ),
+            tagger=self.tagger,
+            parse_slots=threading.BoundedSemaphore(max(1, int(settings["ingest.parse_workers"]))),
+            write_lock=threading.Lock() if database.is_sqlite else None,
+            schedule=SchedulePolicy(max_backoff_hours=float(settings["ingest.max_backoff_hours"])),
+        )
+        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ingest")
+
+    def claim(self, *, limit: int | None, all_feeds: bool = False, exclude: frozenset[int] = frozenset()
+              ) -> list[FeedToFetch]:
+        return claim_feeds(self.database, owner=self.owner, now=utcnow(), lease_seconds=self.lease_seconds,
+                           limit=limit, all_feeds=all_feeds, exclude=exclude)
+
+    def submit(self, feed: FeedToFetch) -> Future[FeedOutcome]:
+        return self.pool.submit(process_feed, self.context, feed)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        release_leases(self.database, owner=self.owner)
+        self.client.close()
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            return
+        log.warning("%s received: finishing the feeds in flight, then stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def run_pass(
+    database: Database,
+    settings: Settings,
+    *,
+    all_feeds: bool = False,
+    progress: bool = False,
+    tagger: EntryTagger | None = None,
+    on_outcome: Callable[[FeedOutcome], None] | None = None,
+) -> PassSummary:
+    """One pass over the due (or all enabled) feeds; returns what happened to each."""
+    started = time.monotonic()
+    stop = threading.Event()
+    ingestor = Ingestor(database, settings, tagger=tagger)
+    outcomes: list[FeedOutcome] = []
+    try:
+        with _stop_on_signals(stop):
+            feeds = ingestor.claim(limit=None, all_feeds=all_feeds)
+            futures = [ingestor.submit(f) for f in feeds]
+            with _progress(progress, len(futures)) as advance:
+                for fut in _as_completed_or_stopped(futures, stop):
+                    outcome = fut.result()
+                    outcomes.append(outcome)
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+                    advance()
+    finally:
+        ingestor.close()
+    return PassSummary.of(outcomes, claimed=len(outcomes), elapsed=time.monotonic() - started,
+                          interrupted=stop.is_set())
+
+
+def _as_completed_or_stopped(futures: list[Future[FeedOutcome]], stop: threading.Event) -> Iterator[Future[FeedOutcome]]:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending = set(futures)
+    while pending:
+        if stop.is_set():
+            for fut in pending:
+                fut.cancel()
+            pending = {f for f in pending if not f.cancelled()}
+            if not pending:
+                return
+        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        yield from done
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("feeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False, disable=not console.is_terminal) as bar:
+        task = bar.add_task("feeds", total=total)
+        yield lambda: bar.advance(task)
+
+
+def run_scheduler(database: Database, settings: Settings) -> int:
+    """The foreground scheduler: a tick every ``ingest.tick_seconds`` until SIGTERM/SIGINT."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    tick_seconds = max(0.5, float(settings["ingest.tick_seconds"]))
+    stop = threading.Event()
+    ingestor = Ingestor(database, settings)
+    inflight: set[int] = set()
+    lock = threading.Lock()
+
+    def finished(feed: FeedToFetch, fut: Future[FeedOutcome]) -> None:
+        with lock:
+            inflight.discard(feed.id)
+        if fut.cancelled():
+            return
+        exc = fut.exception()
+        if exc is not None:
+            log.error("feed %s: %s", feed.id, exc)
+        else:
+            _log_outcome(fut.result())
+
+    def tick() -> None:
+        if stop.is_set():
+            return
+        try:
+            with lock:
+                free = ingestor.workers - len(inflight)
+                busy = frozenset(inflight)
+            if free <= 0:
+                return
+            for feed in ingestor.claim(limit=free, exclude=busy):
+                with lock:
+                    inflight.add(feed.id)
+                fut = ingestor.submit(feed)
+                fut.add_done_callback(functools.partial(finished, feed))
+        except Exception:
+            log.exception("scheduler tick failed; trying again at the next tick")
+
+    scheduler = BackgroundScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(30, int(tick_seconds * 10))},
+    )
+    scheduler.add_job(tick, "interval", seconds=tick_seconds, id="ingest-tick", next_run_time=utcnow())
+    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers); Ctrl-C to stop",
+             tick_seconds, ingestor.workers)
+    with _stop_on_signals(stop):
+        scheduler.start()
+        try:
+            while not stop.wait(1.0):
+                pass
+        finally:
+            scheduler.shutdown(wait=True)
+            ingestor.close()
+    log.info("r2pwatch ingest: stopped cleanly")
+    return 0
+
+
+def _log_outcome(o: FeedOutcome) -> None:
+    if o.status == "error":
+        log.warning("feed %s failed (%s): %s", o.feed_id, o.error_kind, o.error)
+    elif o.status == "not_modified":
+        log.info("feed %s not modified", o.feed_id)
+    else:
+        log.info("feed %s ok: %d new, %d already stored (%d ms)", o.feed_id, o.new_items, o.duplicate_items,
+                 o.duration_ms)

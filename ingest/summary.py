@@ -1,0 +1,68 @@
+"""The end-of-pass summary: feeds ok / not modified / failed by kind, items, time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.pipeline import FeedOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class PassSummary:
+    outcomes: tuple[FeedOutcome, ...]
+    ok: int
+    not_modified: int
+    failed: int
+    failed_by_kind: tuple[tuple[str, int], ...]
+    new_items: int
+    duplicate_items: int
+    updated_items: int
+    skipped_entries: int
+    elapsed: float
+    interrupted: bool = False
+
+    @classmethod
+    def of(cls, outcomes: Sequence[FeedOutcome], *, claimed: int, elapsed: float,
+           interrupted: bool = False) -> PassSummary:
+        kinds = Counter(o.error_kind or "unknown" for o in outcomes if o.status == "error")
+        return cls(
+            outcomes=tuple(outcomes),
+            ok=sum(o.status == "ok" for o in outcomes),
+            not_modified=sum(o.status == "not_modified" for o in outcomes),
+            failed=sum(o.status == "error" for o in outcomes),
+            failed_by_kind=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+            new_items=sum(o.new_items for o in outcomes),
+            duplicate_items=sum(o.duplicate_items for o in outcomes),
+            updated_items=sum(o.updated_items for o in outcomes),
+            skipped_entries=sum(o.skipped_entries for o in outcomes),
+            elapsed=elapsed,
+            interrupted=interrupted,
+        )
+
+    @property
+    def items_per_second(self) -> float:
+        return self.new_items / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def print_summary(summary: PassSummary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="ingest pass" + (" (interrupted)" if summary.interrupted else ""), show_header=True)
+    table.add_column("", style="bold")
+    table.add_column("count", justify="right")
+    table.add_row("feeds ok", str(summary.ok))
+    table.add_row("feeds not modified", str(summary.not_modified))
+    table.add_row("feeds failed", str(summary.failed))
+    for kind, n in summary.failed_by_kind:
+        table.add_row(f"  {kind}", str(n))
+    table.add_row("new items", str(summary.new_items))
+    table.add_row("duplicate items", str(summary.duplicate_items))
+    if summary.updated_items:
+        table.add_row("  updated in place", str(summary.updated_items))
+    if summary.skipped_entries:
+        table.add_row("entries skipped", str(summary.skipped_entries))
+    table.add_row("time", f"{summary.elapsed:.1f} s")
+    Console(soft_wrap=True).print(table)

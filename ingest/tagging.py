@@ -1,0 +1,60 @@
+"""The bridge from the indicators package's TagResult to the values storage takes."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from db.store import CountryValues, EntryValues, IndicatorValues, ItemTags, OrganisationValues
+from indicators.model import Evidence
+
+if TYPE_CHECKING:
+    from indicators import Tagger, TagResult
+
+_EVIDENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Evidence))
+
+
+class EntryTagger:
+    """Tags entries with the built-in taxonomy plus any extra files; the taxonomy loads on first use."""
+
+    def __init__(self, taxonomy_files: Sequence[str] = ()) -> None:
+        self._files = tuple(taxonomy_files)
+        self._lock = threading.Lock()
+        self._tagger: Tagger | None = None
+
+    def _get(self) -> Tagger:
+        with self._lock:
+            if self._tagger is None:
+                from indicators import load_tagger
+                from indicators.engine import default_tagger
+
+                self._tagger = load_tagger(self._files) if self._files else default_tagger()
+            return self._tagger
+
+    def warm_up(self) -> None:
+        self._get()
+
+    def tag_text(self, title: str, summary: str, language: str | None, published: object) -> ItemTags:
+        result = self._get().tag(title, summary, language, published, html=False)  # type: ignore[arg-type]
+        return to_item_tags(result)
+
+    def __call__(self, entry: EntryValues) -> ItemTags:
+        return self.tag_text(entry.title, entry.summary, entry.language, entry.published_at)
+
+
+def to_item_tags(result: TagResult) -> ItemTags:
+    from indicators import region_of
+
+    def ev(evidence: Sequence[Evidence]) -> tuple[dict[str, object], ...]:
+        # Flat dataclasses: a field-by-field copy is many times faster than dataclasses.asdict.
+        return tuple({f: getattr(e, f) for f in _EVIDENCE_FIELDS} for e in evidence)
+
+    return ItemTags(
+        indicators=tuple(IndicatorValues(t.id, float(t.score), t.stage, ev(t.evidence)) for t in result.indicators),
+        countries=tuple(CountryValues(c.iso3, region_of(c.iso3), c.method, ev(c.evidence)) for c in result.countries),
+        organisations=tuple(OrganisationValues(o.id, ev(o.evidence)) for o in result.organisations),
+        flagged=bool(result.flagged),
+        taxonomy_version=result.taxonomy_version,
+    )

@@ -1,0 +1,109 @@
+"""``r2pwatch demo``: the sample feed server, a first ingest pass, the scheduler as its own process and
+the dashboard, all on the demo's own database. Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from db import Database, open_database
+from db.feeds import NewFeed, add_feeds, list_feeds, update_feed
+from db.users import add_user, get_user
+from r2pwatch.errors import UserError
+from r2pwatch.settings import Settings
+
+DEMO_USERS = (("analyst", "analyst", "demo-analyst"), ("admin", "admin", "demo-admin"))
+SAMPLE_SERVER_PORT = 8051  # tried first so feed URLs stay the same between runs; else any free port
+RELEASE_EVERY = 20.0
+
+
+def _fresh_database(settings: Settings) -> Database:
+    """Sample dates are relative to now, so every demo run starts from an empty demo database."""
+    url = settings.database_url
+    path = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return open_database(url)
+
+
+def register_sample_feeds(database: Database, urls: dict[str, str], default_interval: int) -> None:
+    """Add the sample feeds; a feed already there (from a run on another port) gets its new URL."""
+    from r2pwatch.sample_server import sample_feed_list
+
+    by_path = {urlsplit(f.url).path: f.id for f in list_feeds(database)}
+    new = []
+    for info in sample_feed_list():
+        url = urls[info.slug]
+        existing = by_path.get(urlsplit(url).path)
+        if existing is not None:
+            update_feed(database, existing, url=url)
+            continue
+        new.append(NewFeed(url=url, title=info.title, category=info.category, region=info.region,
+                           language=info.language, interval_minutes=1))
+    add_feeds(database, new, default_interval=default_interval)
+
+
+def _start_sample_server() -> tuple[object, str, dict[str, str], int]:
+    from r2pwatch.sample_server import start_sample_server
+
+    try:
+        server, base, urls = start_sample_server(SAMPLE_SERVER_PORT, RELEASE_EVERY)
+    except OSError:
+        server, base, urls = start_sample_server(0, RELEASE_EVERY)
+    return server, base, urls, int(urlsplit(base).port or 0)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            raise UserError(f"{host}:{port} is in use (another demo or dashboard?); try --port") from None
+
+
+def run_demo(settings: Settings, *, port: int = 8050) -> int:
+    from dashboard.serve import serve
+    from ingest.runner import print_summary, run_pass
+
+    _check_port_free(str(settings["serve.host"]), port)
+    server, base, urls, feed_port = _start_sample_server()
+    allow = [f"127.0.0.1:{feed_port}"]
+    settings = settings.replace(fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port)
+    database = _fresh_database(settings)
+    scheduler: subprocess.Popen[bytes] | None = None
+    try:
+        register_sample_feeds(database, urls, int(settings["ingest.default_interval"]))
+        for name, role, password in DEMO_USERS:
+            if get_user(database, name) is None:
+                add_user(database, name, role, password)
+        print(f"sample feeds served at {base} (new items every {RELEASE_EVERY:g} s)")
+        print(f"demo database: {settings.database_url}")
+        print_summary(run_pass(database, settings, all_feeds=True, progress=True))
+
+        env = {**os.environ, "R2PWATCH_FETCH_ALLOW_PRIVATE": ",".join(allow)}
+        scheduler = subprocess.Popen([sys.executable, "-m", "r2pwatch", "--demo", "ingest"], env=env)
+        host = settings["serve.host"]
+        print(f"\nr2pwatch demo on http://{host}:{port}/  — SAMPLE DATA, not real events")
+        print("log in as analyst / demo-analyst (or admin / demo-admin); viewing needs no login")
+        print("in another terminal: r2pwatch --demo items export --flagged    (Ctrl-C here stops all)\n")
+        return serve(settings)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if scheduler is not None and scheduler.poll() is None:
+            scheduler.send_signal(signal.SIGTERM)
+            try:
+                scheduler.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
+        shutdown = getattr(server, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+            server.server_close()  # type: ignore[attr-defined]
+        database.dispose()
