@@ -16,10 +16,15 @@ import argparse
 import gc
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .text import html_to_text
+
+if TYPE_CHECKING:
+    from .engine import Tagger, _Raw
 
 __all__ = ["tag_main"]
 
@@ -59,18 +64,6 @@ def _parse_published(v: Any) -> datetime | date | None:
         raise ValueError(f"'published' is not ISO 8601: {v!r}") from None
 
 
-def _lines(stream: Iterable[bytes | str]) -> Iterator[tuple[int, str | None, str | None]]:
-    """(line number, text, decode error)"""
-    for n, raw in enumerate(stream, 1):
-        if isinstance(raw, bytes):
-            try:
-                yield n, raw.decode("utf-8"), None
-            except UnicodeDecodeError as exc:
-                yield n, None, f"not UTF-8: {exc.reason} at byte {exc.start}"
-        else:
-            yield n, raw, None
-
-
 def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     parser = _parser()
     try:
@@ -104,37 +97,46 @@ def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: Text
         buf = getattr(stdin, "buffer", None)
         source = buf if buf is not None else stdin
 
-    tag_plain = tagger.tag_plain
-    from .text import html_to_text
-
-    loads = json.loads
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-    out: list[str] = []
-    write = stdout.write
     try:
-        for n, line, err in _lines(source):
-            if err is not None:
-                out.append(dumps({"line": n, "error": err}))
-            elif line is not None and line.strip():
-                out.append(dumps(_one(n, line, loads, tag_plain, html_to_text)))
-            if len(out) >= _BATCH:
-                out.append("")
-                write("\n".join(out))
-                out.clear()
+        tag_stream(tagger, source, stdout.write)
     except OSError as exc:
         print(f"r2pwatch tag: input unreadable: {exc.strerror or exc}", file=stderr)
         return 2
     finally:
         if close is not None:
             close.close()
-    if out:
-        out.append("")
-        write("\n".join(out))
     stdout.flush()
     return 0
 
 
-def _one(n: int, line: str, loads: Any, tag_plain: Any, html_to_text: Any) -> dict[str, Any]:
+def tag_stream(tagger: Tagger, source: Iterable[bytes | str], write: Callable[[str], object]) -> None:
+    """Tag every JSON line of ``source``; ``write`` receives the output lines in batches."""
+    tag_plain = tagger.tag_plain
+    loads = json.loads
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+    out: list[str] = []
+    for n, raw in enumerate(source, 1):
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                out.append(dumps({"line": n, "error": f"not UTF-8: {exc.reason} at byte {exc.start}"}))
+                continue
+        else:
+            line = raw
+        if line.isspace() or not line:
+            continue
+        out.append(dumps(_one(n, line, loads, tag_plain)))
+        if len(out) >= _BATCH:
+            out.append("")
+            write("\n".join(out))
+            out.clear()
+    if out:
+        out.append("")
+        write("\n".join(out))
+
+
+def _one(n: int, line: str, loads: Callable[[str], Any], tag_plain: Callable[..., _Raw]) -> dict[str, Any]:
     try:
         d = loads(line)
     except ValueError as exc:

@@ -785,7 +785,7 @@ def _evaluate(
 
     # ---- countries
     country_out, regions = _resolve_countries(tagger, countries, support, vetoes)
-    if country_out:
+    if country_out and terms:
         cues["country"] = [h.i0 for _, _, hs in country_out for h in hs]
         if any(h.entry.etype == LEADER for _, _, hs in country_out for h in hs):
             cues["leader"] = [h.i0 for _, _, hs in country_out for h in hs if h.entry.etype == LEADER]
@@ -804,6 +804,9 @@ def _evaluate(
             org_out.setdefault(o, []).append(h)
         if org_out:
             cues["organisation"] = [h.i0 for hs in org_out.values() for h in hs]
+
+    if not terms:
+        return _Raw(title, summary, lang, [], country_out, regions, list(org_out.items()), False, version)
 
     # ---- indicators
     settings = tax.settings
@@ -838,7 +841,7 @@ def _evaluate(
         per_ind.setdefault(ind_id, []).append((h, round(w, 4)))
     ind_out: list[tuple[str, float, str | None, list[tuple[_Hit, float]]]] = []
     flagged = False
-    for ind in tax.indicators:
+    for ind in tax.indicators if per_ind else ():
         hs = per_ind.get(ind.id)
         if not hs:
             continue

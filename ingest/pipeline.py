@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import threading
@@ -35,9 +34,6 @@ class IngestContext:
     fetch_config: FetchConfig
     tagger: Tagger | None
     parse_slots: threading.BoundedSemaphore
-    # SQLite has one writer at a time and its busy handler waits by sleeping in coarse steps;
-    # queueing our own writers on a lock instead keeps the database busy, not asleep.
-    write_lock: threading.Lock | None = None
     schedule: SchedulePolicy = SchedulePolicy()
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
@@ -154,12 +150,11 @@ def _due(ctx: IngestContext, feed: FeedToFetch, result: FetchResult, *, failed: 
 
 
 def _store(ctx: IngestContext, attempt: FeedAttempt) -> StoreResult:
-    with ctx.write_lock or contextlib.nullcontext():
-        try:
-            return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
-        except IntegrityError:
-            # Another worker stored the same link at the same moment (PostgreSQL); now it is visible.
-            return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
+    try:
+        return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
+    except IntegrityError:
+        # Another worker stored the same link at the same moment (PostgreSQL); now it is visible.
+        return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
 
 
 def _record_internal_error(ctx: IngestContext, feed: FeedToFetch, started: datetime, exc: Exception) -> FeedOutcome:

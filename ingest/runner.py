@@ -102,7 +102,6 @@ class Ingestor:
             ),
             tagger=self.tagger,
             parse_slots=threading.BoundedSemaphore(max(1, int(settings["ingest.parse_workers"]))),
-            write_lock=threading.Lock() if database.is_sqlite else None,
             schedule=SchedulePolicy(max_backoff_hours=float(settings["ingest.max_backoff_hours"])),
         )
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ingest")

@@ -194,6 +194,10 @@ def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: s
     ]
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def layout(slug: str = "", **_query: Any) -> html.Div:
     ctx = get_ctx()
     if slug not in ctx.meta.regions:
@@ -201,8 +205,8 @@ def layout(slug: str = "", **_query: Any) -> html.Div:
                          html.P(["Use one of: "] + [html.A(n, href=f"/region/{s}", className="me-2")
                                                     for s, n in ctx.meta.regions.items()])])
     cov = region_coverage(ctx.database).get(slug)
-    subtitle = (f"{cov.sources} sources · {len(cov.languages)} languages · {cov.failing} failing feeds"
-                if cov else "No sources cover this region")
+    subtitle = (f"{_n(cov.sources, 'source')} · {_n(len(cov.languages), 'language')} ({', '.join(cov.languages)})"
+                f" · {_n(cov.failing, 'failing feed')}" if cov else "No sources cover this region")
     orgs = known_organisations(ctx.database)
     controls = dbc.Row(
         [
