@@ -76,6 +76,9 @@ _AR_PREFIXES = (  # proclitics; tried so that the article stays in the evidence 
     "كال",
     "ال",
 )
+_WEAK_FIRST = frozenset(
+    "the to a an s i be of in and on for at by de la le les l d el los las del o os as do da e et y al".split()
+)
 _ARTICLES = frozenset({"the", "le", "la", "les", "l", "el", "los", "las", "o", "a", "os", "as"})
 _CACHE_FORMAT = 1
 LEADER_GRACE = timedelta(days=90)
@@ -161,12 +164,18 @@ def _child_key(gap: str, tok: str) -> str:
 _GAPS: dict[str, str] = {" ": " "}
 
 
+# an anchored phrase: tokens before the anchor, their gaps (incl. the one before the anchor), tokens
+# after it, their gaps, entries, nested entries
+_Anchored = tuple[list[str], tuple[str, ...], list[str], tuple[str, ...], tuple[Entry, ...], tuple[tuple[int, int, Entry], ...]]
+
+
 class PhraseIndex:
     """A token trie: first token -> node; node = (entries, children keyed by edge, nested)."""
 
     def __init__(self) -> None:
         self._phrases: dict[tuple[tuple[str, ...], tuple[str, ...]], _Phrase] = {}
         self.first: dict[str, _Node] = {}
+        self.anchored: dict[str, list[_Anchored]] = {}
         self.keys: frozenset[str] = frozenset()
 
     def add(self, phrase: str, entry: Entry, *, arabic_article: bool = True) -> None:
@@ -219,9 +228,18 @@ class PhraseIndex:
                             if has_place and e.etype in (COUNTRY, LEADER):
                                 continue
                             p.nested.append((off, ln, e))
-        # build the trie bottom-up from mutable nodes
+        # phrases starting with a frequent word ("the States", "To Lam", "Be'eri") are anchored on
+        # their first other token and checked backwards, so that "the" need not start a walk
+        anchored: dict[str, list[_Anchored]] = {}
         root: dict[str, list[Any]] = {}
         for p in self._phrases.values():
+            if len(p.toks) > 1 and p.toks[0] in _WEAK_FIRST:
+                a = next((k for k, t in enumerate(p.toks) if t not in _WEAK_FIRST), None)
+                if a is not None:
+                    anchored.setdefault(p.toks[a], []).append(
+                        (list(p.toks[:a]), p.gaps[:a], list(p.toks[a + 1 :]), p.gaps[a:], tuple(p.entries), tuple(p.nested))
+                    )
+                    continue
             node = root.setdefault(p.toks[0], [[], {}, []])
             for gap, tok in zip(p.gaps, p.toks[1:], strict=True):
                 node = node[1].setdefault(_child_key(gap, tok), [[], {}, []])
@@ -233,11 +251,14 @@ class PhraseIndex:
             return (tuple(node[0]), children, tuple(node[2]))
 
         self.first = {k: freeze_node(v) for k, v in root.items()}
-        self.keys = frozenset(self.first)
+        for cands in anchored.values():
+            cands.sort(key=lambda c: -(len(c[0]) + len(c[2])))
+        self.anchored = anchored
+        self.keys = frozenset(self.first) | frozenset(anchored)
 
     def __getstate__(self) -> dict[str, Any]:
         # the build-time phrase table is not needed for matching (and triples the cache file)
-        return {"first": self.first, "keys": self.keys, "_phrases": {}, "_count": len(self)}
+        return {"first": self.first, "anchored": self.anchored, "keys": self.keys, "_phrases": {}, "_count": len(self)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -260,79 +281,113 @@ class PhraseIndex:
         """
         keys = self.keys
         hits = keys.intersection(toks)
-        if not hits and not arabic:
+        stems: dict[int, tuple[int, str]] | None = None
+        if arabic:
+            # Arabic tokens that are not keys may be keys once their proclitics are removed
+            stems = {}
+            for i, t in enumerate(toks):
+                if t in keys or not _ARABIC.match(t):
+                    continue
+                for prefix in _AR_PREFIXES:
+                    stem = t[len(prefix) :]
+                    if t.startswith(prefix) and len(stem) >= 2 and stem in keys:
+                        stems[i] = (len(prefix), stem)
+                        break
+            if not hits and not stems:
+                return
+            idxs = sorted({i for i, t in enumerate(toks) if t in hits} | set(stems))
+        elif not hits:
             return
-        starts: list[tuple[int, int, str]]
-        if len(hits) == 1 and not arabic:
+        elif len(hits) == 1:
             (h,) = hits
-            starts = []
-            i = toks.index(h)
-            while True:
-                starts.append((i, 0, h))
-                try:
-                    i = toks.index(h, i + 1)
-                except ValueError:
-                    break
+            idxs = [i for i, t in enumerate(toks) if t == h]
         else:
-            starts = [(i, 0, t) for i, t in enumerate(toks) if t in hits]
-            if arabic:
-                for i, t in enumerate(toks):
-                    if t in keys or not _ARABIC.match(t):
-                        continue
-                    for prefix in _AR_PREFIXES:
-                        stem = t[len(prefix) :]
-                        if t.startswith(prefix) and len(stem) >= 2 and stem in keys:
-                            starts.append((i, len(prefix), stem))
-                            break
-                starts.sort()
-        if not starts:
-            return
+            idxs = [i for i, t in enumerate(toks) if t in hits]
         first = self.first
-        gapc = _GAPS
+        anchored = self.anchored
         n = len(toks)
         last_end = 0
-        for i, pre, key in starts:
+        for i in idxs:
             if i < last_end:
                 continue
-            node = first[key]
-            best = node if node[0] else None
-            best_j = i
-            j = i
-            while node[1] is not None and j + 1 < n:
+            if stems is not None and i in stems:
+                pre, key = stems[i]
+            else:
+                pre, key = 0, toks[i]
+            node = first.get(key)
+            best: _Node | None = None
+            best_j = j = i
+            children = None
+            if node is not None:
+                if node[0]:
+                    best = node
+                children = node[1]
+            while children is not None and j + 1 < n:
                 g = parts[2 * j + 2]
                 if g == " ":
-                    nxt = node[1].get(toks[j + 1])
+                    nxt = children.get(toks[j + 1])
                 else:
-                    gc = gapc.get(g)
+                    gc = _GAPS.get(g)
                     if gc is None:
                         gc = _gap_class(g)
-                        if len(gapc) < 10000:
-                            gapc[g] = gc
-                    nxt = node[1].get(_child_key(gc, toks[j + 1]))
+                        if len(_GAPS) < 10000:
+                            _GAPS[g] = gc
+                    nxt = children.get(_child_key(gc, toks[j + 1]))
                 if nxt is None:
                     break
                 j += 1
-                node = nxt
-                if node[0]:
-                    best, best_j = node, j
+                if nxt[0]:
+                    best, best_j = nxt, j
+                children = nxt[1]
+            if anchored and not pre and key in anchored:
+                got = _match_anchored(anchored[key], parts, toks, i, last_end)
+                if got is not None and got[1] - got[0] > best_j - i:
+                    i, best_j, best = got[0], got[1] - 1, got[2]
             if best is None:
                 continue
             # char offsets: offs = [part index, its char offset], a cursor moving forward
-            k, pos = offs[0], offs[1]
             t0 = 2 * i + 1  # part index of token i
+            k = offs[0]
             if t0 < k:
-                k, pos = 0, 0
-            pos += sum(map(len, parts[k:t0]))
-            offs[0], offs[1] = t0, pos
-            out.append(
-                _Match(i, best_j + 1, pos + pre, pos + sum(map(len, parts[t0 : 2 * best_j + 2])), best[0])
-            )
-            for off, nl, e in best[2]:
-                a = i + off
-                s0 = pos + sum(map(len, parts[t0 : 2 * a + 1]))
-                s1 = s0 + sum(map(len, parts[2 * a + 1 : 2 * (a + nl)]))
-                out.append(_Match(a, a + nl, s0 + (pre if off == 0 else 0), s1, (e,)))
+                pos = sum(map(len, parts[:t0]))
+            else:
+                pos = offs[1] + sum(map(len, parts[k:t0]))
+            offs[0] = t0
+            offs[1] = pos
+            out.append(_Match(i, best_j + 1, pos + pre, pos + sum(map(len, parts[t0 : 2 * best_j + 2])), best[0]))
+            if best[2]:
+                for off, nl, e in best[2]:
+                    a = i + off
+                    s0 = pos + sum(map(len, parts[t0 : 2 * a + 1]))
+                    s1 = s0 + sum(map(len, parts[2 * a + 1 : 2 * (a + nl)]))
+                    out.append(_Match(a, a + nl, s0 + (pre if off == 0 else 0), s1, (e,)))
             last_end = best_j + 1
+
+
+def _match_anchored(
+    cands: list[_Anchored], parts: list[str], toks: list[str], i: int, last_end: int
+) -> tuple[int, int, _Node] | None:
+    """The longest anchored phrase whose anchor is token ``i``: (first token, end token, node)."""
+    n = len(toks)
+    for ptoks, pgaps, stoks, sgaps, entries, nested in cands:
+        k = len(ptoks)
+        ln = len(stoks)
+        if i - k < last_end or i + ln >= n + (0 if ln else 1):
+            continue
+        if toks[i - k : i] != ptoks or (ln and toks[i + 1 : i + 1 + ln] != stoks):
+            continue
+        s = i - k
+        if all(_text_gap(parts, s + m) == pgaps[m] for m in range(k)) and all(
+            _text_gap(parts, i + m) == sgaps[m] for m in range(ln)
+        ):
+            return s, i + ln + 1, (entries, None, nested)
+    return None
+
+
+def _text_gap(parts: list[str], t: int) -> str:
+    """Gap class between token ``t`` and token ``t + 1``."""
+    g = parts[2 * t + 2]
+    return " " if g == " " else _gap_class(g)
 
 
 def _nest_kind(e: Entry) -> tuple[int, str]:
@@ -908,32 +963,49 @@ def _resolve_countries(
     if not hits:
         return [], []
     region = tagger._region
-    geo = tagger.taxonomy.geo
-    firm: set[str] = {h.entry.key for h in hits if not h.entry.num}
-    firm_regions = {region.get(c) for c in firm}
     accepted: dict[str, list[_Hit]] = {}
-    for h in hits:
-        iso3 = h.entry.key
-        if h.entry.num:  # ambiguous form
-            if iso3 in vetoes:
-                continue
-            ok = iso3 in firm
-            if not ok and support:
-                ok = any(h.i0 - geo.support_window <= p <= h.i1 + geo.support_window for p in support)
-            if not ok:
-                ok = region.get(iso3) in firm_regions
-            if not ok:
-                continue
-        accepted.setdefault(iso3, []).append(h)
+    if any(h.entry.num for h in hits):
+        geo = tagger.taxonomy.geo
+        firm: set[str] = {h.entry.key for h in hits if not h.entry.num}
+        firm_regions = {region.get(c) for c in firm}
+        for h in hits:
+            iso3 = h.entry.key
+            if h.entry.num:  # ambiguous form
+                if iso3 in vetoes:
+                    continue
+                ok = iso3 in firm
+                if not ok and support:
+                    ok = any(h.i0 - geo.support_window <= p <= h.i1 + geo.support_window for p in support)
+                if not ok:
+                    ok = region.get(iso3) in firm_regions
+                if not ok:
+                    continue
+            if iso3 in accepted:
+                accepted[iso3].append(h)
+            else:
+                accepted[iso3] = [h]
+    else:
+        for h in hits:
+            iso3 = h.entry.key
+            if iso3 in accepted:
+                accepted[iso3].append(h)
+            else:
+                accepted[iso3] = [h]
     out: list[tuple[str, str, list[_Hit]]] = []
     for iso3, hs in accepted.items():
-        method = min(
-            ("leader" if h.entry.etype == LEADER else str(h.entry.arg) for h in hs),
-            key=lambda m: _METHOD_RANK.get(m, 9),
-        )
+        if len(hs) == 1:
+            e = hs[0].entry
+            method = "leader" if e.etype == LEADER else str(e.arg)
+        else:
+            method = min(
+                ("leader" if h.entry.etype == LEADER else str(h.entry.arg) for h in hs),
+                key=lambda m: _METHOD_RANK.get(m, 9),
+            )
         out.append((iso3, method, hs))
-    regions = sorted({r for r in (region.get(c) for c in accepted) if r})
-    return out, regions
+    if len(accepted) == 1:
+        r = region.get(next(iter(accepted)))
+        return out, [r] if r else []
+    return out, sorted({r for r in map(region.get, accepted) if r})
 
 
 _default_tagger: Tagger | None = None

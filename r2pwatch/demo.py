@@ -69,7 +69,8 @@ def _check_port_free(host: str, port: int) -> None:
 
 def run_demo(settings: Settings, *, port: int = 8050) -> int:
     from dashboard.serve import serve
-    from ingest.runner import print_summary, run_pass
+    from ingest.runner import run_pass
+    from ingest.summary import print_summary
 
     _check_port_free(str(settings["serve.host"]), port)
     server, base, urls, feed_port = _start_sample_server()
