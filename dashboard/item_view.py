@@ -11,9 +11,10 @@ from dashboard.components import fmt_time, highlight, indicator_badge, source_li
 from dashboard.context import AppContext
 from db.queries import ItemDetail
 from db.reviews import review_history
+from db.values import Evidence
 
 
-def _evidence_items(ctx: AppContext, evidence: tuple[dict[str, Any], ...]) -> list[Any]:
+def _evidence_items(ctx: AppContext, evidence: tuple[Evidence, ...]) -> list[Any]:
     return [
         html.Li(
             [html.Q(str(ev.get("text", "")), className="me-2"),
@@ -32,7 +33,7 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
     indicators = [
         html.Div(
             [
-                html.Div([indicator_badge(ctx.meta, t.indicator),
+                html.Div([indicator_badge(ctx.meta, t.id),
                           html.Span(f"score {t.score:g}" + (f" · stage {t.stage}" if t.stage else ""),
                                     className="small text-muted")]),
                 html.Ul(_evidence_items(ctx, t.evidence), className="evidence mb-1"),
@@ -49,7 +50,7 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
         for c in d.countries
     ]
     orgs = [
-        html.Li([ctx.meta.organisation_name(o.org_id),
+        html.Li([ctx.meta.organisation_name(o.id),
                  html.Span(": " + ", ".join(f"“{e.get('text', '')}”" for e in o.evidence), className="small")
                  if o.evidence else None])
         for o in d.organisations

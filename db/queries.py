@@ -44,6 +44,7 @@ from db.models import (
     Review,
 )
 from db.types import utcnow
+from db.values import CountryValues, IndicatorValues, OrganisationValues
 
 # --------------------------------------------------------------------------------------------------
 # SQL helpers
@@ -129,13 +130,9 @@ def _filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
     if flt.flagged_only:
         conds.append(Item.flagged.is_(True))
     if flt.region:
-        conds.append(
-            exists().where(ItemCountry.item_id == Item.id, ItemCountry.region == flt.region)
-        )
+        conds.append(exists().where(ItemCountry.item_id == Item.id, ItemCountry.region == flt.region))
     if flt.country:
-        conds.append(
-            exists().where(ItemCountry.item_id == Item.id, ItemCountry.iso3 == flt.country.upper())
-        )
+        conds.append(exists().where(ItemCountry.item_id == Item.id, ItemCountry.iso3 == flt.country.upper()))
     if flt.indicator:
         conds.append(exists().where(ItemTag.item_id == Item.id, ItemTag.indicator == flt.indicator))
     if flt.organisation:
@@ -145,18 +142,14 @@ def _filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
     if flt.status:
         conds.append(STATUS_EXPR.in_([flt.status]))
     if flt.feed_id is not None:
-        conds.append(
-            exists().where(ItemSighting.item_id == Item.id, ItemSighting.feed_id == flt.feed_id)
-        )
+        conds.append(exists().where(ItemSighting.item_id == Item.id, ItemSighting.feed_id == flt.feed_id))
     if flt.since is not None:
         conds.append(Item.published_at >= flt.since)
     if flt.until is not None:
         conds.append(Item.published_at < flt.until)
     if flt.text and flt.text.strip():
         pattern = _like_pattern(flt.text.strip())
-        conds.append(
-            or_(Item.title.ilike(pattern, escape="\\"), Item.summary.ilike(pattern, escape="\\"))
-        )
+        conds.append(or_(Item.title.ilike(pattern, escape="\\"), Item.summary.ilike(pattern, escape="\\")))
     return stmt.where(and_(*conds)) if conds else stmt
 
 
@@ -213,8 +206,17 @@ def make_signal(
     used = max(mean, rule.min_baseline)
     ratio = count / used if used > 0 else 0.0
     marked = count >= rule.min_count and ratio >= rule.ratio
-    return Signal(region, indicator, count, baseline_total, windows, round(mean, 3), round(used, 3),
-                  round(ratio, 3), marked)
+    return Signal(
+        region,
+        indicator,
+        count,
+        baseline_total,
+        windows,
+        round(mean, 3),
+        round(used, 3),
+        round(ratio, 3),
+        marked,
+    )
 
 
 def region_signals(
@@ -257,8 +259,7 @@ def region_signals(
             counts[(str(region), str(indicator))] = (int(recent or 0), int(past or 0))
     keys = set(counts) | {(r, i) for r in regions for i in indicators}
     return {
-        key: make_signal(key[0], key[1], *counts.get(key, (0, 0)), baseline_windows, rule)
-        for key in keys
+        key: make_signal(key[0], key[1], *counts.get(key, (0, 0)), baseline_windows, rule) for key in keys
     }
 
 
@@ -379,9 +380,7 @@ class CountryRow:
     last_item_at: datetime | None
 
 
-def country_table(
-    database: Database, flt: ItemFilter
-) -> list[CountryRow]:
+def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
     """Per country of ``flt.region`` (items matching the rest of the filter), most items first."""
     ids = _filtered(_base_items(), flt).subquery()
     per_country = (
@@ -669,8 +668,18 @@ def _item_rows(session: Session, ids: Sequence[int], with_orgs: bool = False) ->
     if not ids:
         return []
     stmt = (
-        select(Item.id, Item.published_at, SOURCE_EXPR, Item.title, Item.summary, Item.link, Item.language,
-               Item.score, Item.flagged, STATUS_EXPR)
+        select(
+            Item.id,
+            Item.published_at,
+            SOURCE_EXPR,
+            Item.title,
+            Item.summary,
+            Item.link,
+            Item.language,
+            Item.score,
+            Item.flagged,
+            STATUS_EXPR,
+        )
         .select_from(Item)
         .outerjoin(Review, Review.item_id == Item.id)
         .outerjoin(Feed, Feed.id == Item.feed_id)
@@ -768,33 +777,11 @@ def list_items(
 
 
 @dataclass(frozen=True, slots=True)
-class TagInfo:
-    indicator: str
-    score: float
-    stage: str | None
-    evidence: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CountryInfo:
-    iso3: str
-    region: str | None
-    method: str
-    evidence: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OrganisationInfo:
-    org_id: str
-    evidence: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
 class ItemDetail:
     row: ItemRow
-    tags: tuple[TagInfo, ...]
-    countries: tuple[CountryInfo, ...]
-    organisations: tuple[OrganisationInfo, ...]
+    tags: tuple[IndicatorValues, ...]
+    countries: tuple[CountryValues, ...]
+    organisations: tuple[OrganisationValues, ...]
     sources: tuple[str, ...] = field(default=())
 
 
@@ -804,21 +791,23 @@ def item_detail(database: Database, item_id: int) -> ItemDetail | None:
         if not rows:
             return None
         tags = tuple(
-            TagInfo(t.indicator, round(t.score, 3), t.stage, tuple(t.evidence or ()))
+            IndicatorValues(t.indicator, round(t.score, 3), t.stage, tuple(t.evidence or ()))
             for t in session.scalars(
                 select(ItemTag).where(ItemTag.item_id == item_id).order_by(ItemTag.score.desc())
             )
         )
         countries = tuple(
-            CountryInfo(c.iso3, c.region, c.method, tuple(c.evidence or ()))
+            CountryValues(c.iso3, c.region, c.method, tuple(c.evidence or ()))
             for c in session.scalars(
                 select(ItemCountry).where(ItemCountry.item_id == item_id).order_by(ItemCountry.iso3)
             )
         )
         orgs = tuple(
-            OrganisationInfo(o.org_id, tuple(o.evidence or ()))
+            OrganisationValues(o.org_id, tuple(o.evidence or ()))
             for o in session.scalars(
-                select(ItemOrganisation).where(ItemOrganisation.item_id == item_id).order_by(ItemOrganisation.org_id)
+                select(ItemOrganisation)
+                .where(ItemOrganisation.item_id == item_id)
+                .order_by(ItemOrganisation.org_id)
             )
         )
         sources = tuple(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Base, Feed, FetchLog, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
+from db.values import CountryValues, IndicatorValues, OrganisationValues
 
 TITLE_WINDOW = timedelta(days=3)
 _ITEMS = Base.metadata.tables["items"]
@@ -52,28 +53,6 @@ class EntryValues(Protocol):
     def language(self) -> str | None: ...
     @property
     def content_hash(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorValues:
-    id: str
-    score: float
-    stage: str | None
-    evidence: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CountryValues:
-    iso3: str
-    region: str | None
-    method: str
-    evidence: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OrganisationValues:
-    id: str
-    evidence: tuple[Mapping[str, Any], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,8 +215,13 @@ def store_attempt(database: Database, attempt: FeedAttempt, *, tagger: Tagger | 
                 note="; ".join(notes)[:4000] or None,
             )
         )
-    return StoreResult(result.new_items, result.duplicate_items + attempt.repeated_entries, result.updated_items,
-                       result.new_item_ids, url_changed)
+    return StoreResult(
+        result.new_items,
+        result.duplicate_items + attempt.repeated_entries,
+        result.updated_items,
+        result.new_item_ids,
+        url_changed,
+    )
 
 
 def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None) -> StoreResult:
@@ -286,17 +270,24 @@ def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None
 
     if new_rows:
         # Core inserts on the session's connection: the ORM bulk path costs more than the SQL here.
-        ids = session.connection().execute(
-            insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True), new_rows
-        ).scalars().all()
+        ids = (
+            session.connection()
+            .execute(insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True), new_rows)
+            .scalars()
+            .all()
+        )
         for known, item_id in zip(pending, ids, strict=True):
             known.item_id = item_id
-        _insert_tags(session, [(k.item_id, t) for k, t in zip(pending, new_tags, strict=True)], set_flags=False)
+        _insert_tags(
+            session, [(k.item_id, t) for k, t in zip(pending, new_tags, strict=True)], set_flags=False
+        )
     if sightings:
         session.connection().execute(
             insert(_SIGHTINGS),
-            [{"item_id": k.item_id, "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
-             for k, guid in sightings],
+            [
+                {"item_id": k.item_id, "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
+                for k, guid in sightings
+            ],
         )
     return StoreResult(len(new_rows), duplicates, updated, tuple(k.item_id for k in pending))
 
@@ -323,8 +314,16 @@ def _update_item(
     session.execute(
         update(Item)
         .where(Item.id == item_id)
-        .values(title=entry.title, title_key=entry.title_key, summary=entry.summary, link=entry.link,
-                link_key=link_key, language=entry.language, content_hash=entry.content_hash, updated_at=now)
+        .values(
+            title=entry.title,
+            title_key=entry.title_key,
+            summary=entry.summary,
+            link=entry.link,
+            link_key=link_key,
+            language=entry.language,
+            content_hash=entry.content_hash,
+            updated_at=now,
+        )
     )
     replace_tags(session, [(item_id, tags)])
 
@@ -351,13 +350,31 @@ def _insert_tags(session: Session, tagged: Iterable[tuple[int, ItemTags]], *, se
     for item_id, tags in tagged:
         version = tags.taxonomy_version or ""
         flag_rows.append({"id": item_id, **_flag_values(tags)})
-        tag_rows += [{"item_id": item_id, "indicator": t.id, "score": t.score, "stage": t.stage,
-                      "evidence": [dict(e) for e in t.evidence], "taxonomy_version": version}
-                     for t in tags.indicators]
-        country_rows += [{"item_id": item_id, "iso3": c.iso3, "region": c.region, "method": c.method,
-                          "evidence": [dict(e) for e in c.evidence]} for c in tags.countries]
-        org_rows += [{"item_id": item_id, "org_id": o.id, "evidence": [dict(e) for e in o.evidence]}
-                     for o in tags.organisations]
+        tag_rows += [
+            {
+                "item_id": item_id,
+                "indicator": t.id,
+                "score": t.score,
+                "stage": t.stage,
+                "evidence": [dict(e) for e in t.evidence],
+                "taxonomy_version": version,
+            }
+            for t in tags.indicators
+        ]
+        country_rows += [
+            {
+                "item_id": item_id,
+                "iso3": c.iso3,
+                "region": c.region,
+                "method": c.method,
+                "evidence": [dict(e) for e in c.evidence],
+            }
+            for c in tags.countries
+        ]
+        org_rows += [
+            {"item_id": item_id, "org_id": o.id, "evidence": [dict(e) for e in o.evidence]}
+            for o in tags.organisations
+        ]
     if tag_rows:
         session.connection().execute(insert(_TAGS), tag_rows)
     if country_rows:

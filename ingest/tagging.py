@@ -7,7 +7,8 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from db.store import CountryValues, EntryValues, IndicatorValues, ItemTags, OrganisationValues
+from db.store import EntryValues, ItemTags
+from db.values import CountryValues, IndicatorValues, OrganisationValues
 from indicators.model import Evidence
 
 if TYPE_CHECKING:

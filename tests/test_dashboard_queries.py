@@ -159,14 +159,14 @@ def test_item_detail_and_xss_text_kept_verbatim(db: Database) -> None:
     info = seed_sample(db, NOW)
     detail = item_detail(db, info["xss"])
     assert detail is not None and detail.row.title == XSS_TITLE
-    assert detail.tags[0].indicator == "genocide"
+    assert detail.tags[0].id == "genocide"
     ev = detail.tags[0].evidence[0]
     assert detail.row.summary[ev["start"]:ev["end"]] == "genocide"
     assert detail.countries[0].iso3 == "SSD" and detail.countries[0].region == "africa"
     assert item_detail(db, 10**9) is None
     kosovo = item_detail(db, info["kosovo"])
     assert kosovo is not None and kosovo.row.regions == ("europe-central-asia",)
-    assert [o.org_id for o in kosovo.organisations] == ["EU"]
+    assert [o.id for o in kosovo.organisations] == ["EU"]
 
 
 def test_reviews_append_history_and_refuse_bad_input(db: Database, seeded: Seeder) -> None:
