@@ -21,8 +21,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
 
+from db.alerts import AlertInfo, record_alerts
 from db.claims import FeedToFetch, claim_feeds, release_leases
 from db.engine import Database
+from db.queries import AlertRule
 from db.types import utcnow
 from ingest.fetch import FetchConfig, make_client
 from ingest.netguard import AddressPolicy
@@ -48,6 +50,8 @@ def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds:
             if once:
                 summary = run_pass(database, settings, all_feeds=all_feeds, progress=True)
                 print_summary(summary)
+                for alert in raise_alerts(database, settings):
+                    print(f"ALERT {alert.region} / {alert.indicator}: {alert.explain()}")
                 return 0
             return run_scheduler(database, settings)
     except SchedulerBusy as exc:
@@ -201,6 +205,15 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
+def raise_alerts(database: Database, settings: Settings) -> list[AlertInfo]:
+    """Record the region x indicator signals now well above their baseline (see db/alerts.py)."""
+    try:
+        return record_alerts(database, AlertRule.from_settings(settings))
+    except Exception:
+        log.exception("computing alerts failed; ingestion goes on")
+        return []
+
+
 def run_scheduler(database: Database, settings: Settings) -> int:
     """The foreground scheduler: a tick every ``ingest.tick_seconds`` until SIGTERM/SIGINT."""
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -212,6 +225,7 @@ def run_scheduler(database: Database, settings: Settings) -> int:
     stop = threading.Event()
     ingestor = Ingestor(database, settings)
     inflight: set[int] = set()
+    new_items = threading.Event()
     lock = threading.Lock()
 
     def finished(feed: FeedToFetch, fut: Future[FeedOutcome]) -> None:
@@ -223,11 +237,18 @@ def run_scheduler(database: Database, settings: Settings) -> int:
         if exc is not None:
             log.error("feed %s: %s", feed.id, exc)
         else:
-            _log_outcome(fut.result())
+            outcome = fut.result()
+            _log_outcome(outcome)
+            if outcome.new_items:
+                new_items.set()
 
     def tick() -> None:
         if stop.is_set():
             return
+        if new_items.is_set():
+            new_items.clear()
+            for alert in raise_alerts(database, settings):
+                log.warning("ALERT %s / %s: %s", alert.region, alert.indicator, alert.explain())
         try:
             with lock:
                 free = ingestor.workers - len(inflight)

@@ -307,6 +307,27 @@ def cmd_items_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from db.alerts import list_alerts
+
+    since = datetime.now(UTC) - timedelta(days=args.days)
+    alerts = list_alerts(_open(args), since=since, region=_check_region(args.region))
+    if args.format == "json":
+        rows = [{"region": a.region, "indicator": a.indicator, "window_start": a.window_start.isoformat(),
+                 "window_end": a.window_end.isoformat(), "count": a.count, "baseline": a.baseline,
+                 "ratio": a.ratio, "explain": a.explain()} for a in alerts]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not alerts:
+        print(f"no alerts in the last {args.days} days")
+    for a in alerts:
+        print(f"{a.window_end:%Y-%m-%d %H:%M}  {a.region} / {a.indicator}  ×{a.ratio:g}\n    {a.explain()}")
+    return 0
+
+
 # --- tagging ---------------------------------------------------------------------------------
 
 
@@ -433,6 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     ie.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
     ie.add_argument("--flagged", action="store_true", help="only items flagged for review")
     ie.add_argument("--since", metavar="DATE", help="only items published on or after DATE (ISO 8601)")
+
+    al = add(sub, "alerts", cmd_alerts, "list recent alerts (counts well above baseline) with their arithmetic")
+    al.add_argument("--days", type=int, default=30, help="how far back (default 30)")
+    al.add_argument("--region", help="only this region (slug)")
+    al.add_argument("--format", choices=("table", "json"), default="table")
 
     t = add(sub, "tag", cmd_tag, "tag JSON Lines items (stdin or FILE) without any database")
     t.add_argument("file", nargs="?")
