@@ -15,12 +15,13 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 RULE = AlertRule(ratio=2.0, min_count=3, min_baseline=1.0)
 
 
-def add_items(db: Database, region: str, iso3: str, indicator: str, days_ago: list[float]) -> None:
+def add_items(db: Database, region: str, iso3: str, indicator: str, days_ago: list[float],
+              now: datetime = NOW) -> None:
     with db.write() as s:
         for n, ago in enumerate(days_ago):
             key = f"{region}-{indicator}-{ago}-{n}"
             item = Item(guid=key, link_key=key, title=key, title_key=key, summary="",
-                        published_at=NOW - timedelta(days=ago), fetched_at=NOW, content_hash=key,
+                        published_at=now - timedelta(days=ago), fetched_at=now, content_hash=key,
                         flagged=True, score=1.0)
             s.add(item)
             s.flush()
@@ -54,3 +55,17 @@ def test_alerts_cli(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     assert row["region"] == "africa" and row["count"] == 3 and row["ratio"] == 3.0
     assert main(["--database-url", db.url, "alerts", "--region", "americas"]) == 0
     assert "no alerts" in capsys.readouterr().out
+
+
+def test_overview_lists_recorded_alerts(db: Database) -> None:
+    from dashboard.app import create_app
+    from dashboard.pages.overview import recent_alerts
+    from tests.dashboard_server import make_settings
+
+    app = create_app(make_settings(), db)
+    ctx = app.server.extensions["r2pwatch"]
+    assert "No alerts recorded" in str(recent_alerts(ctx))
+    add_items(db, "africa", "COD", "peacekeeping", [0.1, 0.2, 0.3], now=datetime.now(UTC))
+    record_alerts(db, RULE)
+    text = str(recent_alerts(ctx))
+    assert "Africa" in text and "ratio 3 / 1 = 3 >= 2" in text

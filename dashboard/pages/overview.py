@@ -3,6 +3,7 @@ a 90-day sparkline, and who covers the region (sources, languages, failing feeds
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import dash
@@ -12,7 +13,9 @@ from dash import Input, Output, dcc, html
 from dashboard.components import colour_dot, select_options, sparkline_src
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import register_page
+from db.alerts import list_alerts
 from db.queries import Coverage, Signal, daily_series, known_organisations, region_coverage, region_signals
+from db.types import utcnow
 
 PATH = "/"
 WINDOWS = ((7, "Last 7 days vs previous 28"), (14, "Last 14 days vs previous 56"), (28, "Last 28 days vs previous 112"))
@@ -91,6 +94,35 @@ def panels(ctx: AppContext, window: int, organisation: str | None) -> list[Any]:
     ]
 
 
+def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
+    """Alerts the scheduler recorded (db/alerts.py), newest first, each with its arithmetic."""
+    since = utcnow() - timedelta(days=days)
+    alerts = list_alerts(ctx.database, since=since)[:12]
+    body: Any
+    if not alerts:
+        body = html.Div(f"No alerts recorded in the last {days} days.", className="small text-muted")
+    else:
+        body = html.Ul(
+            [
+                html.Li(
+                    [
+                        colour_dot(ctx.meta.colour(a.indicator)),
+                        html.A(f"{ctx.meta.region_name(a.region)} · {ctx.meta.indicator_name(a.indicator)}",
+                               href=f"/region/{a.region}", className="fw-semibold me-2"),
+                        html.Span(f"×{a.ratio:g} · {a.window_end:%Y-%m-%d %H:%M} UTC", className="small me-2"),
+                        html.Div(a.explain(), className="small text-muted"),
+                    ],
+                    className="mb-2",
+                )
+                for a in alerts
+            ],
+            className="list-unstyled mb-0",
+            id="overview-alerts-list",
+        )
+    return dbc.Card([dbc.CardHeader(f"Recorded alerts, last {days} days"), dbc.CardBody(body)],
+                    className="mb-3")
+
+
 def layout(**_query: Any) -> html.Div:
     ctx = get_ctx()
     orgs = known_organisations(ctx.database)
@@ -114,6 +146,7 @@ def layout(**_query: Any) -> html.Div:
             html.H1("Regional signals", className="h4 mb-3"),
             controls,
             dbc.Row(panels(ctx, 7, None), id="overview-panels"),
+            recent_alerts(ctx),
         ]
     )
 
