@@ -69,7 +69,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 def run_demo(settings: Settings, *, port: int = 8050) -> int:
     from dashboard.serve import serve
-    from ingest.runner import run_pass
+    from ingest.runner import raise_alerts, run_pass
     from ingest.summary import print_summary
 
     _check_port_free(str(settings["serve.host"]), port)
@@ -86,6 +86,8 @@ def run_demo(settings: Settings, *, port: int = 8050) -> int:
         print(f"sample feeds served at {base} (new items every {RELEASE_EVERY:g} s)")
         print(f"demo database: {settings.database_url}")
         print_summary(run_pass(database, settings, all_feeds=True, progress=True))
+        for alert in raise_alerts(database, settings):
+            print(f"ALERT {alert.region} / {alert.indicator}: ×{alert.ratio:g}")
 
         env = {**os.environ, "R2PWATCH_FETCH_ALLOW_PRIVATE": ",".join(allow)}
         scheduler = subprocess.Popen([sys.executable, "-m", "r2pwatch", "--demo", "ingest"], env=env)
