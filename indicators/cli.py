@@ -13,8 +13,10 @@ Runs as ``python -m indicators.cli`` too. Imports only the standard library and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -80,9 +82,13 @@ def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: Text
         print(f"r2pwatch tag: taxonomy refused: {exc.file}:{exc.line}: {exc.reason}", file=stderr)
         return 2
 
-    # the tagger's tables are immutable: keep the cyclic GC from rescanning them on every collection
+    # The tagger's tables are immutable and the per-item values form no reference cycles (plain
+    # dicts, lists, tuples, strings, freed by reference counting): the cyclic GC has nothing to
+    # collect here, so it is switched off for the stream (about 5 % of the time otherwise).
     gc.collect()
     gc.freeze()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
 
     close: Any = None
     source: Iterable[bytes | str]
@@ -99,21 +105,30 @@ def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: Text
 
     try:
         tag_stream(tagger, source, stdout.write)
+        stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`r2pwatch tag | head`): stop quietly, and keep the interpreter's
+        # final flush from failing again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"r2pwatch tag: input unreadable: {exc.strerror or exc}", file=stderr)
         return 2
     finally:
         if close is not None:
             close.close()
-    stdout.flush()
+        if gc_was_enabled:
+            gc.enable()
     return 0
 
 
 def tag_stream(tagger: Tagger, source: Iterable[bytes | str], write: Callable[[str], object]) -> None:
     """Tag every JSON line of ``source``; ``write`` receives the output lines in batches."""
     tag_plain = tagger.tag_plain
-    loads = json.loads
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+    loads = _loads
+    # ASCII output (non-ASCII as \u escapes) encodes about a quarter faster and is still valid JSON
+    dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), check_circular=False).encode
     out: list[str] = []
     for n, raw in enumerate(source, 1):
         if isinstance(raw, bytes):
@@ -126,7 +141,7 @@ def tag_stream(tagger: Tagger, source: Iterable[bytes | str], write: Callable[[s
             line = raw
         if line.isspace() or not line:
             continue
-        out.append(dumps(_one(n, line, loads, tag_plain)))
+        out.append(_one(n, line, loads, dumps, tag_plain))
         if len(out) >= _BATCH:
             out.append("")
             write("\n".join(out))
@@ -136,15 +151,35 @@ def tag_stream(tagger: Tagger, source: Iterable[bytes | str], write: Callable[[s
         write("\n".join(out))
 
 
-def _one(n: int, line: str, loads: Callable[[str], Any], tag_plain: Callable[..., _Raw]) -> dict[str, Any]:
+_raw_decode = json.JSONDecoder().raw_decode
+_esc = json.encoder.encode_basestring_ascii
+
+
+def _loads(line: str) -> Any:
+    """json.loads without its two whitespace regexes in the common case (no surrounding spaces)."""
+    if line[:1].isspace():
+        line = line.lstrip()
+    obj, end = _raw_decode(line)
+    if end != len(line) and not line[end:].isspace():
+        raise json.JSONDecodeError("Extra data", line, end)
+    return obj
+
+
+def _one(
+    n: int,
+    line: str,
+    loads: Callable[[str], Any],
+    dumps: Callable[[Any], str],
+    tag_plain: Callable[..., _Raw],
+) -> str:
+    """One output line for input line ``n``."""
     try:
         d = loads(line)
     except ValueError as exc:
-        return {"line": n, "error": f"invalid JSON: {exc}"}
+        return dumps({"line": n, "error": f"invalid JSON: {exc}"})
     if not isinstance(d, dict):
-        return {"line": n, "error": "expected a JSON object"}
+        return dumps({"line": n, "error": "expected a JSON object"})
     ident = d.get("id")
-    key: dict[str, Any] = {"id": ident} if ident is not None else {"line": n}
     try:
         if "title" not in d:
             raise ValueError("missing 'title'")
@@ -164,9 +199,13 @@ def _one(n: int, line: str, loads: Callable[[str], Any], tag_plain: Callable[...
         published = _parse_published(d.get("published"))
         raw = tag_plain(html_to_text(title), html_to_text(summary), language, published)
     except ValueError as exc:
-        return {**key, "line": n, "error": str(exc)}
-    res = raw.to_json()
-    return {**key, **res}
+        err: dict[str, Any] = {"id": ident} if ident is not None else {}
+        return dumps({**err, "line": n, "error": str(exc)})
+    if ident is None:
+        head = f'{{"line":{n},'
+    else:
+        head = f'{{"id":{_esc(ident) if isinstance(ident, str) else dumps(ident)},'
+    return raw.json_line(head)
 
 
 def main() -> None:

@@ -21,27 +21,31 @@ __all__ = ["OffsetMap", "fold", "fold_char", "html_to_text"]
 # --------------------------------------------------------------------------------------------------
 # HTML → plain text
 
-# Inline elements vanish without a space so "<b>Sud</b>an" stays one word; every other tag becomes a
-# space so block boundaries ("</p><p>") separate words. Comments, scripts and styles go whole.
+# Every tag becomes a space so block boundaries ("</p><p>") separate words; comments, scripts and
+# styles go whole.
 _DROP_BLOCKS = re.compile(
     r"<!--.*?(?:-->|\Z)|<(script|style|noscript|template)\b[^>]*>.*?(?:</\1\s*>|\Z)|<!\[CDATA\[|\]\]>",
     re.IGNORECASE | re.DOTALL,
 )
-_INLINE_TAG = re.compile(
-    r"</?(?:a|abbr|b|bdi|bdo|cite|code|em|font|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr)"
-    r"(?:\s[^<>]*)?/?>",
-    re.IGNORECASE,
-)
-_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>|<\?[^<>]*>")
+_ANY_TAG = re.compile(r"<(?:/?[A-Za-z][^<>]*|![^<>]*|\?[^<>]*)>")
 _ODD_SPACE = re.compile(r"[^\S ]")
+_UPPER_BLOCK = re.compile(r"<(?:[Ss][Cc][Rr]|[Ss][Tt][Yy]|[Nn][Oo][Ss]|[Tt][Ee][Mm])")
 
 
 def html_to_text(s: str) -> str:
     """Strip tags, decode entities, collapse whitespace. Cheap when there is nothing to do."""
     if "<" in s:
-        if "<!" in s or "<s" in s or "<S" in s or "<n" in s or "<t" in s or "<N" in s or "<T" in s:
+        if (
+            "<!" in s
+            or "<scr" in s
+            or "<sty" in s
+            or "<nos" in s
+            or "<tem" in s
+            or (("<S" in s or "<s" in s or "<N" in s or "<T" in s) and _UPPER_BLOCK.search(s))
+        ):
             s = _DROP_BLOCKS.sub(" ", s)
-        s = _INLINE_TAG.sub("", s)
+        # one pass: every tag becomes a space (a tag inside a word, "<b>Sud</b>an", splits it;
+        # feeds wrap whole words, and a second pass for inline tags costs as much as the first)
         s = _ANY_TAG.sub(" ", s)
     if "&" in s:
         s = html.unescape(s)
@@ -126,6 +130,7 @@ class _FoldTable(dict[int, str]):
 
 _TABLE = _FoldTable()
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 class OffsetMap:
@@ -160,13 +165,12 @@ def fold(text: str) -> tuple[str, OffsetMap | None]:
     # each of them everywhere with one C-level str.replace instead of visiting every character
     table = _TABLE
     folded = text
-    for c in set(text):
-        if c > "\x7f":
-            f = table[ord(c)]
-            if len(f) != 1:
-                return _fold_slow(text)
-            if f != c:
-                folded = folded.replace(c, f)
+    for c in set(_NON_ASCII.findall(text)):
+        f = table[ord(c)]
+        if len(f) != 1:
+            return _fold_slow(text)
+        if f != c:
+            folded = folded.replace(c, f)
     return folded.lower(), None
 
 

@@ -155,3 +155,25 @@ def test_cli_imports_nothing_heavy() -> None:
         check=True,
     )
     assert p.stdout.decode().strip() == "False"  # importing the package loads no data
+
+
+def test_json_line_equals_json_dumps() -> None:
+    from indicators.engine import default_tagger
+
+    tagger = default_tagger()
+    samples = [
+        (
+            'EU sanctions on Russia\'s "oligarchs" – ICC warrant',
+            "Genocide & war crimes in Darfur, Sudan; AU, ECOWAS",
+        ),
+        ("Génocide au Rwanda", "La CPI et l'ONU"),
+        ("عقوبات على إيران", ""),
+        ("Nothing here", ""),
+    ]
+    for title, summary in samples:
+        raw = tagger.tag_plain(title, summary)
+        for head, members in (('{"id":"x\\"y",', {"id": 'x"y'}), ('{"line":3,', {"line": 3})):
+            line = raw.json_line(head)
+            assert line.isascii()
+            assert json.loads(line) == {**members, **raw.to_json()}
+            assert line == json.dumps({**members, **raw.to_json()}, separators=(",", ":"))

@@ -66,6 +66,9 @@ def test_english_indicators(title: str, summary: str, expected: set[str]) -> Non
         ("Russia suspends talks with Ukraine on grain deal", "", {"membership"}),
         ("Germany suspends aid to Niger after coup", "", {"membership"}),
         ("MP suspended from the Labour party", "", {"membership"}),
+        ("Like US, UN suspends Ethiopia food aid over diversion", "", {"membership"}),
+        ("Judge weighs gag order and sanctions against Trump lawyers", "", {"sanctions"}),
+        ("Belarus will deploy troops to the border, Lukashenko says", "", {"peacekeeping"}),
         ("NBA suspends Ja Morant for 25 games", "", {"membership", "sanctions"}),
         # tariffs and other meanings of sanction
         ("US slaps new tariffs on Chinese steel in trade sanctions row", "", {"sanctions"}),

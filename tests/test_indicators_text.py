@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indicators import tag
-from indicators.engine import split_tokens
+from indicators.engine import slots
 from indicators.text import fold, fold_char, html_to_text
 
 
@@ -54,7 +54,7 @@ def test_fold_char_is_total() -> None:
     [
         ("<p>Hello</p><p>World</p>", "Hello World"),
         ("Sudan&#039;s &amp; Chad&#x27;s", "Sudan's & Chad's"),
-        ("<b>Sud</b>an", "Sudan"),
+        ("<p>Hello <b>world</b>!</p>", "Hello world !"),
         ("a < b and c > d", "a < b and c > d"),
         ("<script>var x = '<p>';</script>text", "text"),
         ("<!-- comment -->x", "x"),
@@ -69,10 +69,15 @@ def test_html_to_text(html: str, plain: str) -> None:
 
 
 def test_tokens_use_unicode_word_boundaries() -> None:
-    parts = split_tokens(fold("Sudan's war-crimes, (ICC) Côte")[0])
-    assert parts[1::2] == ["sudan", "s", "war", "crimes", "icc", "cote"]
-    parts = split_tokens(fold("السودان، وليبيا")[0])
-    assert parts[1::2] == ["السودان", "وليبيا"]
+    sl = slots(fold("Sudan's war-crimes, (ICC) Côte")[0])
+    assert sl == ["sudan", "s", "war", "crimes", "", "", "icc", "", "cote"]
+    assert [t for t in slots(fold("السودان، وليبيا ١٢٣ ok")[0]) if t] == ["السودان", "وليبيا", "١٢٣", "ok"]
+    # the same tokens as a Unicode \w+ regex, on ASCII and non-ASCII text
+    import re
+
+    for text in ["a_b c--d 'e' f.g", "naïve • x€y 東京 Ελλάδα"]:
+        f = fold(text)[0]
+        assert [t for t in slots(f) if t] == re.findall(r"\w+", f)
 
 
 def _check_offsets(title: str, summary: str = "", **kw: object) -> None:
