@@ -984,6 +984,8 @@ def _evaluate(
             if lang is not None and e.lang != lang and e.lang != "any":
                 continue
             et = e.etype
+            if e.cs == CAPS and et != COUNTRY and et != ORG and _has_lower(hit(i0, i1, fs, fe, e).text):
+                continue  # an acronym phrase ("ICC", "WHO") written in lower case is a word
             if et == TERM:
                 terms.append(hit(i0, i1, fs, fe, e))
             elif et in (COUNTRY, ORG):
@@ -1051,7 +1053,9 @@ def _evaluate(
             cues["organisation"] = [h.i0 for hs in org_out.values() for h in hs]
 
     if not terms:
-        return _tnew(_Raw, (title, summary, lang, [], country_out, regions, list(org_out.items()), False, version))
+        return _tnew(
+            _Raw, (title, summary, lang, [], country_out, regions, list(org_out.items()), False, version)
+        )
 
     # ---- indicators
     settings = tax.settings
@@ -1213,12 +1217,12 @@ def load_tagger(
 
     Building takes a few hundred milliseconds, so the built tagger is kept in a cache file
     (``$XDG_CACHE_HOME/r2pwatch`` or ``~/.cache/r2pwatch``) keyed by a hash of every input: the
-    taxonomy files, the data files and this package's code. ``R2PWATCH_TAGGER_CACHE=0`` turns it off.
+    taxonomy files, the data files and this package's code. ``R2PWATCH_INDICATORS_CACHE=0`` turns it off.
     """
     if (
         gazetteer is not None
         or not cache
-        or os.environ.get("R2PWATCH_TAGGER_CACHE", "1") in ("0", "off", "no")
+        or os.environ.get("R2PWATCH_INDICATORS_CACHE", "1") in ("0", "off", "no")
     ):
         return Tagger(load_taxonomy(extra_taxonomy_files), gazetteer or get_gazetteer())
     extra = [Path(f) for f in extra_taxonomy_files]

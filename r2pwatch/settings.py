@@ -50,6 +50,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("ingest.tick_seconds", "float", 5.0, "How often the scheduler looks for due feeds."),
     Spec("ingest.lease_seconds", "int", 600, "How long a worker's claim on a feed lasts (PostgreSQL)."),
     Spec("indicators.taxonomy_files", "list", [], "Extra taxonomy TOML files merged over the built-in one."),
+    Spec("indicators.cache", "bool", True,
+         "Keep the built tagger in the user cache directory, keyed by a hash of its inputs (read from the "
+         "environment only: the tagger needs no settings file)."),
     Spec("alerts.ratio", "float", 2.0, "A 7-day count is marked when it is at least this many times the baseline."),
     Spec("alerts.min_count", "int", 3, "A 7-day count below this is never marked."),
     Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),

@@ -370,3 +370,30 @@ def test_result_json_shape() -> None:
     assert {tuple(sorted(e)) for e in j["evidence"]} == {
         ("end", "field", "id", "kind", "rule", "start", "text", "weight")
     }
+
+
+def test_phrases_starting_with_frequent_words() -> None:
+    # anchored on their first other token, checked backwards; the evidence covers the whole phrase
+    r = tag("People's Republic of China and the Democratic Republic of the Congo", "", "en")
+    assert [(e.id, e.text) for e in r.evidence()] == [
+        ("CHN", "People's Republic of China"),
+        ("COD", "Democratic Republic of the Congo"),
+    ]
+    assert [(e.id, e.text) for e in tag("Talks at the Kremlin", "", "en").evidence()] == [
+        ("RUS", "the Kremlin")
+    ]
+    assert "ISR" in isos(tag("Hamas attack on Be'eri", "", "en"))
+
+
+def test_one_evidence_per_span() -> None:
+    r = tag("Hanoi and Mali")  # the same form in several languages gives one piece of evidence
+    assert [(e.id, e.text) for e in r.evidence()] == [("VNM", "Hanoi"), ("MLI", "Mali")]
+
+
+def test_acronym_cues_and_terms_need_capitals() -> None:
+    # "who" is not the WHO (a membership body), "icc" in lower case is not the court
+    assert "membership" not in ids(
+        tag("Japan parliament expels YouTuber MP who never came to work", "", "en")
+    )
+    assert "icc" not in ids(tag("The icc of the matter", "", "en"))
+    assert "icc" in ids(tag("The ICC of the matter", "", "en"))
