@@ -335,7 +335,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from indicators.cli import tag_main
 
     argv = [args.file] if args.file else []
-    for t in args.taxonomy or []:
+    for t in [*_settings(args)["indicators.taxonomy_files"], *(args.taxonomy or [])]:
         argv += ["--taxonomy", t]
     return tag_main(argv, sys.stdin, sys.stdout, sys.stderr)
 
