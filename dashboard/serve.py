@@ -1,4 +1,5 @@
-"""``r2pwatch serve``: the dashboard on one machine (Flask's threaded server).
+"""``r2pwatch serve``: the dashboard on one machine, under waitress (a production WSGI server in pure
+Python, so one laptop needs nothing else).
 
 For a team server run ``gunicorn 'dashboard.wsgi:server'`` instead (see the README), with the
 scheduler as its own process (``r2pwatch ingest``).
@@ -6,18 +7,19 @@ scheduler as its own process (``r2pwatch ingest``).
 
 from __future__ import annotations
 
-import logging
-
 from dashboard.app import create_app
 from r2pwatch.settings import Settings
 
-log = logging.getLogger(__name__)
-
 
 def serve(settings: Settings) -> int:
+    from waitress import serve as waitress_serve
+
     app = create_app(settings)
     host = str(settings["serve.host"])
     port = int(settings["serve.port"])
     print(f"r2pwatch dashboard on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
-    app.run(host=host, port=port, debug=False, threaded=True)
+    try:
+        waitress_serve(app.server, host=host, port=port, threads=8, ident="r2pwatch")
+    except KeyboardInterrupt:
+        print("r2pwatch dashboard stopped", flush=True)
     return 0
