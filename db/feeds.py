@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Feed, FetchLog, Item, ItemSighting
-from db.types import utcnow
+from db.types import as_utc, utcnow
 
 
 class DuplicateFeed(Exception):
@@ -239,7 +239,7 @@ def list_feeds(database: Database, *, now: datetime | None = None) -> list[FeedI
         out = []
         for f in feeds:
             n, n30, first_raw, last_raw = stats.get(f.id, (0, 0, None, None))
-            first, last = _aware(first_raw), _aware(last_raw)
+            first, last = as_utc(first_raw), as_utc(last_raw)
             out.append(
                 FeedInfo(
                     id=f.id,
@@ -267,15 +267,6 @@ def list_feeds(database: Database, *, now: datetime | None = None) -> list[FeedI
                 )
             )
         return out
-
-
-def _aware(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite aggregates bypass the column type
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def is_stale(first: datetime | None, last: datetime | None, count: int, now: datetime) -> bool:

@@ -43,7 +43,7 @@ from db.models import (
     ItemTag,
     Review,
 )
-from db.types import utcnow
+from db.types import as_utc, utcnow
 from db.values import CountryValues, IndicatorValues, OrganisationValues
 
 # --------------------------------------------------------------------------------------------------
@@ -74,15 +74,6 @@ def _as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
-
-
-def _aware(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite aggregates may come back as text
-        value = datetime.fromisoformat(value)
-    moment: datetime = value
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _like_pattern(text: str) -> str:
@@ -424,7 +415,7 @@ def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
             top_indicator=best[iso3][1] if iso3 in best else None,
             top_indicator_count=best[iso3][0] if iso3 in best else 0,
             sources=int(src.get(iso3, 0)),
-            last_item_at=_aware(last),
+            last_item_at=as_utc(last),
         )
         for iso3, n, nf, last in base
     ]
@@ -713,7 +704,7 @@ def _item_rows(session: Session, ids: Sequence[int], with_orgs: bool = False) ->
         out.append(
             ItemRow(
                 id=int(r[0]),
-                published_at=_aware(r[1]) or utcnow(),
+                published_at=as_utc(r[1]) or utcnow(),
                 source=str(r[2] or ""),
                 title=str(r[3]),
                 summary=str(r[4] or ""),

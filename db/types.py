@@ -35,3 +35,13 @@ JSONType: Any = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(value: Any) -> datetime | None:
+    """A value read outside a UTCDateTime column (SQLite aggregates come back naive or as text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    moment: datetime = value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
