@@ -125,6 +125,12 @@ def test_review_flow_persists(env: Env) -> None:
     env.page.fill("#review-note", "Matches the OCHA report")
     env.page.click("#review-confirm")
     env.page.wait_for_selector("#review-action-msg:has-text('Confirmed: 1 item')")
+    # opening another item starts clean: no leftover message or note
+    env.page.keyboard.press("Escape")
+    env.page.wait_for_selector(".offcanvas-backdrop", state="detached")
+    env.page.locator("#review-grid .ag-row[row-index='1'] [col-id='title']").click()
+    env.page.wait_for_function("() => document.querySelector('#review-action-msg').textContent === ''")
+    assert env.page.locator("#review-note").input_value() == ""
     env.page.reload()
     env.goto(f"/review?item={item_id}")
     env.page.wait_for_selector("#review-item-history", timeout=10_000)

@@ -270,6 +270,11 @@ def act(_c: Any, _d: Any, _e: Any, _bc: Any, _bd: Any, _be: Any, item_id: int | 
     return do_review(ctx, user, ids, action, note), dash.no_update, (refresh or 0) + 1
 
 
+def clear_action(_item_id: int | None) -> tuple[str, str]:
+    """A new item opens with an empty note and no message left over from the previous one."""
+    return "", ""
+
+
 def selected_count(selected: list[dict[str, Any]] | None) -> str:
     return f"{len(selected or [])} selected"
 
@@ -304,6 +309,9 @@ def register(app: dash.Dash, ctx: AppContext) -> None:
                  Input("review-grid", "cellClicked"), prevent_initial_call=True)(open_item)
     app.callback(Output("review-detail-body", "children"), Input("review-current", "data"),
                  Input("review-refresh", "data"))(detail)
+    app.callback(Output("review-action-msg", "children", allow_duplicate=True),
+                 Output("review-note", "value", allow_duplicate=True),
+                 Input("review-current", "data"), prevent_initial_call=True)(clear_action)
     app.callback(Output("review-selected-count", "children"), Input("review-grid", "selectedRows"))(selected_count)
     write_callback(
         app, ctx, "review",
