@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from db import Database
@@ -15,6 +16,7 @@ from r2pwatch.sample_server import sample_feed_list, start_sample_server
 from tests.ingest_support import ingest_settings
 
 
+@pytest.mark.slow
 def test_sample_server_releases_items_and_answers_304(db: Database) -> None:
     server, base, urls = start_sample_server(release_every=0.5, hold_back=3)
     try:

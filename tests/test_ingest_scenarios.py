@@ -77,6 +77,7 @@ def test_server_hangs_times_out(db: Database, server: FeedServer) -> None:
     assert_error(db, bad, "timeout")
 
 
+@pytest.mark.slow
 def test_slow_drip_hits_total_timeout(db: Database, server: FeedServer) -> None:
     def drip(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)

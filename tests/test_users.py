@@ -30,6 +30,7 @@ def test_password_is_stored_hashed(db: Database) -> None:
     assert stored is not None and "correct horse" not in stored and stored.startswith("scrypt$")
 
 
+@pytest.mark.slow
 def test_cli_users_add_from_stdin(db: Database) -> None:
     run = [sys.executable, "-m", "r2pwatch", "--database-url", db.url, "users", "add", "omar", "--role", "viewer",
            "--password-stdin"]
