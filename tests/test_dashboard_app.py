@@ -27,7 +27,7 @@ from db import Database
 from db.feeds import list_feeds
 from db.queries import ItemFilter, list_items
 from db.reviews import review_history, review_statuses
-from db.users import add_user
+from db.users import add_user, get_user
 from tests.dashboard_seed import XSS_SUMMARY, XSS_TITLE, seed_sample
 from tests.dashboard_server import make_settings
 
@@ -288,3 +288,17 @@ def test_indicator_try_box(app: dash.Dash) -> None:
     out = repr(indicators.try_tag(ctx, "UN peacekeepers deployed in Sudan", "<b>genocide</b> warning"))
     assert "Peacekeeping" in out and "'<b>'" in out  # the pasted text is shown as typed, as text
     assert "Paste some text" in json.dumps(indicators.try_tag(ctx, "", ""), cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def test_review_page_offers_the_users_atom_feed(app: dash.Dash) -> None:
+    from dashboard.pages.review import atom_href
+
+    client = app.server.test_client()
+    login(client, "ana", "analyst-password")
+    user = get_user(ctx_of(app).database, "ana")
+    assert user is not None
+    href = atom_href({"region": "africa", "status": "confirmed", "text": "ignored"}, user.feed_token)
+    assert href == f"/feeds/flagged.atom?region=africa&status=confirmed&token={user.feed_token}"
+    resp = client.get(href)
+    assert resp.status_code == 200 and resp.mimetype == "application/atom+xml"
+    assert atom_href({}, None) == "/feeds/flagged.atom?"

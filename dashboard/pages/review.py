@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import dash_ag_grid as dag
@@ -176,6 +177,26 @@ def _item_actions(user: CurrentUser | None) -> html.Div:
     )
 
 
+def atom_href(filters: dict[str, Any] | None, token: str | None) -> str:
+    """The Atom feed of the flagged items the region and status filters select, with the user's token."""
+    f = filters or {}
+    params = {"region": f.get("region"), "status": f.get("status"), "token": token}
+    return "/feeds/flagged.atom?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _subscribe_link(user: CurrentUser | None, filters: dict[str, Any]) -> html.A:
+    token = user.feed_token if user is not None else None
+    return html.A("Atom feed of these flagged items", id="review-atom", href=atom_href(filters, token),
+                  className="small ms-3", hidden=not token,  # anonymous viewers have no token to subscribe with
+                  title="Subscribe in any feed reader (region and status filters apply; the link holds your "
+                  "personal token)")
+
+
+def update_atom(filters: dict[str, Any] | None) -> str:
+    user = current_user()
+    return atom_href(filters, user.feed_token if user is not None else None)
+
+
 def layout(**q: Any) -> html.Div:
     ctx = get_ctx()
     user = current_user()
@@ -190,7 +211,8 @@ def layout(**q: Any) -> html.Div:
         id="review-viewer-hint")
     return html.Div(
         [
-            html.H1("Review queue", className="h4 mb-2"),
+            html.Div([html.H1("Review queue", className="h4 mb-2 d-inline-block"),
+                      _subscribe_link(user, initial)]),
             hint,
             _controls(ctx, q),
             _bulk_bar(user),
@@ -312,6 +334,7 @@ def register(app: dash.Dash, ctx: AppContext) -> None:
     app.callback(Output("review-action-msg", "children", allow_duplicate=True),
                  Output("review-note", "value", allow_duplicate=True),
                  Input("review-current", "data"), prevent_initial_call=True)(clear_action)
+    app.callback(Output("review-atom", "href"), Input("review-filters", "data"), prevent_initial_call=True)(update_atom)
     app.callback(Output("review-selected-count", "children"), Input("review-grid", "selectedRows"))(selected_count)
     write_callback(
         app, ctx, "review",
