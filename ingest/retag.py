@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 
 from db.engine import Database
 from db.retag import count_items, iter_item_texts, save_tags
 from ingest.tagging import EntryTagger
-from r2pwatch.errors import UserError
+from r2pwatch.dates import parse_since
 from r2pwatch.settings import Settings
-
-
-def parse_since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        since = datetime.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"--since: not an ISO 8601 date: {value!r}") from None
-    return since.replace(tzinfo=UTC) if since.tzinfo is None else since
 
 
 def run_retag(database: Database, settings: Settings, *, since: str | None) -> int:
@@ -49,11 +38,14 @@ def run_retag(database: Database, settings: Settings, *, since: str | None) -> i
             save_tags(database, tagged)
             bar.advance(task, len(batch))
 
-    table = Table(title=f"retagged {total} items; {changed_items} changed indicators")
+    table = Table(title=f"retagged {total} items; {changed_items} changed their indicators")
     table.add_column("indicator")
     table.add_column("gained", justify="right")
     table.add_column("lost", justify="right")
-    for indicator in sorted(set(gained) | set(lost)):
+    from indicators import INDICATOR_IDS
+
+    extra = sorted((set(gained) | set(lost)) - set(INDICATOR_IDS))  # indicators from user taxonomy files
+    for indicator in [*INDICATOR_IDS, *extra]:
         table.add_row(indicator, str(gained[indicator]), str(lost[indicator]))
     Console(soft_wrap=True).print(table)
     return 0

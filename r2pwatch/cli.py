@@ -285,19 +285,11 @@ def cmd_feeds_export(args: argparse.Namespace) -> int:
 
 
 def cmd_items_export(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from db.items import iter_export
+    from r2pwatch.dates import parse_since
     from r2pwatch.export import write_csv, write_jsonl
 
-    since = None
-    if args.since:
-        try:
-            since = datetime.fromisoformat(args.since)
-        except ValueError:
-            raise UserError(f"--since: not an ISO 8601 date: {args.since!r}") from None
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
+    since = parse_since(args.since)
     rows = iter_export(_open(args), flagged_only=args.flagged, since=since)
     out = sys.stdout
     if args.format == "csv":
