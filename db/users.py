@@ -91,3 +91,8 @@ def user_by_token(database: Database, token: str) -> UserInfo | None:
     with database.read() as session:
         user = session.scalar(select(User).where(User.feed_token == token))
         return _info(user) if user else None
+
+
+def list_users(database: Database) -> list[UserInfo]:
+    with database.read() as session:
+        return [_info(u) for u in session.scalars(select(User).order_by(User.name))]

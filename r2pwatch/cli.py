@@ -211,6 +211,20 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
     return 0
 
 
+def cmd_feeds_edit(args: argparse.Namespace) -> int:
+    from db.feeds import update_feed
+
+    if args.interval is not None and args.interval < 1:
+        raise UserError("--interval must be at least 1 minute")
+    region = None if args.region in (None, "") else _check_region(args.region)
+    database = _open(args)
+    feed_id = update_feed(database, _feed_ref(database, args.feed), title=args.title, region=region,
+                          clear_region=args.region == "", language=args.language,
+                          interval_minutes=args.interval)
+    print(f"feed {feed_id} updated")
+    return 0
+
+
 def cmd_feeds_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -385,6 +399,20 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from db.users import list_users
+
+    users = list_users(_open(args))
+    if not users:
+        print("no users; add one with: r2pwatch users add NAME --role analyst")
+    for u in users:
+        line = f"{u.name:<20} {u.role:<8}"
+        if args.tokens:
+            line += f" /feeds/flagged.atom?token={u.feed_token}"
+        print(line)
+    return 0
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -435,6 +463,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sp = add(fsub, name, handler, text)
         sp.add_argument("feed", help="feed id or URL")
+    fd = add(fsub, "edit", cmd_feeds_edit, "change a feed's title, region hint, language or interval")
+    fd.add_argument("feed", help="feed id or URL")
+    fd.add_argument("--title")
+    fd.add_argument("--region", help="region hint (slug); an empty string clears it")
+    fd.add_argument("--language")
+    fd.add_argument("--interval", type=int, metavar="MINUTES")
     fi = add(fsub, "import", cmd_feeds_import, "import feeds from an OPML file")
     fi.add_argument("file")
     fe = add(fsub, "export", cmd_feeds_export, "export feeds as OPML 2.0 (to FILE or stdout)")
@@ -478,6 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("name")
     ua.add_argument("--role", choices=("viewer", "analyst", "admin"), default="analyst")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    ul = add(usub, "list", cmd_users_list, "list users and their roles")
+    ul.add_argument("--tokens", action="store_true", help="also print each user's Atom feed address")
     return p
 
 

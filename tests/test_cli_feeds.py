@@ -172,3 +172,34 @@ def test_bad_config_stops_before_anything_starts(tmp_path: Path, capsys: pytest.
     code = main(["--config", str(cfg), "init"])
     _, err = capsys.readouterr()
     assert code == 1 and f"{cfg}:2: bad value for database.url" in err
+
+
+def test_edit_feed(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, database_url, "feeds", "add", "https://a.example.org/rss", "--region", "africa")
+    code, out, _ = run(
+        capsys,
+        database_url,
+        "feeds",
+        "edit",
+        "1",
+        "--title",
+        "Renamed",
+        "--interval",
+        "60",
+        "--language",
+        "fr",
+    )
+    assert code == 0 and "feed 1 updated" in out
+    [feed] = feeds_json(capsys, database_url)
+    assert (feed["title"], feed["interval_minutes"], feed["language"], feed["region"]) == (
+        "Renamed",
+        60,
+        "fr",
+        "africa",
+    )
+    assert run(capsys, database_url, "feeds", "edit", "https://a.example.org/rss", "--region", "")[0] == 0
+    assert feeds_json(capsys, database_url)[0]["region"] is None
+    code, _, err = run(capsys, database_url, "feeds", "edit", "1", "--region", "mars")
+    assert code == 1 and "unknown region" in err
+    code, _, err = run(capsys, database_url, "feeds", "edit", "1", "--interval", "0")
+    assert code == 1 and "at least 1 minute" in err

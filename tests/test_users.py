@@ -32,12 +32,36 @@ def test_password_is_stored_hashed(db: Database) -> None:
 
 @pytest.mark.slow
 def test_cli_users_add_from_stdin(db: Database) -> None:
-    run = [sys.executable, "-m", "r2pwatch", "--database-url", db.url, "users", "add", "omar", "--role", "viewer",
-           "--password-stdin"]
+    run = [
+        sys.executable,
+        "-m",
+        "r2pwatch",
+        "--database-url",
+        db.url,
+        "users",
+        "add",
+        "omar",
+        "--role",
+        "viewer",
+        "--password-stdin",
+    ]
     proc = subprocess.run(run, input="long enough pw\n", capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert authenticate(db, "omar", "long enough pw") is not None
     proc = subprocess.run(run, input="long enough pw\n", capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stderr.strip() == "r2pwatch: error: user 'omar' exists"
-    proc = subprocess.run([*run[:-4], "short", "--password-stdin"], input="abc\n", capture_output=True, text=True)
+    proc = subprocess.run(
+        [*run[:-4], "short", "--password-stdin"], input="abc\n", capture_output=True, text=True
+    )
     assert proc.returncode == 1 and "at least 8 characters" in proc.stderr
+
+
+def test_cli_users_list(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    from r2pwatch.cli import main
+
+    assert main(["--database-url", db.url, "users", "list"]) == 0
+    assert "no users" in capsys.readouterr().out
+    user = add_user(db, "amina", "analyst", "correct horse")
+    assert main(["--database-url", db.url, "users", "list", "--tokens"]) == 0
+    out = capsys.readouterr().out
+    assert "amina" in out and "analyst" in out and f"token={user.feed_token}" in out
