@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from dashboard.colours import FALLBACK_INDICATOR_COLOURS, OTHER
-from r2pwatch.regions import REGIONS
+from indicators import REGIONS
 
 log = logging.getLogger(__name__)
 

@@ -94,10 +94,10 @@ def cmd_config_show(args: argparse.Namespace) -> int:
 def _check_region(region: str | None) -> str | None:
     if region is None:
         return None
-    from r2pwatch.regions import REGION_SLUGS
+    from indicators import REGIONS
 
-    if region not in REGION_SLUGS:
-        raise UserError(f"unknown region {region!r}; use one of: {', '.join(REGION_SLUGS)}")
+    if region not in REGIONS:
+        raise UserError(f"unknown region {region!r}; use one of: {', '.join(REGIONS)}")
     return region
 
 
@@ -229,6 +229,7 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from db.feeds import NewFeed, add_feeds
+    from indicators import REGIONS
     from ingest.opml import OPMLError, read_opml_file
 
     try:
@@ -239,7 +240,7 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
     database = _open(args, settings)
     news = []
     for f in doc.feeds:
-        region = f.region if f.region in _region_slugs() else None
+        region = f.region if f.region in REGIONS else None
         news.append(
             NewFeed(
                 url=f.url,
@@ -259,12 +260,6 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
         print(f"skipped {(d.title or d.url)!r}: already in the feed list ({d.url})", file=sys.stderr)
     print(f"imported {len(added)} feeds, skipped {len(doc.problems) + len(duplicates)}")
     return 0
-
-
-def _region_slugs() -> tuple[str, ...]:
-    from r2pwatch.regions import REGION_SLUGS
-
-    return REGION_SLUGS
 
 
 def cmd_feeds_export(args: argparse.Namespace) -> int:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from indicators import REGIONS
 from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
-from r2pwatch.regions import REGION_SLUGS
 
 STARTER = Path(__file__).resolve().parents[1] / "r2pwatch" / "catalogue" / "starter.opml"
 
@@ -42,4 +42,4 @@ def test_starter_catalogue_is_clean_and_covers_every_region() -> None:
     doc = parse_opml(STARTER.read_bytes())
     assert doc.problems == []
     assert len(doc.feeds) >= 25
-    assert {f.region for f in doc.feeds if f.region} == set(REGION_SLUGS)
+    assert {f.region for f in doc.feeds if f.region} == set(REGIONS)

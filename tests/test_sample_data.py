@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from indicators import INDICATOR_IDS
-from r2pwatch.regions import REGION_SLUGS
+from indicators import INDICATOR_IDS, REGIONS
 from r2pwatch.sample import TITLE_PREFIXES, load_sample_feeds
 
 
@@ -12,7 +11,7 @@ def test_sample_set_size_languages_and_regions() -> None:
     items = [i for f in feeds for i in f.items]
     assert len(feeds) >= 15 and len(items) >= 300
     assert {f.format for f in feeds} == {"rss", "atom"}
-    assert {f.region for f in feeds} == set(REGION_SLUGS)
+    assert {f.region for f in feeds} == set(REGIONS)
     per_language = Counter(f.language for f in feeds for _ in f.items)
     for lang in ("fr", "es", "pt", "ar"):
         assert per_language[lang] >= 30, (lang, per_language[lang])
