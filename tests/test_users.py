@@ -116,9 +116,8 @@ def test_database_errors_never_show_parameters(db: Database) -> None:
     from db.models import User
 
     user = add_user(db, "amina", "analyst", "correct horse")
-    with pytest.raises(IntegrityError) as caught:
-        with db.write() as s:
-            s.add(User(name="amina", role="viewer", password_hash="scrypt$secret-hash", feed_token="secret-token"))
+    with pytest.raises(IntegrityError) as caught, db.write() as s:
+        s.add(User(name="amina", role="viewer", password_hash="scrypt$secret-hash", feed_token="secret-token"))
     shown = "".join(traceback.format_exception(caught.value))
     assert "secret-token" not in shown and "secret-hash" not in shown and user.feed_token not in shown
     assert "parameters hidden" in shown
