@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from dashboard import atom, auth
+from dashboard import atom, auth, headers
 from dashboard.auth import current_user
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
@@ -106,4 +106,5 @@ def create_app(settings: Settings, database: Database | None = None) -> dash.Das
     atom.install(server)
     for page in PAGES:
         page.register(app, ctx)
+    headers.install(app)
     return app

@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 
 from dashboard.auth import current_user
 from dashboard.components import safe_href
-from dashboard.context import get_ctx
+from dashboard.context import CurrentUser, get_ctx
+from dashboard.redact import row_for
 from db.filters import ItemFilter
 from db.listing import list_items
 from db.models import REVIEW_STATUSES
@@ -62,8 +63,9 @@ def flagged_atom() -> Response:
     ctx = get_ctx()
     args = flask.request.args
     token = args.get("token", "")
-    allowed = (token and user_by_token(ctx.database, token) is not None) or (not token and current_user() is not None)
-    if not allowed:
+    reader = (user_by_token(ctx.database, token) if token else None)
+    viewer = CurrentUser(reader.name, reader.role) if reader is not None else (None if token else current_user())
+    if viewer is None:
         return Response("a valid token is required: /feeds/flagged.atom?token=...\n", status=401,
                         mimetype="text/plain")
     region = args.get("region") or None
@@ -74,7 +76,8 @@ def flagged_atom() -> Response:
     if status is not None and status not in REVIEW_STATUSES:
         return Response(f"unknown status; use one of {', '.join(REVIEW_STATUSES)}\n", status=400,
                         mimetype="text/plain")
-    rows = list_items(ctx.database, ItemFilter(region=region, status=status, flagged_only=True), limit=LIMIT)
+    rows = [row_for(r, viewer) for r in
+            list_items(ctx.database, ItemFilter(region=region, status=status, flagged_only=True), limit=LIMIT)]
     what = " · ".join(x for x in (ctx.meta.region_name(region) if region else "", status or "") if x)
     body = build_atom(rows, title=f"r2pwatch flagged items{' — ' + what if what else ''}",
                       self_url=flask.request.base_url, base_url=flask.request.host_url, now=datetime.now(UTC))

@@ -114,7 +114,10 @@ def _guard() -> Response | None:
             return flask.jsonify({"error": "login required"}), 401  # type: ignore[return-value]
         return flask.redirect(f"/login?next={flask.request.full_path.rstrip('?')}")
     if path.startswith("/_dash-update-component") and flask.request.method == "POST":
-        body = flask.request.get_json(silent=True) or {}
+        try:
+            body = flask.request.get_json(silent=True) or {}
+        except RecursionError:  # json gives up on absurd nesting with RecursionError, not ValueError
+            return flask.jsonify({"error": "request nested too deeply"}), 400  # type: ignore[return-value]
         output = body.get("output") if isinstance(body, dict) else None
         permission = get_ctx().write_outputs.get(str(output)) if output is not None else None
         if permission is not None and not user.can(permission):
@@ -207,6 +210,8 @@ def install(server: flask.Flask, database: Database, *, secret: str, secure_cook
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        # The largest legitimate request is an OPML upload (2 MB, base64 in a callback).
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     if trust_proxy:
         proxied: Any = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)

@@ -8,8 +8,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from dashboard.auth import current_user
 from dashboard.context import AppContext
 from dashboard.dashtyped import send_string
+from dashboard.redact import row_for
 from db.filters import ItemFilter
 from db.listing import ColumnFilter, SortKey, list_items
 from db.rows import ItemRow
@@ -54,7 +56,9 @@ def export_download(
     sort: Sequence[SortKey] = (),
     columns: Sequence[ColumnFilter] = (),
 ) -> dict[str, Any]:
-    rows = list_items(ctx.database, flt, limit=EXPORT_LIMIT, sort=sort, columns=columns, with_orgs=True)
+    user = current_user()
+    rows = [row_for(r, user) for r in
+            list_items(ctx.database, flt, limit=EXPORT_LIMIT, sort=sort, columns=columns, with_orgs=True)]
     if fmt == "json":
         return send_string(to_json(rows, flt), f"{stem}.json", type="application/json")
     return send_string(to_csv(rows), f"{stem}.csv", type="text/csv")

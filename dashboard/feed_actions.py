@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 
 from dashboard.context import AppContext
+from dashboard.redact import mask_credentials
 from db.feeds import DuplicateFeed, FeedNotFound, NewFeed, add_feed, add_feeds, list_feeds, update_feed
+from db.limits import FEED_TITLE, FEED_URL, BadInterval, FieldTooLong, check_interval, check_text
 from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
 from ingest.urls import BadFeedURL, validate_feed_url
 
@@ -45,24 +47,29 @@ def _check_fields(ctx: AppContext, region: str | None, language: str | None,
         return (None, None, None), "language must be a code such as en, fr or pt-BR"
     minutes: int | None = None
     if interval not in (None, ""):
+        text = str(interval).strip()
         try:
-            minutes = int(float(str(interval)))
+            value = float(text) if len(text) <= 20 else float("nan")
         except ValueError:
+            value = float("nan")
+        if value != value or value in (float("inf"), float("-inf")):
             return (None, None, None), "the interval must be a number of minutes"
-        if minutes < 1:
-            return (None, None, None), "the interval must be at least 1 minute"
+        try:
+            minutes = check_interval(int(value))
+        except BadInterval as exc:
+            return (None, None, None), str(exc)
     return (region, language, minutes), None
 
 
 def _check_form(ctx: AppContext, form: FeedForm) -> tuple[NewFeed | None, str | None]:
     try:
-        url = validate_feed_url(form.url or "")
-    except BadFeedURL as exc:
+        url = check_text("feed address", validate_feed_url(form.url or ""), FEED_URL) or ""
+        title = check_text("title", (form.title or "").strip() or None, FEED_TITLE)
+    except (BadFeedURL, FieldTooLong) as exc:
         return None, f"Not added: {exc}"
     (region, language, interval), error = _check_fields(ctx, form.region, form.language, form.interval)
     if error:
         return None, f"Not added: {error}"
-    title = (form.title or "").strip()[:500] or None
     return NewFeed(url=url, title=title, region=region, language=language, interval_minutes=interval), None
 
 
@@ -143,9 +150,14 @@ def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> 
                          f"{len(doc.problems)} skipped).", details)
 
 
-def export_opml(ctx: AppContext) -> bytes:
+def export_opml(ctx: AppContext, *, reveal: bool = True) -> bytes:
+    """The feed list as OPML; without ``reveal`` credentials in addresses are masked (non-admins)."""
+    def show(text: str | None) -> str | None:
+        return text if reveal else mask_credentials(text)
+
     return write_opml(
-        OPMLFeed(url=f.url, title=f.title, category=f.category, site_url=f.site_url, language=f.language,
+        OPMLFeed(url=show(f.url) or "", title=show(f.title), category=f.category, site_url=show(f.site_url),
+                 language=f.language,
                  region=f.region, interval_minutes=f.interval_minutes, enabled=f.enabled)
         for f in list_feeds(ctx.database)
     )

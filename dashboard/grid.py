@@ -150,9 +150,72 @@ def sort_keys(sort_model: Any) -> tuple[SortKey, ...]:
     return tuple(keys)
 
 
+MAX_BLOCK = 1000  # rows in one getRows block (the grid asks for 100)
+MAX_ROW = 10**9
+MAX_FILTERS = 20  # columns filtered at once
+MAX_CONDITIONS = 10  # conditions in one column's filter
+MAX_SORT = 10
+MAX_FILTER_TEXT = 500
+MAX_DEPTH = 4  # request > filterModel > column > conditions > condition
+
+
+class BadGridRequest(ValueError):
+    """A getRows request no grid sends: the message says what is wrong, in a few words."""
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of JSON-like ``value``, counting no further than ``limit`` + 1."""
+    if limit < 0 or not isinstance(value, Mapping | list | tuple):
+        return 0
+    children = value.values() if isinstance(value, Mapping) else value
+    return 1 + max((_depth(c, limit - 1) for c in children), default=0)
+
+
+def _row(req: Mapping[str, Any], key: str, default: int) -> int:
+    value = req.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise BadGridRequest(f"{key} must be a whole number")
+    if not 0 <= value <= MAX_ROW:
+        raise BadGridRequest(f"{key} out of range")
+    return int(value)
+
+
+def check_request(req: Any) -> Mapping[str, Any]:
+    """The request when its shape and sizes are what a grid sends; else BadGridRequest."""
+    if req is None:
+        return {}
+    if not isinstance(req, Mapping):
+        raise BadGridRequest("the request must be an object")
+    if _depth(req, MAX_DEPTH + 1) > MAX_DEPTH + 1:
+        raise BadGridRequest("the filter model is nested too deeply")
+    filters = req.get("filterModel") or {}
+    sorts = req.get("sortModel") or []
+    if not isinstance(filters, Mapping) or not isinstance(sorts, list):
+        raise BadGridRequest("filterModel must be an object and sortModel a list")
+    if len(filters) > MAX_FILTERS or len(sorts) > MAX_SORT:
+        raise BadGridRequest("too many filters or sort columns")
+    for model in filters.values():
+        if not isinstance(model, Mapping):
+            raise BadGridRequest("each column filter must be an object")
+        conditions = model.get("conditions") or []
+        if not isinstance(conditions, list) or len(conditions) > MAX_CONDITIONS:
+            raise BadGridRequest("too many conditions in one column filter")
+        for part in (model, *conditions):
+            if not isinstance(part, Mapping):
+                raise BadGridRequest("each condition must be an object")
+            if any(len(str(part.get(k) or "")) > MAX_FILTER_TEXT for k in ("filter", "filterTo", "dateFrom", "dateTo")):
+                raise BadGridRequest(f"filter values are limited to {MAX_FILTER_TEXT} characters")
+    return req
+
+
 def grid_request(request: Mapping[str, Any] | None) -> GridRequest:
-    """A getRows request as the block to read, its sort keys and its column filters."""
-    req = request or {}
-    start = int(req.get("startRow") or 0)
-    end = int(req.get("endRow") or start + 100)
+    """A getRows request as the block to read, its sort keys and its column filters. Raises
+    BadGridRequest for anything a grid would not send (non-numeric rows, huge or deep filters)."""
+    req = check_request(request)
+    start = _row(req, "startRow", 0)
+    end = _row(req, "endRow", start + 100)
+    if end < start or end - start > MAX_BLOCK:
+        raise BadGridRequest(f"a block is 0 to {MAX_BLOCK} rows")
     return GridRequest(start, end, sort_keys(req.get("sortModel")), column_filters(req.get("filterModel")))

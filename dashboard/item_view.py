@@ -7,8 +7,10 @@ from typing import Any
 
 from dash import html
 
+from dashboard.auth import current_user
 from dashboard.components import fmt_time, highlight, indicator_badge, source_link, status_badge
 from dashboard.context import AppContext
+from dashboard.redact import row_for, shown
 from db.reviews import review_history
 from db.rows import ItemDetail
 from db.values import Evidence
@@ -55,20 +57,25 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
                  if o.evidence else None])
         for o in d.organisations
     ]
+    user = current_user()
+    # Review notes and reviewers' names are the team's own work: anonymous visitors see statuses only.
+    private = user is None or user.anonymous
     history = review_history(ctx.database, row.id)
     hist = [
         html.Li([html.Span(fmt_time(h.at), className="text-muted small me-2"), status_badge(h.status),
-                 html.Span(f" by {h.analyst}", className="small"),
-                 html.Div(h.note, className="small fst-italic") if h.note else None])
+                 None if private else html.Span(f" by {h.analyst}", className="small"),
+                 html.Div(h.note, className="small fst-italic") if h.note and not private else None])
         for h in reversed(history)
     ]
+    row = row_for(row, user)
+    sources = [shown(s, user) for s in d.sources]
     return html.Div(
         [
             html.Div([status_badge(row.status), html.Span(f" #{row.id}", className="text-muted small")],
                      id="review-item-status"),
             html.H2(highlight(row.title, all_evidence, "title", ctx.meta), className="h5 mt-2",
                     id="review-item-title"),
-            html.Div(f"{fmt_time(row.published_at)} UTC · {', '.join(d.sources) or row.source}"
+            html.Div(f"{fmt_time(row.published_at)} UTC · {', '.join(sources) or row.source}"
                      f" · {row.language or 'language unknown'} · score {row.score:g}",
                      className="small text-muted mb-2"),
             html.P(highlight(row.summary, all_evidence, "summary", ctx.meta), id="review-item-summary",

@@ -12,9 +12,21 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from db.limits import (
+    FEED_CATEGORY,
+    FEED_LANGUAGE,
+    FEED_REGION,
+    FEED_TITLE,
+    FEED_URL,
+    BadInterval,
+    FieldTooLong,
+    check_interval,
+    check_text,
+)
 from ingest.urls import BadFeedURL, validate_feed_url
 
 R2P_NS = "https://github.com/r2pwatch/r2pwatch/opml"
+MAX_DEPTH = 32  # outline levels; real feed lists use two or three
 _R = f"{{{R2P_NS}}}"
 
 
@@ -62,48 +74,65 @@ def parse_opml(data: bytes, *, source: str = "OPML") -> OPMLDocument:
     body = root.find("body")
     if body is None:
         raise OPMLError(f"{source}: OPML has no <body>")
+    if _too_deep(body):
+        raise OPMLError(f"{source}: outlines nested deeper than {MAX_DEPTH} levels")
     doc = OPMLDocument()
     seen: set[str] = set()
-
-    def walk(el: ET.Element, path: list[str]) -> None:
-        for child in el.findall("outline"):
-            url = child.get("xmlUrl")
-            children = child.findall("outline")
-            if url is None and children:
-                walk(child, [*path, _label(child)])
-                continue
-            if url is None:
-                if child.get("type") in ("rss", "atom") or not children:
-                    doc.problems.append(OPMLProblem(_label(child), "no feed address (xmlUrl)"))
-                continue
-            try:
-                url = validate_feed_url(url)
-            except BadFeedURL as exc:
-                doc.problems.append(OPMLProblem(_label(child), str(exc)))
-                continue
-            if url in seen:
-                doc.problems.append(OPMLProblem(_label(child), f"listed twice in this file: {url}"))
-                continue
-            seen.add(url)
-            category = "/".join(path) if path else _category_attr(child)
-            interval = child.get(f"{_R}interval")
-            doc.feeds.append(
-                OPMLFeed(
-                    url=url,
-                    title=_title(child, url),
-                    category=category or None,
-                    site_url=child.get("htmlUrl") or None,
-                    language=child.get("language") or None,
-                    region=child.get(f"{_R}region") or None,
-                    interval_minutes=int(interval) if interval and interval.isdigit() else None,
-                    enabled=child.get(f"{_R}enabled", "true") != "false",
-                )
-            )
-            if children:
-                walk(child, [*path, _label(child)])
-
-    walk(body, [])
+    # Depth-first, in document order, without recursion.
+    stack: list[tuple[ET.Element, list[str]]] = [(c, []) for c in reversed(body.findall("outline"))]
+    while stack:
+        child, path = stack.pop()
+        children = child.findall("outline")
+        below = [*path, _label(child)]
+        stack.extend((c, below) for c in reversed(children))
+        url = child.get("xmlUrl")
+        if url is None:
+            if child.get("type") in ("rss", "atom") or not children:
+                doc.problems.append(OPMLProblem(_label(child), "no feed address (xmlUrl)"))
+            continue
+        try:
+            feed = _feed(child, url, path)
+        except (BadFeedURL, FieldTooLong, BadInterval) as exc:
+            doc.problems.append(OPMLProblem(_label(child), str(exc)))
+            continue
+        if feed.url in seen:
+            doc.problems.append(OPMLProblem(_label(child), f"listed twice in this file: {feed.url}"))
+            continue
+        seen.add(feed.url)
+        doc.feeds.append(feed)
     return doc
+
+
+def _too_deep(body: ET.Element) -> bool:
+    level: list[tuple[ET.Element, int]] = [(body, 0)]
+    while level:
+        el, depth = level.pop()
+        if depth > MAX_DEPTH:
+            return True
+        level.extend((c, depth + 1) for c in el)
+    return False
+
+
+def _feed(el: ET.Element, raw_url: str, path: list[str]) -> OPMLFeed:
+    """One outline as a feed; raises with the reason when a value cannot be stored."""
+    url = check_text("feed address", validate_feed_url(raw_url), FEED_URL) or ""
+    category = "/".join(path) if path else _category_attr(el)
+    interval = (el.get(f"{_R}interval") or "").strip()
+    minutes = None
+    if interval:
+        if not interval.isdigit() or len(interval) > 9:
+            raise BadInterval(f"the interval must be a whole number of minutes, not {interval[:20]!r}")
+        minutes = check_interval(int(interval))
+    return OPMLFeed(
+        url=url,
+        title=check_text("title", _title(el, url), FEED_TITLE),
+        category=check_text("category (outline path)", category or None, FEED_CATEGORY),
+        site_url=check_text("site address", el.get("htmlUrl") or None, FEED_URL),
+        language=check_text("language", el.get("language") or None, FEED_LANGUAGE),
+        region=check_text("region", el.get(f"{_R}region") or None, FEED_REGION),
+        interval_minutes=minutes,
+        enabled=el.get(f"{_R}enabled", "true") != "false",
+    )
 
 
 def _title(el: ET.Element, url: str) -> str | None:

@@ -101,6 +101,28 @@ def _check_region(region: str | None) -> str | None:
     return region
 
 
+def _check_feed_fields(args: argparse.Namespace, url: str | None) -> None:
+    """Lengths and the interval, before the database sees them (one clear line each)."""
+    from db.limits import (
+        FEED_LANGUAGE,
+        FEED_TITLE,
+        FEED_URL,
+        BadInterval,
+        FieldTooLong,
+        check_interval,
+        check_text,
+    )
+
+    try:
+        check_text("feed address", url, FEED_URL)
+        check_text("title", args.title, FEED_TITLE)
+        check_text("language", args.language, FEED_LANGUAGE)
+        if args.interval is not None:
+            check_interval(args.interval)
+    except (FieldTooLong, BadInterval) as exc:
+        raise UserError(str(exc)) from None
+
+
 def cmd_feeds_add(args: argparse.Namespace) -> int:
     from db.feeds import DuplicateFeed, NewFeed, add_feed
     from ingest.urls import BadFeedURL, validate_feed_url
@@ -110,8 +132,7 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
     except BadFeedURL as exc:
         raise UserError(str(exc)) from None
     region = _check_region(args.region)
-    if args.interval is not None and args.interval < 1:
-        raise UserError("--interval must be at least 1 minute")
+    _check_feed_fields(args, url)
     settings = _settings(args)
     database = _open(args, settings)
     new = NewFeed(
@@ -214,8 +235,7 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
 def cmd_feeds_edit(args: argparse.Namespace) -> int:
     from db.feeds import update_feed
 
-    if args.interval is not None and args.interval < 1:
-        raise UserError("--interval must be at least 1 minute")
+    _check_feed_fields(args, None)
     region = None if args.region in (None, "") else _check_region(args.region)
     database = _open(args)
     feed_id = update_feed(database, _feed_ref(database, args.feed), title=args.title, region=region,

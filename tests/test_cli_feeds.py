@@ -202,4 +202,4 @@ def test_edit_feed(database_url: str, capsys: pytest.CaptureFixture[str]) -> Non
     code, _, err = run(capsys, database_url, "feeds", "edit", "1", "--region", "mars")
     assert code == 1 and "unknown region" in err
     code, _, err = run(capsys, database_url, "feeds", "edit", "1", "--interval", "0")
-    assert code == 1 and "at least 1 minute" in err
+    assert code == 1 and "between 1 minute and 43200 minutes" in err

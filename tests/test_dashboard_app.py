@@ -303,3 +303,18 @@ def test_review_page_offers_the_users_atom_feed(app: dash.Dash) -> None:
     resp = client.get(href)
     assert resp.status_code == 200 and resp.mimetype == "application/atom+xml"
     assert atom_href({}, None) == "/feeds/flagged.atom?"
+
+
+def test_security_headers_on_every_response(app: dash.Dash) -> None:
+    client = app.server.test_client()
+    login(client, "ana", "analyst-password")
+    for path in ("/", "/review", "/login", "/_dash-layout", "/assets/bootstrap.min.css", "/healthz",
+                 "/feeds/flagged.atom", "/no-such-page"):
+        with client.get(path) as r:
+            headers = r.headers
+        csp = headers.get("Content-Security-Policy", "")
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+        assert "'unsafe-eval'" not in csp
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"

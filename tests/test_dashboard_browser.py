@@ -89,9 +89,12 @@ def env(browser: Any, sqlite_db: Database) -> Iterator[Env]:
 
 
 def test_every_page_loads_without_console_errors(env: Env) -> None:
+    """Under the Content-Security-Policy: a violation would be a console error."""
     env.login("ana", "analyst-password")
     for path in PAGES:
-        env.goto(path)
+        response = env.page.goto(env.live.url + path)
+        assert "script-src 'self' 'sha256-" in response.headers["content-security-policy"]
+        env.page.wait_for_load_state("networkidle")
         env.page.wait_for_selector("#app-main h1", timeout=10_000)
     env.page.wait_for_timeout(300)
     assert env.problems == []

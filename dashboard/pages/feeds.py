@@ -14,6 +14,7 @@ from dashboard.auth import current_user, require
 from dashboard.components import ago, select_options
 from dashboard.context import AppContext, get_ctx, write_callback
 from dashboard.dashtyped import register_page, send_bytes
+from dashboard.redact import mask_credentials, reveals, shown
 from db.feeds import FeedInfo, FeedNotFound, list_feeds, removal_impact, remove_feed, request_fetch
 
 PATH = "/feeds"
@@ -28,7 +29,7 @@ def _status(f: FeedInfo) -> Any:
         parts.append(html.Span("stale", className="badge bg-warning text-dark ms-1", title="silent for much longer than usual"))
     if f.fetch_requested:
         parts.append(html.Span("fetch requested", className="badge bg-info text-dark ms-1"))
-    err = f.error_text() or f.disabled_reason
+    err = mask_credentials(f.error_text() or f.disabled_reason)
     if err:
         parts.append(html.Div(err, className="small text-danger text-break"))
     return parts
@@ -36,6 +37,7 @@ def _status(f: FeedInfo) -> Any:
 
 def feed_table(ctx: AppContext, can_edit: bool) -> Any:
     feeds = list_feeds(ctx.database)
+    user = current_user()
     if not feeds:
         return html.Div("No feeds yet. Add one above or import an OPML file.", className="text-muted",
                         id="feeds-empty")
@@ -55,8 +57,8 @@ def feed_table(ctx: AppContext, can_edit: bool) -> Any:
         rows.append(
             html.Tr(
                 [
-                    html.Td([html.Div(f.title or "(untitled)", className="fw-semibold"),
-                             html.Div(f.url, className="small text-muted text-break")]),
+                    html.Td([html.Div(shown(f.title, user) or "(untitled)", className="fw-semibold"),
+                             html.Div(shown(f.url, user), className="small text-muted text-break")]),
                     html.Td(ctx.meta.region_name(f.region) if f.region else "—", className="small"),
                     html.Td(f.language or "—", className="small"),
                     html.Td(f"{f.interval_minutes} min", className="small text-nowrap"),
@@ -233,22 +235,28 @@ def act(_add: Any, _fetch: Any, _save: Any, _delete: Any, upload: str | None, ur
 
 def open_modals(_edit: Any, _delete: Any, _ce: Any, _cd: Any, _refresh: Any) -> tuple[Any, ...]:
     """Open the edit or delete dialog for a row (read only: saving goes through ``act``)."""
-    ctx = get_ctx()
     trigger = dash.ctx.triggered_id
     closed = (False, False, dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update,
               dash.no_update, dash.no_update, dash.no_update)
     if not isinstance(trigger, dict) or not _clicked():
         return closed
-    feed_id = int(trigger["index"])
+    return modal_for(int(trigger["index"]), str(trigger.get("type")))
+
+
+def modal_for(feed_id: int, kind: str) -> tuple[Any, ...]:
+    """The edit ("feeds-edit") or delete dialog's contents for one feed."""
+    ctx = get_ctx()
+    closed = (False, False, dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update,
+              dash.no_update, dash.no_update, dash.no_update)
     feed = next((f for f in list_feeds(ctx.database) if f.id == feed_id), None)
     if feed is None:
         return closed
-    if trigger.get("type") == "feeds-edit":
+    if kind == "feeds-edit":
         regions = [{"label": "No region hint", "value": ""}, *select_options(ctx.meta.regions.items())]
-        return (True, False, feed_id, feed.url, regions, feed.region or "", feed.language or "",
+        return (True, False, feed_id, shown(feed.url, current_user()), regions, feed.region or "", feed.language or "",
                 feed.interval_minutes, feed.enabled, dash.no_update)
     only, shared = removal_impact(ctx.database, feed_id)
-    text = [html.P(["Delete ", html.Strong(feed.title or feed.url), "?"]),
+    text = [html.P(["Delete ", html.Strong(shown(feed.title or feed.url, current_user())), "?"]),
             html.P(f"{only} items only this feed carried will be deleted, with their reviews. "
                    f"{shared} items other feeds also carried stay. Its fetch history is deleted.")]
     return (False, True, feed_id, dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update,
@@ -256,7 +264,7 @@ def open_modals(_edit: Any, _delete: Any, _ce: Any, _cd: Any, _refresh: Any) -> 
 
 
 def export(_n: Any) -> dict[str, Any]:
-    return send_bytes(feed_actions.export_opml(get_ctx()), "r2pwatch-feeds.opml")
+    return send_bytes(feed_actions.export_opml(get_ctx(), reveal=reveals(current_user())), "r2pwatch-feeds.opml")
 
 
 def register(app: dash.Dash, ctx: AppContext) -> None:

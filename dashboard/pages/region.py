@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
+from dashboard.auth import current_user
 from dashboard.colours import MAP_SCALE, tint
 from dashboard.components import (
     card,
@@ -25,6 +26,7 @@ from dashboard.components import (
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import get_asset_url, register_page
 from dashboard.exports import export_download
+from dashboard.redact import shown
 from db.aggregates import country_table, daily_series, organisation_matrix, region_coverage
 from db.choices import known_organisations
 from db.filters import ItemFilter
@@ -133,12 +135,14 @@ def item_list(ctx: AppContext, rows: list[ItemRow], *, id_: str,
               empty_text: str = "No flagged items in this period.") -> Any:
     if not rows:
         return empty(empty_text)
+    user = current_user()
     return html.Ul(
         [
             html.Li(
                 [
                     html.Div([html.Span(fmt_time(r.published_at), className="text-muted small me-2"),
-                              html.Span(r.source, className="small text-muted me-2"), status_badge(r.status)]),
+                              html.Span(shown(r.source, user), className="small text-muted me-2"),
+                              status_badge(r.status)]),
                     html.A(r.title, href=f"/review?item={r.id}", className="item-title"),
                     html.Div([indicator_badge(ctx.meta, i, short=True) for i in r.indicators]
                              + [html.Span(ctx.meta.country_name(c), className="badge text-bg-light border me-1")

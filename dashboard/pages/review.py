@@ -4,12 +4,13 @@ filtering happen in the database), the item with its evidence, and review action
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import flask
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.auth import current_user, require
@@ -17,8 +18,9 @@ from dashboard.components import select_options
 from dashboard.context import AppContext, CurrentUser, get_ctx, write_callback
 from dashboard.dashtyped import clientside_callback, register_page
 from dashboard.exports import export_download
-from dashboard.grid import grid_request
+from dashboard.grid import BadGridRequest, grid_request
 from dashboard.item_view import item_panel
+from dashboard.redact import shown
 from db.choices import feed_choices, known_countries
 from db.filters import ItemFilter
 from db.listing import item_page
@@ -51,7 +53,7 @@ def filter_from(values: dict[str, Any] | None) -> ItemFilter:
         country=str(v["country"])[:3] if v.get("country") else None,
         indicator=str(v["indicator"]) if v.get("indicator") else None,
         status=status,
-        feed_id=int(feed) if isinstance(feed, int | str) and str(feed).isdigit() else None,
+        feed_id=int(feed) if isinstance(feed, int | str) and str(feed).isdigit() and len(str(feed)) < 10 else None,
         since=day("start"),
         until=end + timedelta(days=1) if end else None,
         text=str(v["text"])[:200] if v.get("text") else None,
@@ -59,8 +61,9 @@ def filter_from(values: dict[str, Any] | None) -> ItemFilter:
     )
 
 
-def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict[str, Any] | None) -> dict[str, Any]:
-    """The answer to one ag-grid getRows request."""
+def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict[str, Any] | None,
+                  user: CurrentUser | None = None) -> dict[str, Any]:
+    """The answer to one ag-grid getRows request (feed credentials masked unless ``user`` is an admin)."""
     req = grid_request(request)
     page = item_page(ctx.database, filter_from(filters), start=req.start, end=req.end, sort=req.sort,
                      columns=req.columns)
@@ -68,7 +71,7 @@ def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict
         {
             "id": str(r.id),
             "published_at": r.published_at.strftime("%Y-%m-%d %H:%M"),
-            "source": r.source,
+            "source": shown(r.source, user),
             "title": r.title,
             "regions": ", ".join(ctx.meta.region_name(x) for x in r.regions),
             "countries": ", ".join(r.countries),
@@ -129,7 +132,8 @@ def _controls(ctx: AppContext, q: dict[str, Any]) -> dbc.Row:
             dbc.Col(_dropdown("review-f-status", "Status", value=q.get("status"),
                                  options=select_options((s, s) for s in REVIEW_STATUSES)), lg=1, md=3),
             dbc.Col(_dropdown("review-f-feed", "Source", value=None,
-                                 options=[{"label": t, "value": str(i)} for i, t in feed_choices(ctx.database)]),
+                                 options=[{"label": shown(t, current_user()), "value": str(i)}
+                                          for i, t in feed_choices(ctx.database)]),
                     lg=2, md=3),
             dbc.Col(dcc.DatePickerRange(id="review-f-dates", display_format="YYYY-MM-DD", clearable=True,
                                         start_date_placeholder_text="From", end_date_placeholder_text="To",
@@ -256,8 +260,15 @@ def collect_filters(region: Any, country: Any, indicator: Any, status: Any, feed
                     strict=True))
 
 
+def _bad_request(exc: BadGridRequest) -> NoReturn:
+    flask.abort(flask.make_response({"error": f"bad grid request: {exc}"}, 400))
+
+
 def rows(request: dict[str, Any] | None, filters: dict[str, Any] | None) -> dict[str, Any]:
-    return grid_response(get_ctx(), request, filters)
+    try:
+        return grid_response(get_ctx(), request, filters, current_user())
+    except BadGridRequest as exc:
+        _bad_request(exc)
 
 
 def open_item(cell: dict[str, Any] | None) -> tuple[int, bool]:
@@ -305,7 +316,10 @@ def selected_count(selected: list[dict[str, Any]] | None) -> str:
 
 def export(_csv: Any, _json: Any, filters: dict[str, Any] | None, request: dict[str, Any] | None) -> dict[str, Any]:
     fmt = "json" if dash.ctx.triggered_id == "review-export-json" else "csv"
-    req = grid_request(request)
+    try:
+        req = grid_request(request)
+    except BadGridRequest as exc:
+        _bad_request(exc)
     return export_download(get_ctx(), filter_from(filters), fmt, "r2pwatch-review", sort=req.sort,
                            columns=req.columns)
 
