@@ -15,12 +15,12 @@ from dashboard import atom, auth, headers
 from dashboard.auth import current_user
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
-from dashboard.pages import country, feeds, indicators, overview, region, review
+from dashboard.pages import country, feeds, indicators, overview, region, review, users
 from db import Database, open_database
 from r2pwatch.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = (overview, region, country, review, feeds, indicators)
+PAGES = (overview, region, country, review, feeds, indicators, users)
 
 
 def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
@@ -37,7 +37,8 @@ def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
     else:
         who = html.Span(
             [
-                html.Span(user.name, className="me-1", id="nav-user"),
+                html.A(user.name, href="/users", className="me-1 text-light", id="nav-user",
+                       title="Your account" + (" and users" if user.can("users") else "")),
                 html.Span(user.role, className="badge bg-light text-dark me-2", id="nav-role"),
                 html.A("Log out", href="/logout", className="btn btn-sm btn-outline-light", id="nav-logout"),
             ],

@@ -19,7 +19,7 @@ from r2pwatch.settings import Settings
 EXTENSION = "r2pwatch"
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 #: action -> least role allowed to do it
-PERMISSIONS: dict[str, str] = {"review": "analyst", "feeds": "analyst"}
+PERMISSIONS: dict[str, str] = {"review": "analyst", "feeds": "analyst", "account": "viewer", "users": "admin"}
 
 #: feed "Test" clicks that may run at once, so clicks can never take every server thread
 PREVIEW_CONCURRENCY = 2

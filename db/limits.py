@@ -18,6 +18,7 @@ from db.models import Feed, User
 
 MIN_INTERVAL_MINUTES = 1
 MAX_INTERVAL_MINUTES = 30 * 24 * 60
+# Review notes are Text columns; the dashboard bounds them (dashboard.pages.review.MAX_NOTE).
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # scrypt hashes anything, but a megabyte password is only a way to burn CPU
 

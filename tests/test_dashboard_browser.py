@@ -24,7 +24,7 @@ from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, Live, live_dashboard
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/review", "/feeds", "/indicators", "/country/COD", "/country/XKX",
+PAGES = ["/", "/review", "/feeds", "/indicators", "/users", "/country/COD", "/country/XKX",
          *[f"/region/{slug}" for slug in ("africa", "americas", "asia-pacific", "europe-central-asia",
                                           "middle-east-north-africa")]]
 

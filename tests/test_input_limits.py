@@ -125,3 +125,13 @@ def test_cli_bounds_intervals_and_lengths(db: Database, capsys: pytest.CaptureFi
     assert "not 43201" in capsys.readouterr().err
     assert main([*base, "edit", "1", "--title", "t" * 501]) == 1
     assert "title is too long" in capsys.readouterr().err
+
+
+def test_review_notes_and_bulk_actions_are_bounded(app: dash.Dash) -> None:
+    from dashboard.context import CurrentUser
+    from dashboard.pages import review
+
+    ctx = app.server.extensions["r2pwatch"]
+    ana = CurrentUser("ana", "analyst")
+    assert review.do_review(ctx, ana, [1], "confirm", "n" * 5001).startswith("Refused: a note has at most 5,000")
+    assert review.do_review(ctx, ana, list(range(1, 1002)), "confirm", None).startswith("Refused: at most 1,000")

@@ -29,6 +29,8 @@ from db.reviews import ACTIONS, ReviewError, apply_action
 from db.rows import item_detail
 
 PATH = "/review"
+MAX_NOTE = 5_000
+MAX_BULK = 1_000
 ACTION_LABELS = (("confirm", "Confirm", "success"), ("dismiss", "Dismiss", "secondary"),
                  ("escalate", "Escalate", "danger"))
 FILTER_KEYS = ("region", "country", "indicator", "status", "feed", "start", "end", "text", "flagged")
@@ -92,6 +94,10 @@ def do_review(ctx: AppContext, user: CurrentUser, item_ids: list[int], action: s
         return "Unknown action."
     if not item_ids:
         return "Select one or more items first."
+    if note is not None and len(note) > MAX_NOTE:
+        return f"Refused: a note has at most {MAX_NOTE:,} characters ({len(note):,} given)."
+    if len(item_ids) > MAX_BULK:
+        return f"Refused: at most {MAX_BULK:,} items at once."
     try:
         n = apply_action(ctx.database, item_ids, action, user.name, note)
     except ReviewError as exc:
