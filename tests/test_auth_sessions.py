@@ -95,6 +95,21 @@ def test_the_session_key_lives_in_the_database(db: Database) -> None:
     assert create_app(_settings(), db).server.secret_key == key
 
 
+def test_concurrent_first_use_creates_one_key(db: Database) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(8)
+
+    def first_use(_: int) -> str:
+        barrier.wait()
+        return instance_secret(db, "race_key")
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(first_use, range(8)))
+    assert len(keys) == 1
+
+
 def test_logout_ends_the_session_at_once(app: dash.Dash, db: Database) -> None:
     client = app.server.test_client()
     login(client, "ana", "analyst-password")
