@@ -43,6 +43,7 @@ from db.models import (
     ItemTag,
     Review,
 )
+from db.search import TextQuery, match_condition
 from db.types import as_utc, utcnow
 from db.values import CountryValues, IndicatorValues, OrganisationValues
 
@@ -104,6 +105,7 @@ class ItemFilter:
     until: datetime | None = None
     text: str | None = None
     flagged_only: bool = False
+    search: TextQuery | None = None  # full-text search by words (db.search)
 
 
 def _base_items() -> Select[Any]:
@@ -141,6 +143,8 @@ def _filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
     if flt.text and flt.text.strip():
         pattern = _like_pattern(flt.text.strip())
         conds.append(or_(Item.title.ilike(pattern, escape="\\"), Item.summary.ilike(pattern, escape="\\")))
+    if flt.search is not None and not flt.search.empty:
+        conds.append(match_condition(flt.search))
     return stmt.where(and_(*conds)) if conds else stmt
 
 

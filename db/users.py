@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from db.audit import record
 from db.engine import Database
 from db.models import ROLES, User
 
@@ -53,7 +54,7 @@ def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.name, user.role, user.feed_token)
 
 
-def add_user(database: Database, name: str, role: str, password: str) -> UserInfo:
+def add_user(database: Database, name: str, role: str, password: str, *, actor: str | None = None) -> UserInfo:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     try:
@@ -68,6 +69,7 @@ def add_user(database: Database, name: str, role: str, password: str) -> UserInf
             )
             session.add(user)
             session.flush()
+            record(session, actor, "user.add", name, {"role": role})
             return _info(user)
     except IntegrityError:
         raise DuplicateUser(name) from None

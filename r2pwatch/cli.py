@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from r2pwatch import __version__
 from r2pwatch.errors import UserError
+from r2pwatch.export import add_arguments as export_arguments
 
 if TYPE_CHECKING:
     from db import Database
@@ -44,6 +45,16 @@ def _open(args: argparse.Namespace, settings: Settings | None = None) -> Databas
         return database
     except OperationalError as exc:
         raise UserError(f"cannot open database {_safe_url(settings.database_url)}: {exc.orig}") from None
+
+
+def _actor() -> str:
+    """Who runs this command, for the audit log."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
 
 
 def _safe_url(url: str) -> str:
@@ -118,7 +129,8 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
         url=url, title=args.title, region=region, language=args.language, interval_minutes=args.interval
     )
     try:
-        feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]))
+        feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]),
+                           actor=_actor())
     except DuplicateFeed:
         raise UserError(f"feed already in the list: {url}") from None
     print(f"added feed {feed_id}: {url}")
@@ -197,7 +209,7 @@ def cmd_feeds_remove(args: argparse.Namespace) -> int:
 
     database = _open(args)
     feed_id = _feed_ref(database, args.feed)
-    _, deleted = remove_feed(database, feed_id)
+    _, deleted = remove_feed(database, feed_id, actor=_actor())
     print(f"removed feed {feed_id} and {deleted} items only it carried")
     return 0
 
@@ -206,7 +218,7 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
     from db.feeds import set_enabled
 
     database = _open(args)
-    feed_id = set_enabled(database, _feed_ref(database, args.feed), enabled)
+    feed_id = set_enabled(database, _feed_ref(database, args.feed), enabled, actor=_actor())
     print(f"feed {feed_id} {'enabled' if enabled else 'disabled'}")
     return 0
 
@@ -220,7 +232,7 @@ def cmd_feeds_edit(args: argparse.Namespace) -> int:
     database = _open(args)
     feed_id = update_feed(database, _feed_ref(database, args.feed), title=args.title, region=region,
                           clear_region=args.region == "", language=args.language,
-                          interval_minutes=args.interval)
+                          interval_minutes=args.interval, actor=_actor())
     print(f"feed {feed_id} updated")
     return 0
 
@@ -253,7 +265,8 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
                 enabled=f.enabled,
             )
         )
-    added, duplicates = add_feeds(database, news, default_interval=int(settings["ingest.default_interval"]))
+    added, duplicates = add_feeds(database, news, default_interval=int(settings["ingest.default_interval"]),
+                                  actor=_actor())
     for p in doc.problems:
         print(f"skipped {p.title!r}: {p.reason}", file=sys.stderr)
     for d in duplicates:
@@ -294,18 +307,9 @@ def cmd_feeds_export(args: argparse.Namespace) -> int:
 
 
 def cmd_items_export(args: argparse.Namespace) -> int:
-    from db.items import iter_export
-    from r2pwatch.dates import parse_since
-    from r2pwatch.export import write_csv, write_jsonl
+    from r2pwatch import export
 
-    since = parse_since(args.since)
-    rows = iter_export(_open(args), flagged_only=args.flagged, since=since)
-    out = sys.stdout
-    if args.format == "csv":
-        write_csv(rows, out)
-    else:
-        write_jsonl(rows, out)
-    return 0
+    return export.run(args, _open(args))
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -387,7 +391,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     if len(password) < 8:
         raise UserError("password must have at least 8 characters")
     try:
-        add_user(_open(args), args.name, args.role, password)
+        add_user(_open(args), args.name, args.role, password, actor=_actor())
     except DuplicateUser:
         raise UserError(f"user {args.name!r} exists") from None
     print(f"added {args.role} {args.name}")
@@ -471,10 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     items = sub.add_parser("items", help="stored items", description="stored items")
     isub = items.add_subparsers(dest="items_command", required=True, metavar="ACTION")
-    ie = add(isub, "export", cmd_items_export, "stream stored items as CSV or JSON Lines")
-    ie.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
-    ie.add_argument("--flagged", action="store_true", help="only items flagged for review")
-    ie.add_argument("--since", metavar="DATE", help="only items published on or after DATE (ISO 8601)")
+    ie = add(isub, "export", cmd_items_export,
+             "stream the items the filters select as JSON Lines (default), JSON or CSV")
+    export_arguments(ie)
 
     al = add(sub, "alerts", cmd_alerts, "list recent alerts (counts well above baseline) with their arithmetic")
     al.add_argument("--days", type=int, default=30, help="how far back (default 30)")
