@@ -312,6 +312,22 @@ def cmd_items_export(args: argparse.Namespace) -> int:
     return export.run(args, _open(args))
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    from dashboard.brief import BriefError, collect, to_html, to_markdown
+    from dashboard.meta import Meta
+
+    settings = _settings(args)
+    database = _open(args, settings)
+    meta = Meta(settings["indicators.taxonomy_files"])
+    try:
+        brief = collect(database, meta, region=args.region, country=args.country, start=args.start, end=args.end,
+                        base_url=str(settings["serve.public_url"] or ""))
+    except BriefError as exc:
+        raise UserError(str(exc)) from None
+    sys.stdout.write(to_html(brief, meta) if args.format == "html" else to_markdown(brief, meta))
+    return 0
+
+
 def cmd_alerts(args: argparse.Namespace) -> int:
     import json
     from datetime import UTC, datetime, timedelta
@@ -401,13 +417,17 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 def cmd_users_list(args: argparse.Namespace) -> int:
     from db.users import list_users
 
-    users = list_users(_open(args))
+    settings = _settings(args)
+    users = list_users(_open(args, settings))
+    base = str(settings["serve.public_url"] or "").rstrip("/")
+    if args.tokens and not base:
+        print("(relative addresses: set serve.public_url to print full ones)", file=sys.stderr)
     if not users:
         print("no users; add one with: r2pwatch users add NAME --role analyst")
     for u in users:
         line = f"{u.name:<20} {u.role:<8}"
         if args.tokens:
-            line += f" /feeds/flagged.atom?token={u.feed_token}"
+            line += f" {base}/feeds/flagged.atom?token={u.feed_token}"
         print(line)
     return 0
 
@@ -479,6 +499,15 @@ def build_parser() -> argparse.ArgumentParser:
              "stream the items the filters select as JSON Lines (default), JSON or CSV")
     export_arguments(ie)
 
+    br = add(sub, "brief", cmd_brief, "a situation brief for a region or a country over a period")
+    where = br.add_mutually_exclusive_group(required=True)
+    where.add_argument("--region", help="region slug")
+    where.add_argument("--country", metavar="ISO3", help="country code (ISO 3166-1 alpha-3)")
+    br.add_argument("--from", dest="start", metavar="DATE", help="first day (default: 6 days before --to)")
+    br.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive (default: today, UTC)")
+    br.add_argument("--format", choices=("md", "html"), default="md",
+                    help="md (Markdown, the default) or html (a printable page)")
+
     al = add(sub, "alerts", cmd_alerts, "list recent alerts (counts well above baseline) with their arithmetic")
     al.add_argument("--days", type=int, default=30, help="how far back (default 30)")
     al.add_argument("--region", help="only this region (slug)")
@@ -511,7 +540,8 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--role", choices=("viewer", "analyst", "admin"), default="analyst")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ul = add(usub, "list", cmd_users_list, "list users and their roles")
-    ul.add_argument("--tokens", action="store_true", help="also print each user's Atom feed address")
+    ul.add_argument("--tokens", action="store_true",
+                    help="also print each user's Atom feed address (full when serve.public_url is set)")
     return p
 
 
