@@ -10,7 +10,8 @@ from dashboard.context import AppContext
 from dashboard.dashtyped import send_string
 from db import Database
 from db.exports import export_records, write_csv, write_json
-from db.queries import ItemFilter, list_items
+from db.filters import ItemFilter
+from db.listing import ColumnFilter, SortKey, list_items
 
 EXPORT_LIMIT = 20_000
 
@@ -44,10 +45,10 @@ def export_download(
     fmt: str,
     stem: str,
     *,
-    sort_model: Sequence[Mapping[str, Any]] | None = None,
-    filter_model: Mapping[str, Any] | None = None,
+    sort: Sequence[SortKey] = (),
+    columns: Sequence[ColumnFilter] = (),
 ) -> dict[str, Any]:
-    rows = list_items(ctx.database, flt, limit=EXPORT_LIMIT, sort_model=sort_model, filter_model=filter_model)
+    rows = list_items(ctx.database, flt, limit=EXPORT_LIMIT, sort=sort, columns=columns)
     body = export_text(ctx.database, [r.id for r in rows], fmt, filter_summary(flt))
     if fmt == "json":
         return send_string(body, f"{stem}.json", type="application/json")

@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, String, case, cast, distinct, func, select
 from db.engine import Database
 from db.exports import ExportRecord, export_records
 from db.feeds import FeedInfo, list_feeds
+from db.filters import utc_day
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review
-from db.queries import utc_day
 
 
 @dataclass(frozen=True, slots=True)

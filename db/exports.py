@@ -20,10 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from db.filters import ItemFilter, base_items, filtered
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review
-from db.queries import ItemFilter
-from db.queries import _base_items as base_items
-from db.queries import _filtered as filtered
 from db.types import as_utc, utcnow
 
 BATCH = 500

@@ -13,7 +13,7 @@ from r2pwatch.errors import UserError
 
 if TYPE_CHECKING:
     from db import Database
-    from db.queries import ItemFilter
+    from db.filters import ItemFilter
 
 DEFAULT_FORMAT = "jsonl"
 FORMATS = ("jsonl", "json", "csv")  # db.exports.FORMATS, kept here so building the parser imports no SQL
@@ -47,8 +47,8 @@ def _until(value: str | None) -> Any:
 
 def build_filter(args: argparse.Namespace, database: Database) -> ItemFilter:
     from db.feeds import FeedNotFound, find_feed_id
+    from db.filters import ItemFilter
     from db.models import REVIEW_STATUSES
-    from db.queries import ItemFilter
     from db.search import parse_query
     from indicators import INDICATOR_IDS, REGIONS
     from indicators.names import name_variants

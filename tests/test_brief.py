@@ -11,8 +11,8 @@ from dashboard.brief import collect, md, to_markdown
 from dashboard.meta import Meta
 from db import Database
 from db.alerts import record_alerts
-from db.queries import AlertRule
 from db.reviews import record_review
+from db.signals import AlertRule
 from r2pwatch.cli import main
 from tests.dashboard_seed import Seeder
 from tests.dashboard_server import make_settings
