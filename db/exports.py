@@ -224,6 +224,22 @@ def export_records(database: Database, ids: Iterable[int]) -> Iterator[ExportRec
             yield from _records(session, chunk)
 
 
+def last_changed(database: Database, ids: Sequence[int]) -> dict[int, datetime]:
+    """When each item last changed: fetched, updated, or reviewed, whichever is latest."""
+    out: dict[int, datetime] = {}
+    if not ids:
+        return out
+    with database.read() as session:
+        for item_id, fetched, updated, reviewed in session.execute(
+            select(Item.id, Item.fetched_at, Item.updated_at, Review.updated_at)
+            .outerjoin(Review, Review.item_id == Item.id)
+            .where(Item.id.in_(list(ids)))
+        ):
+            times = [t for t in (as_utc(fetched), as_utc(updated), as_utc(reviewed)) if t is not None]
+            out[int(item_id)] = max(times) if times else utcnow()
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # writing
 

@@ -68,6 +68,7 @@ class ItemFilter:
     text: str | None = None
     flagged_only: bool = False
     search: TextQuery | None = None  # full-text search by words (db.search)
+    exclude_statuses: tuple[str, ...] = ()  # e.g. ("dismissed",) for the Atom feed
 
 
 def base_items() -> Select[Any]:
@@ -106,6 +107,8 @@ def filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
     if flt.text and flt.text.strip():
         pattern = f"%{escape_like(flt.text.strip())}%"
         conds.append(or_(Item.title.ilike(pattern, escape="\\"), Item.summary.ilike(pattern, escape="\\")))
+    if flt.exclude_statuses:
+        conds.append(STATUS_EXPR.not_in(list(flt.exclude_statuses)))
     if flt.search is not None and not flt.search.empty:
         conds.append(match_condition(flt.search))
     return stmt.where(and_(*conds)) if conds else stmt

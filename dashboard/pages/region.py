@@ -139,7 +139,7 @@ def item_list(ctx: AppContext, rows: list[ItemRow], *, id_: str,
                 [
                     html.Div([html.Span(fmt_time(r.published_at), className="text-muted small me-2"),
                               html.Span(r.source, className="small text-muted me-2"), status_badge(r.status)]),
-                    html.A(r.title, href=f"/review?item={r.id}", className="item-title"),
+                    html.A(r.title, href=f"/review?item={r.id}", className="item-title", dir="auto"),
                     html.Div([indicator_badge(ctx.meta, i, short=True) for i in r.indicators]
                              + [html.Span(ctx.meta.country_name(c), className="badge text-bg-light border me-1")
                                 for c in r.countries]),
@@ -179,8 +179,8 @@ def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: s
         ),
         dbc.Row(
             [
-                dbc.Col(card("Countries", _country_table(ctx, flt)), lg=7, className="mb-3"),
-                dbc.Col(card("Organisation lens: who acts with which tool", _org_matrix(ctx, flt)), lg=5,
+                dbc.Col(card("Countries", _country_table(ctx, flt)), lg=12, xl=6, className="mb-3"),
+                dbc.Col(card("Organisation lens: who acts with which tool", _org_matrix(ctx, flt)), lg=12, xl=6,
                         className="mb-3"),
             ]
         ),
