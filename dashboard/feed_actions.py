@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass, field
 
 from dashboard.context import AppContext
 from db.feeds import DuplicateFeed, FeedNotFound, NewFeed, add_feed, add_feeds, list_feeds, update_feed
+from ingest.languages import BadLanguage, normalise_language
 from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
 from ingest.urls import BadFeedURL, validate_feed_url
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 PREVIEW_ITEMS = 5
 MAX_OPML_BYTES = 2_000_000
 
@@ -41,8 +40,11 @@ def _check_fields(ctx: AppContext, region: str | None, language: str | None,
     if region is not None and region not in ctx.meta.regions:
         return (None, None, None), f"unknown region {region!r}"
     language = (language or "").strip() or None
-    if language is not None and not _LANG.match(language):
-        return (None, None, None), "language must be a code such as en, fr or pt-BR"
+    if language is not None:
+        try:
+            language = normalise_language(language)
+        except BadLanguage as exc:
+            return (None, None, None), str(exc)
     minutes: int | None = None
     if interval not in (None, ""):
         try:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from r2pwatch import __version__
+from r2pwatch.checks import check_language
 from r2pwatch.errors import UserError
 from r2pwatch.export import add_arguments as export_arguments
 
@@ -23,14 +24,23 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from r2pwatch.checks import check_at_least, check_database_url, check_port
     from r2pwatch.settings import load_settings
 
+    if args.database_url is not None:
+        check_database_url(args.database_url)
+    if getattr(args, "serve_port", None) is not None:
+        check_port(args.serve_port)
     flags: dict[str, Any] = {"database.url": args.database_url}
     for name in ("serve.host", "serve.port"):
         value = getattr(args, name.replace(".", "_"), None)
         if value is not None:
             flags[name] = value
-    return load_settings(args.config, flags=flags, demo=args.demo)
+    settings = load_settings(args.config, flags=flags, demo=args.demo)
+    check_database_url(settings.database_url, "database.url")
+    check_port(settings["serve.port"], "serve.port")
+    check_at_least(settings["ingest.default_interval"], 1, "ingest.default_interval", "minute")
+    return settings
 
 
 def _open(args: argparse.Namespace, settings: Settings | None = None) -> Database:
@@ -126,7 +136,8 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
     settings = _settings(args)
     database = _open(args, settings)
     new = NewFeed(
-        url=url, title=args.title, region=region, language=args.language, interval_minutes=args.interval
+        url=url, title=args.title, region=region, language=check_language(args.language),
+        interval_minutes=args.interval
     )
     try:
         feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]),
@@ -231,7 +242,7 @@ def cmd_feeds_edit(args: argparse.Namespace) -> int:
     region = None if args.region in (None, "") else _check_region(args.region)
     database = _open(args)
     feed_id = update_feed(database, _feed_ref(database, args.feed), title=args.title, region=region,
-                          clear_region=args.region == "", language=args.language,
+                          clear_region=args.region == "", language=check_language(args.language),
                           interval_minutes=args.interval, actor=_actor())
     print(f"feed {feed_id} updated")
     return 0
@@ -333,7 +344,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from db.alerts import list_alerts
+    from r2pwatch.checks import check_at_least
 
+    check_at_least(args.days, 1, "--days", "day")
     since = datetime.now(UTC) - timedelta(days=args.days)
     alerts = list_alerts(_open(args), since=since, region=_check_region(args.region))
     if args.format == "json":
@@ -353,7 +366,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from indicators.cli import tag_main
+
+    if args.file and args.file != "-" and not Path(args.file).is_file():
+        raise UserError(f"cannot read {args.file}: no such file")
 
     argv = [args.file] if args.file else []
     for t in [*_settings(args)["indicators.taxonomy_files"], *(args.taxonomy or [])]:
@@ -387,9 +405,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from r2pwatch.checks import check_port
     from r2pwatch.demo import run_demo
 
     args.demo = True
+    check_port(args.port)
     return run_demo(_settings(args), port=args.port)
 
 
