@@ -410,7 +410,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     args.demo = True
     check_port(args.port)
-    return run_demo(_settings(args), port=args.port)
+    if args.sample_port:
+        check_port(args.sample_port, "--sample-port")
+    return run_demo(_settings(args), port=args.port, sample_port=args.sample_port)
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
@@ -551,7 +553,9 @@ def build_parser() -> argparse.ArgumentParser:
     dm = add(
         sub, "demo", cmd_demo, "run the demo: sample feeds, scheduler and dashboard on the demo database"
     )
-    dm.add_argument("--port", type=int, default=8050)
+    dm.add_argument("--port", type=int, default=8050, help="the dashboard's port (default 8050)")
+    dm.add_argument("--sample-port", type=int, default=0, metavar="PORT",
+                    help="the sample feed server's port (default: any free port)")
 
     users = sub.add_parser("users", help="dashboard users", description="dashboard users")
     usub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
