@@ -8,12 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, case, cast, distinct, func, select
+from sqlalchemy import ColumnElement, case, distinct, func, select
 
 from db.engine import Database
 from db.exports import ExportRecord, export_records
 from db.feeds import FeedInfo, list_feeds
-from db.filters import utc_day
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review
 
 
@@ -168,32 +167,3 @@ def country_organisations(
         for org, indicator, n in session.execute(stmt):
             out.setdefault(str(org), {})[str(indicator)] = int(n)
     return out
-
-
-def monthly_counts(database: Database, iso3: str, since: datetime, end: datetime) -> dict[tuple[str, str], int]:
-    """(YYYY-MM, indicator) -> items about the country, for the profile's year of indicators."""
-    month = func.substr(cast(utc_day(Item.published_at), String()), 1, 7)
-    stmt = (
-        select(month, ItemTag.indicator, func.count(distinct(Item.id)))
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .where(Item.published_at >= since, Item.published_at < end, _scoped_items(Scope(country=iso3)))
-        .group_by(month, ItemTag.indicator)
-    )
-    with database.read() as session:
-        return {(str(m), str(i)): int(n) for m, i, n in session.execute(stmt)}
-
-
-def months(end: datetime, count: int = 12) -> list[str]:
-    """The ``count`` calendar months up to the one holding ``end``, oldest first, as YYYY-MM."""
-    y, m = end.year, end.month
-    out = []
-    for _ in range(count):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    return out[::-1]
-
-
-def year_ago(end: datetime) -> datetime:
-    first = months(end)[0]
-    return end.replace(year=int(first[:4]), month=int(first[5:]), day=1, hour=0, minute=0, second=0,
-                       microsecond=0)

@@ -101,3 +101,28 @@ def test_brief_command(db: Database, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_markdown_escapes_feed_text() -> None:
     assert md("[x](javascript:alert(1)) <b>") == "\\[x\\](javascript:alert(1)) \\<b>"
+
+
+def test_country_profile_and_unknown_country(db: Database) -> None:
+    import json
+
+    import plotly
+
+    from dashboard.pages import country
+
+    seed(db)
+    app = create_app(make_settings(anonymous=True), db)
+    client = app.server.test_client()
+    r = client.get("/country/XYZ")
+    assert r.status_code == 404 and "Unknown country" in r.get_data(as_text=True)
+    assert client.get("/country/%3Cb%3E").status_code == 404
+    assert b"<b>" not in client.get("/country/%3Cb%3E").data
+    assert client.get("/country/SDN").status_code == 200
+    with app.server.test_request_context("/country/SDN?period=365"):
+        page = json.dumps(country.layout(iso3="sdn", period="365"), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "Sudan (SDN)" in page and '"value": "365"' in page
+    assert "Matches the OCHA report" in page  # reviewed items with the analysts' notes
+    assert "Sahel Radio" in page and "failing" in page  # sources covering it, with their health
+    assert "United Nations" in page and "Peacekeeping" in page  # organisations and their tools
+    assert "ratio 6 / 1 = 6" in page or "Alerts for Africa" in page
+    assert country.period_of("7") == country.DEFAULT_DAYS
