@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from dashboard.context import CurrentUser, get_ctx
+from db.audit import log as audit_log
 from db.users import authenticate, get_user
 from r2pwatch.settings import Settings, data_dir
 
@@ -134,7 +135,9 @@ def login() -> Response | str:
     next_url = _safe_next(flask.request.form.get("next"))
     info = authenticate(get_ctx().database, name, password) if name and password else None
     if info is None:
+        audit_log(get_ctx().database, name[:100] or None, "login.failed", flask.request.remote_addr)
         return flask.make_response(_login_page("Wrong name or password.", next_url), 401)
+    audit_log(get_ctx().database, info.name, "login", flask.request.remote_addr)
     flask.session.clear()
     flask.session["user"] = info.name
     flask.session.permanent = True

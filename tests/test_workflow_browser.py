@@ -157,3 +157,32 @@ def test_brief_renders_and_prints(page: Any, live: Any) -> None:
     page.emulate_media(media="print")
     assert page.locator(".toolbar").is_hidden()
     assert page.locator("#brief-coverage").inner_text().count("Sahel Radio (broken)") == 1
+
+
+def test_login_returns_to_the_page_and_a_saved_view(page: Any, live: Any) -> None:
+    server, _info = live
+    page.goto(server.url + "/review?region=africa&q=peacekeepers")
+    page.wait_for_selector("#review-grid .ag-row[row-id]")
+    page.click("#nav-login")
+    page.wait_for_selector("#login-name")
+    page.fill("#login-name", "ana")
+    page.fill("#login-password", "analyst-password")
+    page.click("#login-submit")
+    page.wait_for_selector("#nav-user")
+    assert urlsplit(page.url).path == "/review" and query(page) == {"region": ["africa"], "q": ["peacekeepers"]}
+
+    page.click("#nav-views")
+    page.click("#views-save-open")
+    page.fill("#views-name", "Africa peacekeeping")
+    page.click("#views-save")
+    page.wait_for_selector("#views-msg:has-text('Saved')")
+
+    page.goto(server.url + "/")
+    card = page.locator("#overview-saved-views")
+    card.wait_for()
+    assert "Africa peacekeeping" in card.inner_text() and "nothing new" in card.inner_text()
+    page.click("#nav-views")
+    page.click("#nav-views a:has-text('Africa peacekeeping')")
+    page.wait_for_selector("#review-grid .ag-row[row-id]")
+    assert query(page) == {"region": ["africa"], "q": ["peacekeepers"]}
+    assert page.input_value("#review-f-text") == "peacekeepers"

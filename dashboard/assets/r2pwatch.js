@@ -18,6 +18,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       spec.keys.forEach(function (k, i) { state[k] = args[i]; });
       return r2pUrl.write(state, spec.defaults || {});
     },
+    currentLocation: function () {
+      return {path: window.location.pathname, search: window.location.search.replace(/^\?/, "")};
+    },
     syncReviewUrl: function (filters, item, request) {
       const state = Object.assign({}, filters || {});
       if (request) {
@@ -75,3 +78,11 @@ document.addEventListener("keydown", function (e) {
   window.dash_clientside.set_props("review-current", {data: id});
   window.dash_clientside.set_props("review-detail", {is_open: true});
 });
+
+/* "Log in" returns to the page it was clicked on, with that page's filters. */
+document.addEventListener("click", function (e) {
+  const link = e.target.closest ? e.target.closest("#nav-login") : null;
+  if (link) {
+    link.setAttribute("href", "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+  }
+}, true);
