@@ -113,7 +113,9 @@ def _run(settings: Settings, port: int, sample_port: int) -> int:
 
     server, base, urls, feed_port = _start_sample_server(sample_port)
     allow = [f"127.0.0.1:{feed_port}"]
-    settings = settings.replace(fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port)
+    # The demo never shares a configured signing key with a real instance.
+    settings = settings.replace(fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port,
+                                serve__secret_key="")
     database = _fresh_database(settings)
     scheduler: subprocess.Popen[bytes] | None = None
     try:

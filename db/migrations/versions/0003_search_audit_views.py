@@ -1,7 +1,7 @@
 """full-text search documents, audit log, saved views
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-29 06:50:00
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 import db.types
 from db import search
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
