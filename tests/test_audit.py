@@ -50,3 +50,18 @@ def test_command_line_changes_name_the_command_line(db: Database, capsys: pytest
     assert main(["--database-url", db.url, "feeds", "add", "https://a.example.org/rss"]) == 0
     (event,) = list(iter_events(db))
     assert event.action == "feed.add" and event.actor is not None and "command line" in event.actor
+
+
+def test_user_changes_are_recorded(db: Database) -> None:
+    from db.users import remove_user, rotate_token, set_disabled, set_password, set_role
+
+    add_user(db, "dana", "viewer", "dana-password-1", actor="root")
+    set_role(db, "dana", "analyst", actor="root")
+    set_password(db, "dana", "dana-password-2", actor="dana")
+    set_disabled(db, "dana", True, actor="root")
+    rotate_token(db, "dana", actor="root")
+    remove_user(db, "dana", actor="root")
+    assert [(e.actor, e.action, e.target) for e in iter_events(db)] == [
+        ("root", "user.add", "dana"), ("root", "user.role", "dana"), ("dana", "user.password", "dana"),
+        ("root", "user.disable", "dana"), ("root", "user.rotate_token", "dana"), ("root", "user.remove", "dana"),
+    ]
