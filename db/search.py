@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -72,20 +72,27 @@ def _stem(lang: str, word: str) -> str:
     return fold(_stemmer(lang).stemWord(word.casefold()))
 
 
+@lru_cache(maxsize=300_000)
+def _word_entry(lang: str, word: str) -> tuple[str, str]:
+    """(folded word, its stem or "" when the same): news vocabulary repeats, so this is mostly a lookup."""
+    folded = fold(word)
+    stem = _stem(lang, word) if folded else ""
+    return folded, (stem if stem != folded else "")
+
+
 def document(title: str, summary: str, language: str | None) -> str:
     """The search document of one item: its folded words in order (so phrases match), then the stems
     that differ from their word."""
     lang = language if language in STEMMERS else "en"
     folded: list[str] = []
     stems: dict[str, None] = {}
+    entry = _word_entry
     for word in words(f"{title}\n{summary}"):
-        f = fold(word)
-        if not f:
-            continue
-        folded.append(f)
-        stem = _stem(lang, word)
-        if stem and stem != f:
-            stems[stem] = None
+        f, stem = entry(lang, word)
+        if f:
+            folded.append(f)
+            if stem:
+                stems[stem] = None
     return " ".join([*folded, *stems])
 
 
