@@ -186,3 +186,24 @@ def test_login_returns_to_the_page_and_a_saved_view(page: Any, live: Any) -> Non
     page.wait_for_selector("#review-grid .ag-row[row-id]")
     assert query(page) == {"region": ["africa"], "q": ["peacekeepers"]}
     assert page.input_value("#review-f-text") == "peacekeepers"
+
+
+@pytest.mark.parametrize(("path", "control", "value", "key"), [
+    ("/region/africa", "#region-period", "30", "period"),
+    ("/", "#overview-window", "14", "window"),
+    ("/country/COD", "#country-period", "365", "period"),
+])
+def test_other_pages_keep_their_choices_in_the_url(page: Any, live: Any, path: str, control: str, value: str,
+                                                   key: str) -> None:
+    server, _info = live
+    page.goto(server.url + path)
+    page.wait_for_selector(control)
+    page.select_option(control, value)
+    page.wait_for_function(f"() => location.search.includes('{key}={value}')")
+    page.reload()
+    page.wait_for_selector(control)
+    assert page.input_value(control) == value
+    page.go_back()
+    page.wait_for_function(f"() => !location.search.includes('{key}=')")
+    page.wait_for_selector(control)
+    assert page.input_value(control) != value
