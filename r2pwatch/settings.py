@@ -40,7 +40,7 @@ SPECS: tuple[Spec, ...] = (
          "Allow fetching from loopback/private/link-local addresses: true, or a list of host:port."),
     Spec("fetch.connect_timeout", "float", 10.0, "Seconds to establish a connection."),
     Spec("fetch.read_timeout", "float", 30.0, "Seconds to wait for each read."),
-    Spec("fetch.total_timeout", "float", 60.0, "Seconds for the whole fetch of one feed."),
+    Spec("fetch.total_timeout", "float", 60.0, "Hard deadline in seconds for the whole fetch of one feed: lookup, connect, headers, body, every redirect."),
     Spec("fetch.max_bytes", "int", 10_000_000, "Largest feed body accepted, counted after decompression."),
     Spec("fetch.max_redirects", "int", 5, "Most redirects followed for one fetch."),
     Spec("ingest.workers", "int", 8, "Feeds fetched concurrently."),
