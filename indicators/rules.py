@@ -252,7 +252,9 @@ class Rules:
                 prev.append(h)
         out: list[tuple[str, str, list[Hit]]] = []
         for iso3, hs in accepted.items():
-            method = min((_method(h.entry) for h in hs), key=lambda m: _METHOD_RANK.get(m, 9))
+            method = _method(hs[0].entry)
+            if len(hs) > 1:
+                method = min((_method(h.entry) for h in hs), key=lambda m: _METHOD_RANK.get(m, 9))
             out.append((iso3, method, hs))
         if len(accepted) == 1:
             r = region.get(next(iter(accepted)))
