@@ -124,12 +124,7 @@ def main() -> int:
 
     def match(p: tuple[str, list[str]]) -> None:
         f, sl = p
-        out: list[Any] = []
-        cur_ = [0, 0]
-        arabic = not f.isascii() and ARABIC.search(f) is not None
-        need = tagger._primary.match(f, sl, arabic, out, cur_)
-        if need:
-            tagger._match_context(f, sl, arabic, out, cur_, need)
+        tagger.match(f, sl, "ar" if not f.isascii() and ARABIC.search(f) is not None else "en")
 
     step("match (token tries)", match, pairs)
     langs = [d.get("language") for d in docs]

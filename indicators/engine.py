@@ -9,7 +9,7 @@ on disk).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,10 @@ from .matcher import Match, PhraseIndex, phrase_tokens, slots
 from .model import TagResult
 from .result import RawResult
 from .rules import SEPARATOR, Rules
-from .stemming import ARABIC
+from .stemming import ARABIC, Normaliser
 from .taxonomy import BUILTIN_TAXONOMY, Taxonomy, load_taxonomy
 from .text import fold, html_to_text
+from .trie import strip_article
 
 __all__ = ["Tagger", "default_tagger", "load_tagger"]
 
@@ -67,14 +68,26 @@ class Tagger:
             if e.ambiguous and e.case == CAPS
         }
         region = {iso3: row["region"] for iso3, row in gazetteer.countries.items()}
-        self._rules = Rules(taxonomy, region, firm)
+        regional = frozenset(
+            o for o, row in gazetteer.org_meta.items() if row.get("kind") in ("regional", "subregional")
+        )
+        self._rules = Rules(taxonomy, region, firm, regional)
 
     # ---------------------------------------------------------------------------- building
     def _build(self) -> None:
-        add_primary = self._primary.add
-        add_context = self._context.add
-        add_geo = self._geo.add
         tax = self.taxonomy
+        self._normaliser = Normaliser(self._protected())
+        variant = self._normaliser.phrase_variant
+
+        def adder(index: PhraseIndex) -> Callable[[str, Entry], None]:
+            def add(phrase: str, entry: Entry) -> None:
+                index.add(phrase, entry, variant=lambda tokens: variant(entry.lang, tokens))
+
+            return add
+
+        add_primary = adder(self._primary)
+        add_context = adder(self._context)
+        add_geo = adder(self._geo)
         for ind in tax.indicators:
             for gi, g in enumerate(ind.groups):
                 for lang, phrases in g.terms.items():
@@ -112,9 +125,30 @@ class Tagger:
                 return NEED_GEO
             return 0
 
+        self._normaliser.vocab = frozenset().union(
+            *(i.tokens() for i in (self._primary, self._context, self._geo))
+        )
         self._primary.freeze(flag_of)
         self._context.freeze()
         self._geo.freeze()
+
+    def _protected(self) -> frozenset[str]:
+        """Tokens of the gazetteer's names (and of the taxonomy's extra forms and blocking phrases):
+        stemming leaves them as they are."""
+        gz = self.gazetteer
+        geo = self.taxonomy.geo
+        texts = (
+            [cn.text for cn in gz.names] + [ld.name for ld in gz.leaders] + [on.text for on in gz.org_names]
+        )
+        texts += [f for a in geo.add for fs in a.forms.values() for f in fs]
+        texts += [p for ps in geo.block.values() for p in ps]
+        out: set[str] = set()
+        for text in texts:
+            tokens = phrase_tokens(text)[0]
+            out.update(tokens)
+            if tokens:
+                out.add(strip_article(tokens[0]))
+        return frozenset(out)
 
     def _build_places(self, add: Any) -> None:
         """Country forms, blocking phrases, leaders and organisations into the primary trie."""
@@ -140,6 +174,10 @@ class Tagger:
             for prefix in prefixes:
                 for d in demonyms.get(lang, ()):
                     add(f"{prefix} {d}", Entry(BLOCK, "", None, False, lang, 0, "block:ethnic"))
+        for lang, suffixes in geo.ethnic_suffix.items():
+            for suffix in suffixes:
+                for d in demonyms.get(lang, ()):
+                    add(f"{d} {suffix}", Entry(BLOCK, "", None, False, lang, 0, "block:ethnic"))
         for lang, phrases in geo.block.items():
             for p in phrases:
                 add(p, Entry(BLOCK, "", None, False, lang, 0, "block"))
@@ -179,16 +217,25 @@ class Tagger:
         text = title + SEPARATOR + summary if summary else title
         folded, omap = fold(text)
         tokens = slots(folded)
-        arabic = not folded.isascii() and ARABIC.search(folded) is not None
-        matches: list[Match] = []
-        cursor = [0, 0]
-        need = self._primary.match(folded, tokens, arabic, matches, cursor)
-        if need:
-            self._match_context(folded, tokens, arabic, matches, cursor, need)
         lang = normalise_language(language)
         if lang is None:
             lang = guess_language(tokens, folded)
+        matches = self.match(folded, tokens, lang)
         return self._rules.evaluate(title, summary, omap, matches, lang, published)
+
+    def match(self, folded: str, tokens: list[str], lang: str | None) -> list[Match]:
+        """Every match in the folded text (``tokens = slots(folded)``), in slot order."""
+        if lang == "en" or (lang is None and folded.isascii()):
+            lookup, skips = tokens, None
+        else:
+            arabic = not folded.isascii() and ARABIC.search(folded) is not None
+            lookup, skips = self._normaliser.lookup(lang, tokens, arabic)
+        matches: list[Match] = []
+        cursor = [0, 0]
+        need = self._primary.match(folded, tokens, lookup, skips, matches, cursor, lang)
+        if need:
+            self._match_context(folded, tokens, lookup, skips, matches, cursor, need, lang)
+        return matches
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -205,15 +252,23 @@ class Tagger:
         self.__dict__.update(state)
 
     def _match_context(
-        self, folded: str, tokens: list[str], arabic: bool, matches: list[Match], cursor: list[int], need: int
+        self,
+        folded: str,
+        tokens: list[str],
+        lookup: list[str],
+        skips: dict[int, int] | None,
+        matches: list[Match],
+        cursor: list[int],
+        need: int,
+        lang: str | None,
     ) -> None:
         """Add the cue, stage and negation matches (when a term or a conditional organisation
         matched) and the geo cues (when an ambiguous name matched)."""
         n = len(matches)
         if need & NEED_CONTEXT:
-            self._context.match(folded, tokens, arabic, matches, cursor)
+            self._context.match(folded, tokens, lookup, skips, matches, cursor, lang)
         if need & NEED_GEO:
-            self._geo.match(folded, tokens, arabic, matches, cursor)
+            self._geo.match(folded, tokens, lookup, skips, matches, cursor, lang)
         if len(matches) > n:
             matches.sort(key=_first_slot)
 

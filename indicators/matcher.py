@@ -7,8 +7,9 @@ character, so a slot is a token or an empty string for each extra separator):
    (for nearly every item only a handful do);
 2. at those positions the longest phrase wins (trie walk, gap checks), so "South Sudan" beats
    "Sudan" and "Equatorial Guinea" beats "Guinea";
-3. tokens that do not match as they are are tried as their language's normal form (Arabic without
-   attached proclitics و ف ب ك ل ال; see :mod:`indicators.stemming`).
+3. in French, Spanish, Portuguese and Arabic items every token is looked up in its normal form
+   (a stem; Arabic without particles, article and suffixes), and the phrases of those languages are
+   indexed in that form too (see :mod:`indicators.stemming`); the offsets stay those of the text.
 
 Every phrase maps to one or more :class:`~indicators.entries.Entry`. Entries of shorter phrases of a
 different kind inside a longer phrase ("Kosovo" inside "Kosovo Specialist Chambers") are attached to
@@ -22,7 +23,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .entries import Entry
-from .stemming import arabic_stems
 from .trie import Anchored, Node, TrieBuilder, edge, gap_class, phrase_tokens
 
 __all__ = ["Match", "PhraseIndex", "phrase_tokens", "slots"]
@@ -68,11 +68,11 @@ class PhraseIndex:
         phrase: str,
         entry: Entry,
         *,
-        variants: Callable[[tuple[str, ...]], list[tuple[str, ...]]] | None = None,
+        variant: Callable[[tuple[str, ...]], tuple[str, ...] | None] | None = None,
     ) -> None:
-        """Index ``phrase`` for ``entry``; ``variants`` gives more token sequences to index too."""
+        """Index ``phrase`` for ``entry``; ``variant`` gives another token sequence to index it under."""
         assert self._builder is not None, "frozen"
-        self._builder.add(phrase, entry, variants=variants)
+        self._builder.add(phrase, entry, variant=variant)
 
     def freeze(self, flag_of: Callable[[Entry], int] | None = None) -> None:
         """Build the trie from the phrases added (``flag_of`` gives an entry's flags)."""
@@ -80,6 +80,11 @@ class PhraseIndex:
         self.first, self.anchored = self._builder.build(flag_of)
         self._count = len(self._builder.phrases)
         self.keys = frozenset(self.first) | frozenset(self.anchored)
+
+    def tokens(self) -> set[str]:
+        """Every token of the phrases added (before :meth:`freeze` reads them)."""
+        assert self._builder is not None, "frozen"
+        return {t for tokens, _gaps in self._builder.phrases for t in tokens}
 
     def __getstate__(self) -> dict[str, Any]:
         # the build-time phrase table is not needed for matching (and triples the cache file)
@@ -105,20 +110,26 @@ class PhraseIndex:
                 stack.extend(node.children.values())
 
     # ---------------------------------------------------------------------------- matching
-    def match(self, folded: str, tokens: list[str], arabic: bool, out: list[Match], cursor: list[int]) -> int:
+    def match(
+        self,
+        folded: str,
+        tokens: list[str],
+        lookup: list[str],
+        skips: dict[int, int] | None,
+        out: list[Match],
+        cursor: list[int],
+        lang: str | None = None,
+    ) -> int:
         """Append the longest non-overlapping matches to ``out``; return the OR of their flags.
 
-        ``tokens`` is ``slots(folded)``; match positions are slot indices. ``cursor`` is
+        ``tokens`` is ``slots(folded)``, ``lookup`` the tokens to look up (the same list, or each
+        token's normal form, see :mod:`.stemming`), ``skips`` slot -> characters of an Arabic particle
+        to leave out of the evidence; match positions are slot indices. ``cursor`` is
         ``[slot index, its char offset]``, shared by successive calls so that char offsets are
         summed only once (positions only move forward).
         """
         keys = self.keys
-        stems: dict[int, tuple[int, str]] | None = None
-        if arabic:
-            stems = arabic_stems(tokens, keys)
-            starts = sorted({i for i, t in enumerate(tokens) if t in keys} | set(stems))
-        else:
-            starts = [i for i, t in enumerate(tokens) if t in keys]
+        starts = [i for i, t in enumerate(lookup) if t in keys]
         if not starts:
             return 0
         flags = 0
@@ -131,14 +142,14 @@ class PhraseIndex:
             if i < last_end:
                 continue
             prefix_len = 0  # chars of an Arabic proclitic stripped from the first token
-            key = tokens[i]
-            if stems is not None and i in stems:
-                prefix_len, key = stems[i]
+            key = lookup[i]
+            if skips and i in skips:
+                prefix_len = skips[i]
             node = first.get(key)
             best: Node | None = None
             children = None
             if node is not None:
-                if node.entries:
+                if node.entries and (lang is None or node.langs is None or lang in node.langs):
                     best = node
                 children = node.children
                 if children is not None:
@@ -146,7 +157,7 @@ class PhraseIndex:
                     k = i + 1
                     while k < n and not tokens[k]:
                         k += 1
-                    if k >= n or (tokens[k] not in children and not node.gapped):
+                    if k >= n or (lookup[k] not in children and not node.gapped):
                         children = None
             is_anchor = anchored and not prefix_len and key in anchored
             if best is None and children is None and not is_anchor:
@@ -171,7 +182,7 @@ class PhraseIndex:
                     if k >= n:
                         break
                     gap_len = k - j
-                    token = tokens[k]
+                    token = lookup[k]
                     if gap_len == 1 and folded[end] == " ":
                         child = children.get(token)
                     else:
@@ -186,8 +197,8 @@ class PhraseIndex:
                         break
                     path.append(k)
                     j = k
-                    end += gap_len + len(token)
-                    if child.entries:
+                    end += gap_len + len(tokens[k])
+                    if child.entries and (lang is None or child.langs is None or lang in child.langs):
                         best, best_last, best_end, best_len = child, j, end, len(path)
                     children = child.children
                     if children is None:
@@ -195,8 +206,12 @@ class PhraseIndex:
             start = i
             start_char = cursor_char
             if is_anchor:
-                got = _match_anchored(anchored[key], folded, tokens, i, cursor_char, last_end)
-                if got is not None and got[2] - got[1] > best_end - cursor_char:
+                got = _match_anchored(anchored[key], folded, tokens, lookup, i, cursor_char, last_end)
+                if (
+                    got is not None
+                    and got[2] - got[1] > best_end - cursor_char
+                    and (lang is None or got[3].langs is None or lang in got[3].langs)
+                ):
                     start, start_char, best_end, best, last_offset, path = got
                     best_last = i + last_offset
                     best_len = len(path)
@@ -221,7 +236,13 @@ class PhraseIndex:
 
 
 def _match_anchored(
-    cands: list[Anchored], folded: str, tokens: list[str], i: int, char_i: int, last_end: int
+    cands: list[Anchored],
+    folded: str,
+    tokens: list[str],
+    lookup: list[str],
+    i: int,
+    char_i: int,
+    last_end: int,
 ) -> tuple[int, int, int, Node, int, list[int]] | None:
     """The longest anchored phrase whose anchor is slot ``i`` (at char ``char_i``).
 
@@ -236,7 +257,7 @@ def _match_anchored(
             q = k - 1
             while q >= 0 and not tokens[q]:
                 q -= 1
-            if q < last_end or tokens[q] != cand.before[m]:
+            if q < last_end or lookup[q] != cand.before[m]:
                 ok = False
                 break
             gap = folded[char_k - (k - q) : char_k]
@@ -254,14 +275,14 @@ def _match_anchored(
             q = j + 1
             while q < n and not tokens[q]:
                 q += 1
-            if q >= n or tokens[q] != token:
+            if q >= n or lookup[q] != token:
                 ok = False
                 break
             gap = folded[end : end + q - j]
             if (" " if gap == " " else gap_class(gap)) != cand.after_gaps[m]:
                 ok = False
                 break
-            end += q - j + len(token)
+            end += q - j + len(tokens[q])
             j = q
             path.append(q)
         if ok:

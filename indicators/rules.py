@@ -29,11 +29,18 @@ def _has_lower(s: str) -> bool:
 class Rules:
     """The taxonomy's rules and the tables they need, applied to one item's matches."""
 
-    def __init__(self, taxonomy: Taxonomy, region: Mapping[str, str], firm: Mapping[Entry, Entry]) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        region: Mapping[str, str],
+        firm: Mapping[Entry, Entry],
+        regional_orgs: frozenset[str] = frozenset(),
+    ) -> None:
         self.taxonomy = taxonomy
         self.version = taxonomy.version
         self.region = dict(region)  # iso3 -> region slug
         self.firm = dict(firm)  # ambiguous acronym entry -> its firm twin (written in capitals)
+        self.regional_orgs = regional_orgs  # regional bodies: their "General Assembly" is not the UN's
         self.indicator_index = {ind.id: n for n, ind in enumerate(taxonomy.indicators)}
 
     def evaluate(
@@ -160,8 +167,10 @@ class Rules:
             unless = org_unless.get(org)
             if unless and any(c in cues for c in unless):
                 continue
-            if h.entry.ambiguous and not firm and not h.text.isupper():
-                continue  # an ambiguous name ("Security Council") needs a firm organisation beside it
+            if h.entry.ambiguous and not h.text.isupper() and firm <= self.regional_orgs:
+                # an ambiguous name ("Security Council") needs a firm organisation beside it, and a
+                # regional one does not do: the OAS General Assembly is not the UN's
+                continue
             prev = out.get(org)
             if prev is None:
                 out[org] = [h]

@@ -15,7 +15,7 @@ from .entries import BLOCK, COUNTRY, LEADER, ORG, Entry, nest_kind
 from .stemming import ARABIC
 from .text import fold
 
-__all__ = ["Anchored", "Nested", "Node", "TrieBuilder", "gap_class", "phrase_tokens"]
+__all__ = ["Anchored", "Nested", "Node", "TrieBuilder", "gap_class", "phrase_tokens", "strip_article"]
 
 _SPLIT = re.compile(r"(\w+)")  # for phrases at build time: tokens and the gaps between them
 
@@ -80,6 +80,13 @@ def phrase_tokens(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(parts[1::2]), tuple(map(_gap_class_cached, parts[2:-1:2]))
 
 
+def strip_article(token: str) -> str:
+    """An Arabic token without its article (phrases are indexed both ways)."""
+    if token.startswith("ال") and len(token) > 3 and ARABIC.match(token):
+        return token[2:]
+    return token
+
+
 def edge(gap: str, token: str) -> str:
     """Trie edge key: the token alone after a space (nearly always), else gap + \\x01 + token."""
     return token if gap == " " else f"{gap}\x01{token}"
@@ -90,7 +97,7 @@ class Node:
     nested inside that phrase, whether an edge needs a gap other than a space, and the OR of the
     entries' flags (what else a match here needs read)."""
 
-    __slots__ = ("children", "entries", "flags", "gapped", "nested")
+    __slots__ = ("children", "entries", "flags", "gapped", "langs", "nested")
 
     def __init__(
         self,
@@ -105,6 +112,10 @@ class Node:
         self.nested = nested
         self.gapped = gapped
         self.flags = flags
+        # languages of the entries (None: some entry holds for any language), so that a longer
+        # phrase of another language does not hide a shorter one of the item's ("un tribunal")
+        langs = {e.lang for e in entries} | {x[2].lang for x in nested}
+        self.langs: frozenset[str] | None = None if "any" in langs else frozenset(langs)
 
     def __reduce__(self) -> tuple[type[Node], tuple[Any, ...]]:
         # compact and quick to load from the cache file
@@ -159,17 +170,20 @@ class TrieBuilder:
         phrase: str,
         entry: Entry,
         *,
-        variants: Callable[[tuple[str, ...]], list[tuple[str, ...]]] | None = None,
+        variant: Callable[[tuple[str, ...]], tuple[str, ...] | None] | None = None,
     ) -> None:
-        """Index ``phrase`` for ``entry``; ``variants`` gives more token sequences to index too."""
+        """Index ``phrase`` for ``entry``; ``variant`` gives another token sequence to index it under."""
         tokens, gaps = phrase_tokens(phrase)
         if not tokens:
             return
         forms = [tokens]
-        if tokens[0].startswith("ال") and len(tokens[0]) > 3 and ARABIC.match(tokens[0]):
-            forms.append((tokens[0][2:], *tokens[1:]))
-        if variants is not None:
-            forms.extend(v for v in variants(tokens) if v not in forms)
+        bare = strip_article(tokens[0])
+        if bare != tokens[0]:
+            forms.append((bare, *tokens[1:]))
+        if variant is not None:
+            other = variant(tokens)
+            if other is not None and other not in forms:
+                forms.append(other)
         for form in forms:
             p = self.phrases.get((form, gaps))
             if p is None:
@@ -241,6 +255,9 @@ class TrieBuilder:
             kinds = {nest_kind(e) for e in p.entries}
             has_org = any(e.kind == ORG for e in p.entries)
             has_place = any(e.kind in (COUNTRY, LEADER, BLOCK) for e in p.entries)
+            # a blocking phrase names nothing: no country and no organisation inside it
+            # ("Confederation of African Football" is not the African Union)
+            has_block = any(e.kind == BLOCK for e in p.entries)
             for off in range(n):
                 if p.tokens[off] not in starts:
                     continue
@@ -256,5 +273,7 @@ class TrieBuilder:
                             if has_org and e.kind == COUNTRY and e.arg == "demonym":
                                 continue
                             if has_place and e.kind in (COUNTRY, LEADER):
+                                continue
+                            if has_block and e.kind == ORG:
                                 continue
                             p.nested.append((off, length, e))
