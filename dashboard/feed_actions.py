@@ -8,13 +8,16 @@ import binascii
 import re
 from dataclasses import dataclass, field
 
-from dashboard.context import AppContext
+from dashboard.context import PREVIEW_CONCURRENCY, AppContext
 from db.feeds import DuplicateFeed, FeedNotFound, NewFeed, add_feed, add_feeds, list_feeds, update_feed
 from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
 from ingest.urls import BadFeedURL, validate_feed_url
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 PREVIEW_ITEMS = 5
+#: A Test click holds a server thread for at most this long (a hard deadline over the whole fetch);
+#: at most PREVIEW_CONCURRENCY clicks run at once.
+PREVIEW_SECONDS = 10.0
 MAX_OPML_BYTES = 2_000_000
 
 
@@ -105,10 +108,15 @@ def preview(ctx: AppContext, url: str | None) -> Outcome:
         return Outcome(False, f"Testing is not available: {exc}")
     s = ctx.settings
     config = FetchConfig(connect_timeout=float(s["fetch.connect_timeout"]), read_timeout=float(s["fetch.read_timeout"]),
-                         total_timeout=min(float(s["fetch.total_timeout"]), 20.0), max_bytes=int(s["fetch.max_bytes"]),
-                         max_redirects=int(s["fetch.max_redirects"]))
-    with make_client(AddressPolicy.from_setting(s["fetch.allow_private"]), max_connections=1) as client:
-        result = fetch(client, FetchRequest(url), config)
+                         total_timeout=min(float(s["fetch.total_timeout"]), PREVIEW_SECONDS),
+                         max_bytes=int(s["fetch.max_bytes"]), max_redirects=int(s["fetch.max_redirects"]))
+    if not ctx.preview_slots.acquire(blocking=False):
+        return Outcome(False, f"{PREVIEW_CONCURRENCY} feed tests are already running; try again in a few seconds.")
+    try:
+        with make_client(AddressPolicy.from_setting(s["fetch.allow_private"]), max_connections=1) as client:
+            result = fetch(client, FetchRequest(url), config)
+    finally:
+        ctx.preview_slots.release()
     if result.outcome == "error":
         return Outcome(False, f"Fetch failed ({result.error_kind}): {result.error}")
     parsed = parse_feed(result.body, result.headers, result.final_url)
