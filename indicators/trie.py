@@ -114,7 +114,7 @@ class Node:
         self.flags = flags
         # languages of the entries (None: some entry holds for any language), so that a longer
         # phrase of another language does not hide a shorter one of the item's ("un tribunal")
-        langs = {e.lang for e in entries} | {x[2].lang for x in nested}
+        langs = {e.lang for e in entries}
         self.langs: frozenset[str] | None = None if "any" in langs else frozenset(langs)
 
     def __reduce__(self) -> tuple[type[Node], tuple[Any, ...]]:
