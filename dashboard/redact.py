@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import overload
 
 from dashboard.context import CurrentUser
+from db.exports import ExportRecord
 from db.rows import ItemRow
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s]*@")
@@ -49,3 +50,8 @@ def row_for(row: ItemRow, user: CurrentUser | None) -> ItemRow:
     if reveals(user):
         return row
     return replace(row, source=mask_credentials(row.source), link=mask_credentials(row.link))
+
+
+def mask_record(record: ExportRecord) -> ExportRecord:
+    return replace(record, sources=tuple((mask_credentials(t), mask_credentials(u)) for t, u in record.sources),
+                   link=mask_credentials(record.link))
