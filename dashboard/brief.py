@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import flask
 from werkzeug.wrappers import Response
 
 from dashboard.components import safe_href
+from dashboard.context import CurrentUser
 from dashboard.meta import Meta
 from db import Database
 from db.alerts import AlertInfo, list_alerts
@@ -266,6 +267,29 @@ def to_html(brief: Brief, meta: Meta, *, markdown_href: str | None = None) -> st
 # /brief
 
 
+def for_reader(brief: Brief, user: CurrentUser | None) -> Brief:
+    """What this reader may see: credentials in feed addresses for admins only; review notes and
+    reviewers' names not for anonymous visitors."""
+    from dashboard.redact import mask_credentials, mask_record, reveals
+
+    if reveals(user):
+        return brief
+    private = user is None or user.anonymous
+
+    def record(r: ExportRecord) -> ExportRecord:
+        r = mask_record(r)
+        return replace(r, review_note=None, reviewer=None) if private else r
+
+    def covering(c: Covering) -> Covering:
+        f = c.feed
+        return replace(c, feed=replace(f, url=mask_credentials(f.url), title=mask_credentials(f.title),
+                                       last_error=mask_credentials(f.last_error),
+                                       disabled_reason=mask_credentials(f.disabled_reason)))
+
+    return replace(brief, reviewed=tuple((ind, tuple(record(r) for r in rs)) for ind, rs in brief.reviewed),
+                   coverage=tuple(covering(c) for c in brief.coverage))
+
+
 def brief_view() -> Response:
     from urllib.parse import urlencode
 
@@ -283,6 +307,9 @@ def brief_view() -> Response:
                 "<p>Example: <code>/brief?region=africa&amp;from=2026-11-01&amp;to=2026-11-07</code> or "
                 "<code>/brief?country=SDN</code>.</p><p><a href='/'>Dashboard</a></p></body></html>")
         return Response(page, status=400, mimetype="text/html")
+    from dashboard.auth import current_user
+
+    brief = for_reader(brief, current_user())
     if args.get("format") == "md":
         return Response(to_markdown(brief, ctx.meta), mimetype="text/markdown")
     query = {k: v for k, v in args.items() if k != "format"}

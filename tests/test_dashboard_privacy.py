@@ -115,3 +115,21 @@ def test_anonymous_visitors_over_http(app: dash.Dash, db: Database) -> None:
     client = app.server.test_client()
     assert client.get("/feeds/flagged.atom").status_code == 200  # anonymous reading is on
     assert "s3cret-pw" not in client.get("/feeds/flagged.atom").get_data(as_text=True)
+
+
+def test_briefs_follow_the_same_rules(app: dash.Dash, db: Database) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    items = list_items(db, ItemFilter(flagged_only=True, region="africa"), limit=3)
+    apply_action(db, [r.id for r in items], "confirm", "analyst-amina", "confirmed by two sources")
+    start = min(r.published_at for r in items).date()
+    end = datetime.now(UTC).date() + timedelta(days=1)
+    url = f"/brief?region=africa&from={start}&to={end}"
+    anonymous = app.server.test_client().get(url).get_data(as_text=True)
+    assert "confirmed by two sources" not in anonymous and "analyst-amina" not in anonymous
+    assert "s3cret-pw" not in anonymous
+    add_user(db, "vic", "viewer", "viewer-password")
+    viewer = app.server.test_client()
+    viewer.post("/login", data={"name": "vic", "password": "viewer-password"})
+    page = viewer.get(url).get_data(as_text=True)
+    assert "confirmed by two sources" in page and "s3cret-pw" not in page
