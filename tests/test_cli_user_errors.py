@@ -23,7 +23,7 @@ from r2pwatch.cli import main
         (["serve", "--port", "-1"], "--port: -1 is not a port"),
         (["demo", "--port", "65536"], "--port: 65536 is not a port"),
         (["alerts", "--days", "-3"], "--days must be at least 1 day"),
-        (["feeds", "add", "https://x.example.org/rss", "--interval", "-5"], "--interval must be at least 1"),
+        (["feeds", "add", "https://x.example.org/rss", "--interval", "-5"], "the interval must be between 1 minute and 43200"),
         (["feeds", "add", "https://x.example.org/rss", "--language", "english"], "not an ISO 639-1 language code"),
         (["feeds", "add", "https://x.example.org/rss", "--language", "xx"], "not an ISO 639-1 language code"),
         (["feeds", "add", "https://x.example.org/rss", "--language", "eng"], "not an ISO 639-1 language code"),

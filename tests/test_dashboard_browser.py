@@ -133,7 +133,8 @@ def test_review_flow_persists(env: Env) -> None:
     env.page.keyboard.press("Escape")
     env.page.wait_for_selector(".offcanvas-backdrop", state="detached")
     env.page.locator("#review-grid .ag-row[row-index='1'] [col-id='title']").click()
-    env.page.wait_for_function("() => document.querySelector('#review-action-msg').textContent === ''")
+    # the offcanvas mounts its body again on opening: wait for the element, then for it to be empty
+    env.page.wait_for_function("() => document.querySelector('#review-action-msg')?.textContent === ''")
     assert env.page.locator("#review-note").input_value() == ""
     env.page.reload()
     env.goto(f"/review?item={item_id}")
