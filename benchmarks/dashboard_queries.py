@@ -21,17 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from db import Database, upgrade
+from db.aggregates import country_table, daily_series, organisation_matrix, region_coverage
+from db.filters import ItemFilter
+from db.listing import SortKey, item_page
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
-from db.queries import (
-    AlertRule,
-    ItemFilter,
-    country_table,
-    daily_series,
-    grid_page,
-    organisation_matrix,
-    region_coverage,
-    region_signals,
-)
+from db.signals import AlertRule, region_signals
 from db.types import utcnow
 from indicators import INDICATOR_IDS, region_of
 
@@ -168,18 +162,18 @@ def run(database: Database, label: str) -> None:
         ("overview: source coverage", lambda: region_coverage(database)),
         ("region: country table", lambda: country_table(database, africa)),
         ("region: organisation x tool matrix", lambda: organisation_matrix(database, africa, PILLAR3)),
-        ("review: first 100 flagged rows", lambda: grid_page(database, ItemFilter(flagged_only=True))),
+        ("review: first 100 flagged rows", lambda: item_page(database, ItemFilter(flagged_only=True))),
         (
             "review: rows 15,000-15,100 by score",
-            lambda: grid_page(
+            lambda: item_page(
                 database,
                 ItemFilter(),
                 start=15_000,
                 end=15_100,
-                sort_model=[{"colId": "score", "sort": "desc"}],
+                sort=[SortKey("score", descending=True)],
             ),
         ),
-        ("review: free-text search", lambda: grid_page(database, ItemFilter(text="crisis 12"))),
+        ("review: free-text search", lambda: item_page(database, ItemFilter(text="crisis 12"))),
     ]
     print(f"\n{label}")
     for name, fn in queries:

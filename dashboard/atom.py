@@ -15,8 +15,10 @@ from werkzeug.wrappers import Response
 from dashboard.auth import current_user
 from dashboard.components import safe_href
 from dashboard.context import get_ctx
+from db.filters import ItemFilter
+from db.listing import list_items
 from db.models import REVIEW_STATUSES
-from db.queries import ItemFilter, ItemRow, list_items
+from db.rows import ItemRow
 from db.users import user_by_token
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -12,7 +12,7 @@ import flask
 
 from dashboard.meta import Meta
 from db import Database
-from db.queries import AlertRule
+from db.signals import AlertRule
 from r2pwatch.settings import Settings
 
 EXTENSION = "r2pwatch"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from dashboard.context import AppContext
 from dashboard.dashtyped import send_string
-from db.queries import ItemFilter, ItemRow, list_items
+from db.filters import ItemFilter
+from db.listing import ColumnFilter, SortKey, list_items
+from db.rows import ItemRow
 
 EXPORT_LIMIT = 20_000
 CSV_FIELDS = ("id", "published_at", "source", "title", "summary", "link", "language", "score", "flagged",
@@ -49,11 +51,10 @@ def export_download(
     fmt: str,
     stem: str,
     *,
-    sort_model: Sequence[Mapping[str, Any]] | None = None,
-    filter_model: Mapping[str, Any] | None = None,
+    sort: Sequence[SortKey] = (),
+    columns: Sequence[ColumnFilter] = (),
 ) -> dict[str, Any]:
-    rows = list_items(ctx.database, flt, limit=EXPORT_LIMIT, sort_model=sort_model, filter_model=filter_model,
-                      with_orgs=True)
+    rows = list_items(ctx.database, flt, limit=EXPORT_LIMIT, sort=sort, columns=columns, with_orgs=True)
     if fmt == "json":
         return send_string(to_json(rows, flt), f"{stem}.json", type="application/json")
     return send_string(to_csv(rows), f"{stem}.csv", type="text/csv")

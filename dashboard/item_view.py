@@ -9,8 +9,8 @@ from dash import html
 
 from dashboard.components import fmt_time, highlight, indicator_badge, source_link, status_badge
 from dashboard.context import AppContext
-from db.queries import ItemDetail
 from db.reviews import review_history
+from db.rows import ItemDetail
 from db.values import Evidence
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.models import Alert
-from db.queries import AlertRule, Signal, region_signals
+from db.signals import AlertRule, Signal, region_signals
 from db.types import utcnow
 
 WINDOW_DAYS = 7

@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from db import Database, open_database, upgrade  # noqa: E402
+from db.filters import ItemFilter  # noqa: E402
+from db.listing import list_items  # noqa: E402
 from db.models import Item  # noqa: E402
-from db.queries import ItemFilter, list_items  # noqa: E402
 from r2pwatch.settings import Settings, load_settings  # noqa: E402
 from tests.dashboard_seed import seed_sample  # noqa: E402
 from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, live_dashboard  # noqa: E402

@@ -24,7 +24,7 @@ from types import FrameType
 from db.alerts import AlertInfo, record_alerts
 from db.claims import FeedToFetch, claim_feeds, release_leases
 from db.engine import Database
-from db.queries import AlertRule
+from db.signals import AlertRule
 from db.types import utcnow
 from ingest.fetch import FetchConfig, make_client
 from ingest.netguard import AddressPolicy

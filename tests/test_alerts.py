@@ -8,7 +8,7 @@ import pytest
 from db import Database
 from db.alerts import list_alerts, record_alerts
 from db.models import Item, ItemCountry, ItemTag
-from db.queries import AlertRule
+from db.signals import AlertRule
 from r2pwatch.cli import main
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

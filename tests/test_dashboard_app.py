@@ -25,7 +25,8 @@ from dashboard.exports import to_csv
 from dashboard.pages import country, feeds, indicators, overview, region, review
 from db import Database
 from db.feeds import list_feeds
-from db.queries import ItemFilter, list_items
+from db.filters import ItemFilter
+from db.listing import list_items
 from db.reviews import review_history, review_statuses
 from db.users import add_user, get_user
 from tests.dashboard_seed import XSS_SUMMARY, XSS_TITLE, seed_sample

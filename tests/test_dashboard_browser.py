@@ -14,7 +14,8 @@ import pytest
 
 from db import Database
 from db.feeds import list_feeds
-from db.queries import ItemFilter, list_items
+from db.filters import ItemFilter
+from db.listing import list_items
 from db.reviews import review_history, review_statuses
 from db.users import add_user
 from tests.conftest import missing_service

@@ -7,22 +7,27 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from db import Database
-from db.queries import (
-    AlertRule,
-    ItemFilter,
+from db.aggregates import (
     country_table,
     daily_series,
-    grid_page,
     indicator_counts,
-    item_detail,
-    list_items,
-    make_signal,
     organisation_matrix,
     region_coverage,
-    region_signals,
     review_shares,
 )
+from db.filters import ItemFilter
+from db.listing import (
+    ColumnFilter,
+    DateCondition,
+    NumberCondition,
+    SortKey,
+    TextCondition,
+    item_page,
+    list_items,
+)
 from db.reviews import ReviewError, apply_action, record_review, review_history, review_statuses
+from db.rows import item_detail
+from db.signals import AlertRule, make_signal, region_signals
 from tests.dashboard_seed import XSS_TITLE, Seeder, seed_sample
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -120,39 +125,40 @@ def test_grid_paging_sorting_filtering_in_database(db: Database, seeded: Seeder)
                     indicators={"genocide": 1.0 + k / 10}, countries=["SDN" if k % 3 else "HTI"])
     seeded.item(f, "unflagged", days_ago=0.1, countries=["SDN"])
     flt = ItemFilter(flagged_only=True)
-    page = grid_page(db, flt, start=0, end=10)
+    page = item_page(db, flt, start=0, end=10)
     assert page.total == 30 and [r.title[:7] for r in page.rows[:2]] == ["Item 00", "Item 01"]
-    page2 = grid_page(db, flt, start=10, end=20)
+    page2 = item_page(db, flt, start=10, end=20)
     assert page2.rows[0].title.startswith("Item 10")
-    by_score = grid_page(db, flt, start=0, end=3, sort_model=[{"colId": "score", "sort": "desc"}])
+    by_score = item_page(db, flt, start=0, end=3, sort=[SortKey("score", descending=True)])
     assert by_score.rows[0].score == pytest.approx(3.9)
-    by_source = grid_page(db, flt, end=30, sort_model=[{"colId": "source", "sort": "asc"}])
+    by_source = item_page(db, flt, end=30, sort=[SortKey("source")])
     assert by_source.rows[0].source == "Alpha" and by_source.rows[-1].source == "Beta"
-    # column filters from the grid
-    fm = {"score": {"filterType": "number", "type": "greaterThan", "filter": 3.5}}
-    assert grid_page(db, flt, filter_model=fm).total == 4
-    fm = {"title": {"filterType": "text", "type": "contains", "filter": "item 2"}}
-    assert grid_page(db, flt, filter_model=fm).total == 10
-    fm = {"title": {"filterType": "text", "operator": "OR", "conditions": [
-        {"filterType": "text", "type": "startsWith", "filter": "Item 01"},
-        {"filterType": "text", "type": "startsWith", "filter": "Item 02"}]}}
-    assert grid_page(db, flt, filter_model=fm).total == 2
-    day = (NOW - timedelta(days=3)).strftime("%Y-%m-%d 00:00:00")
-    fm = {"published_at": {"filterType": "date", "type": "greaterThan", "dateFrom": day}}
-    assert grid_page(db, flt, filter_model=fm).total == 3
+    # column filters
+    def total(*columns: ColumnFilter) -> int:
+        return item_page(db, flt, columns=columns).total
+
+    assert total(ColumnFilter("score", (NumberCondition("greater", 3.5),))) == 4
+    assert total(ColumnFilter("score", (NumberCondition("between", 1.0, 1.15),))) == 2
+    assert total(ColumnFilter("title", (TextCondition("contains", "item 2"),))) == 10
+    assert total(ColumnFilter("title", (TextCondition("contains", ""),))) == 30  # nothing to test yet
+    either = (TextCondition("starts_with", "Item 01"), TextCondition("starts_with", "Item 02"))
+    assert total(ColumnFilter("title", either, any_of=True)) == 2
+    assert total(ColumnFilter("title", either)) == 0
+    day = datetime.combine((NOW - timedelta(days=3)).date(), datetime.min.time(), UTC)
+    assert total(ColumnFilter("published_at", (DateCondition("after_day", day),))) == 3
+    assert total(ColumnFilter("published_at", (DateCondition("on_day", day),))) == 1
+    assert total(ColumnFilter("published_at", (DateCondition("days_between", day - timedelta(days=1), day),))) == 2
     # like wildcards in user text are literal
-    assert grid_page(db, ItemFilter(text="100%_d")).total == 30
-    assert grid_page(db, ItemFilter(text="100%%")).total == 0
+    assert item_page(db, ItemFilter(text="100%_d")).total == 30
+    assert item_page(db, ItemFilter(text="100%%")).total == 0
     # external filters
-    assert grid_page(db, ItemFilter(country="hti", flagged_only=True)).total == 10
-    assert grid_page(db, ItemFilter(region="africa", flagged_only=True)).total == 20
-    assert grid_page(db, ItemFilter(feed_id=f, flagged_only=True)).total == 15
-    assert grid_page(db, ItemFilter(since=NOW - timedelta(days=5), flagged_only=True)).total == 5
+    assert item_page(db, ItemFilter(country="hti", flagged_only=True)).total == 10
+    assert item_page(db, ItemFilter(region="africa", flagged_only=True)).total == 20
+    assert item_page(db, ItemFilter(feed_id=f, flagged_only=True)).total == 15
+    assert item_page(db, ItemFilter(since=NOW - timedelta(days=5), flagged_only=True)).total == 5
     record_review(db, [page.rows[0].id], "confirmed", "ann")
-    assert grid_page(db, ItemFilter(status="confirmed")).total == 1
-    assert grid_page(db, ItemFilter(status="new", flagged_only=True)).total == 29
-    unknown_cols = {"nope": {"filterType": "text", "filter": "x"}}
-    assert grid_page(db, flt, filter_model=unknown_cols, sort_model=[{"colId": "drop table"}]).total == 30
+    assert item_page(db, ItemFilter(status="confirmed")).total == 1
+    assert item_page(db, ItemFilter(status="new", flagged_only=True)).total == 29
 
 
 def test_item_detail_and_xss_text_kept_verbatim(db: Database) -> None:

@@ -20,7 +20,8 @@ from urllib.request import urlopen
 import pytest
 
 from db import Database
-from db.queries import ItemFilter, list_items
+from db.filters import ItemFilter
+from db.listing import list_items
 from tests.conftest import missing_service
 from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS
 

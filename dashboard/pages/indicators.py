@@ -14,7 +14,7 @@ from dashboard.components import colour_dot, highlight, indicator_badge
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import register_page
 from dashboard.meta import IndicatorMeta
-from db.queries import ReviewShare, review_shares
+from db.aggregates import ReviewShare, review_shares
 
 PATH = "/indicators"
 MAX_TRY_CHARS = 20_000

@@ -17,10 +17,14 @@ from dashboard.components import select_options
 from dashboard.context import AppContext, CurrentUser, get_ctx, write_callback
 from dashboard.dashtyped import clientside_callback, register_page
 from dashboard.exports import export_download
+from dashboard.grid import grid_request
 from dashboard.item_view import item_panel
+from db.choices import feed_choices, known_countries
+from db.filters import ItemFilter
+from db.listing import item_page
 from db.models import REVIEW_STATUSES
-from db.queries import ItemFilter, feed_choices, grid_page, item_detail, known_countries
 from db.reviews import ACTIONS, ReviewError, apply_action
+from db.rows import item_detail
 
 PATH = "/review"
 ACTION_LABELS = (("confirm", "Confirm", "success"), ("dismiss", "Dismiss", "secondary"),
@@ -57,11 +61,9 @@ def filter_from(values: dict[str, Any] | None) -> ItemFilter:
 
 def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict[str, Any] | None) -> dict[str, Any]:
     """The answer to one ag-grid getRows request."""
-    req = request or {}
-    start = int(req.get("startRow") or 0)
-    end = int(req.get("endRow") or start + 100)
-    page = grid_page(ctx.database, filter_from(filters), start=start, end=end,
-                     sort_model=req.get("sortModel") or [], filter_model=req.get("filterModel") or {})
+    req = grid_request(request)
+    page = item_page(ctx.database, filter_from(filters), start=req.start, end=req.end, sort=req.sort,
+                     columns=req.columns)
     rows = [
         {
             "id": str(r.id),
@@ -303,9 +305,9 @@ def selected_count(selected: list[dict[str, Any]] | None) -> str:
 
 def export(_csv: Any, _json: Any, filters: dict[str, Any] | None, request: dict[str, Any] | None) -> dict[str, Any]:
     fmt = "json" if dash.ctx.triggered_id == "review-export-json" else "csv"
-    req = request or {}
-    return export_download(get_ctx(), filter_from(filters), fmt, "r2pwatch-review",
-                           sort_model=req.get("sortModel"), filter_model=req.get("filterModel"))
+    req = grid_request(request)
+    return export_download(get_ctx(), filter_from(filters), fmt, "r2pwatch-review", sort=req.sort,
+                           columns=req.columns)
 
 
 def register(app: dash.Dash, ctx: AppContext) -> None:

@@ -1,0 +1,158 @@
+"""ag-grid's request format (``startRow``, ``sortModel``, ``filterModel`` with ``filterType``,
+``colId``, ``conditions`` …) translated into the neutral values ``db.listing`` understands.
+
+Anything the database cannot use is dropped here: unknown columns, unknown operators, incomplete
+filters (no value yet), values that do not parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from db.listing import (
+    LIST_COLUMNS,
+    ColumnFilter,
+    Condition,
+    DateCondition,
+    DateOp,
+    ListColumn,
+    NumberCondition,
+    NumberOp,
+    SortKey,
+    TextCondition,
+    TextOp,
+)
+
+#: ag-grid filter type -> our operator
+TEXT_OPS: dict[str, TextOp] = {
+    "contains": "contains",
+    "notContains": "not_contains",
+    "equals": "equals",
+    "notEqual": "not_equal",
+    "startsWith": "starts_with",
+    "endsWith": "ends_with",
+    "blank": "blank",
+    "notBlank": "not_blank",
+}
+NUMBER_OPS: dict[str, NumberOp] = {
+    "equals": "equals",
+    "notEqual": "not_equal",
+    "lessThan": "less",
+    "lessThanOrEqual": "less_or_equal",
+    "greaterThan": "greater",
+    "greaterThanOrEqual": "greater_or_equal",
+    "inRange": "between",
+    "blank": "blank",
+    "notBlank": "not_blank",
+}
+DATE_OPS: dict[str, DateOp] = {
+    "equals": "on_day",
+    "notEqual": "not_on_day",
+    "lessThan": "before",
+    "greaterThan": "after_day",
+    "inRange": "days_between",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GridRequest:
+    """One getRows request of the infinite row model, as values for ``db.listing.item_page``."""
+
+    start: int
+    end: int
+    sort: tuple[SortKey, ...]
+    columns: tuple[ColumnFilter, ...]
+
+
+def _column(col_id: Any) -> ListColumn | None:
+    return cast(ListColumn, col_id) if isinstance(col_id, str) and col_id in LIST_COLUMNS else None
+
+
+def _text(model: Mapping[str, Any]) -> TextCondition | None:
+    op = TEXT_OPS.get(str(model.get("type", "contains")))
+    if op is None:
+        return None
+    return TextCondition(op, str(model.get("filter") or ""))
+
+
+def _number(model: Mapping[str, Any]) -> NumberCondition | None:
+    op = NUMBER_OPS.get(str(model.get("type")))
+    try:
+        a = float(model["filter"]) if model.get("filter") is not None else None
+        b = float(model["filterTo"]) if model.get("filterTo") is not None else None
+    except (TypeError, ValueError):
+        return None
+    if op is None or (a is None and op not in ("blank", "not_blank")):
+        return None
+    return NumberCondition(op, a, b)
+
+
+def _grid_date(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _date(model: Mapping[str, Any]) -> DateCondition | None:
+    op = DATE_OPS.get(str(model.get("type")))
+    start = _grid_date(model.get("dateFrom"))
+    if op is None or start is None:
+        return None
+    return DateCondition(op, start, _grid_date(model.get("dateTo")))
+
+
+def _condition(model: Mapping[str, Any]) -> Condition | None:
+    kind = model.get("filterType", "text")
+    if kind == "number":
+        return _number(model)
+    if kind == "date":
+        return _date(model)
+    return _text(model)
+
+
+def column_filter(col_id: Any, model: Any) -> ColumnFilter | None:
+    """One entry of ag-grid's ``filterModel`` (None: nothing the database can use)."""
+    column = _column(col_id)
+    if column is None or not isinstance(model, Mapping):
+        return None
+    if "conditions" in model or "operator" in model:
+        parts = [_condition(m) for m in model.get("conditions") or () if isinstance(m, Mapping)]
+        kept = tuple(p for p in parts if p is not None)
+        if not kept:
+            return None
+        return ColumnFilter(column, kept, any_of=str(model.get("operator", "AND")).upper() == "OR")
+    cond = _condition(model)
+    return ColumnFilter(column, (cond,)) if cond is not None else None
+
+
+def column_filters(filter_model: Any) -> tuple[ColumnFilter, ...]:
+    """ag-grid's ``filterModel`` ({colId: model}) as column filters."""
+    if not isinstance(filter_model, Mapping):
+        return ()
+    found = (column_filter(col_id, model) for col_id, model in filter_model.items())
+    return tuple(cf for cf in found if cf is not None)
+
+
+def sort_keys(sort_model: Any) -> tuple[SortKey, ...]:
+    """ag-grid's ``sortModel`` ([{colId, sort}]) as sort keys; unknown columns are dropped."""
+    keys: list[SortKey] = []
+    for entry in sort_model if isinstance(sort_model, list | tuple) else ():
+        column = _column(entry.get("colId")) if isinstance(entry, Mapping) else None
+        if column is not None:
+            keys.append(SortKey(column, descending=entry.get("sort") == "desc"))
+    return tuple(keys)
+
+
+def grid_request(request: Mapping[str, Any] | None) -> GridRequest:
+    """A getRows request as the block to read, its sort keys and its column filters."""
+    req = request or {}
+    start = int(req.get("startRow") or 0)
+    end = int(req.get("endRow") or start + 100)
+    return GridRequest(start, end, sort_keys(req.get("sortModel")), column_filters(req.get("filterModel")))
