@@ -21,11 +21,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
 
-from db.alerts import AlertInfo, record_alerts
+from db.alerts import AlertInfo
 from db.claims import FeedToFetch, claim_feeds, release_leases
 from db.engine import Database
-from db.signals import AlertRule
 from db.types import utcnow
+from ingest.alerting import raise_alerts as _raise_alerts
 from ingest.fetch import FetchConfig, make_client
 from ingest.netguard import AddressPolicy
 from ingest.pipeline import FeedOutcome, IngestContext, process_feed
@@ -51,7 +51,7 @@ def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds:
                 summary = run_pass(database, settings, all_feeds=all_feeds, progress=True)
                 print_summary(summary)
                 for alert in raise_alerts(database, settings):
-                    print(f"ALERT {alert.region} / {alert.indicator}: {alert.explain()}")
+                    print(f"ALERT {alert_title(alert)}: {alert.explain()}")
                 return 0
             return run_scheduler(database, settings)
     except SchedulerBusy as exc:
@@ -107,6 +107,7 @@ class Ingestor:
             tagger=self.tagger,
             parse_slots=threading.BoundedSemaphore(max(1, int(settings["ingest.parse_workers"]))),
             schedule=SchedulePolicy(max_backoff_hours=float(settings["ingest.max_backoff_hours"])),
+            clustering=settings.clustering(),
         )
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ingest")
 
@@ -205,10 +206,15 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
+def alert_title(alert: AlertInfo) -> str:
+    where = alert.country or alert.region
+    return f"{where} / {alert.indicator or 'coverage gap'}"
+
+
 def raise_alerts(database: Database, settings: Settings) -> list[AlertInfo]:
-    """Record the region x indicator signals now well above their baseline (see db/alerts.py)."""
+    """Record the country and region alerts raised now (ingest/alerting.py); returns the new ones."""
     try:
-        return record_alerts(database, AlertRule.from_settings(settings))
+        return _raise_alerts(database, settings.alert_config())
     except Exception:
         log.exception("computing alerts failed; ingestion goes on")
         return []
@@ -248,7 +254,7 @@ def run_scheduler(database: Database, settings: Settings) -> int:
         if new_items.is_set():
             new_items.clear()
             for alert in raise_alerts(database, settings):
-                log.warning("ALERT %s / %s: %s", alert.region, alert.indicator, alert.explain())
+                log.warning("ALERT %s: %s", alert_title(alert), alert.explain())
         try:
             with lock:
                 free = ingestor.workers - len(inflight)

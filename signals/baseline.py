@@ -12,9 +12,9 @@ For a scope (a country or a region) and an indicator:
   ``dispersion`` (variance = mean + mean^2 / dispersion: news is burstier than Poisson). An alert needs
   score >= ``threshold`` and observed >= ``min_stories``.
 
-Coverage gaps: a scope whose covering feeds published far fewer items over the last ``gap_days`` than
-on the same weekdays of the baseline (observed <= ``gap_ratio`` x expected, expected >=
-``gap_min_expected``) raises a coverage alert instead of looking calm.
+Coverage gaps: a scope about which far fewer items (any topic) arrived over the last complete
+``gap_days`` days than on the same weekdays of the baseline (observed <= ``gap_ratio`` x expected,
+expected >= ``gap_min_expected``) raises a coverage alert instead of looking calm.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from scipy.stats import nbinom, poisson
 class AlertConfig:
     window_days: int = 2
     baseline_days: int = 56
-    min_stories: int = 3
-    threshold: float = 4.0
-    dispersion: float = 1.0
+    min_stories: int = 2
+    threshold: float = 3.0
+    dispersion: float = 5.0
     prior_stories: float = 1.0
     cooldown_days: int = 7
     gap_days: int = 2

@@ -27,17 +27,7 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u064b-\u065f\u0670]")  # Latin accents,
 # Function words in the tagger's languages (en, fr, es, pt, ar) plus news boilerplate; words under
 # three letters are dropped anyway.
 _STOP = frozenset(
-    """
-    the and for with from that this was were are has have had been will would could should into over
-    after before about than then they their them its his her our your who whom which what when where
-    while not but also more most said says say new one two three four five year years day days week
-    amid after against among could may might just how why all any can did does out off now news live
-    latest update updates video watch what's more than first last under since first report reports
-    les des une pour par dans sur est pas qui que aux avec ses son sont elle ils plus été cette
-    los las del por para con una que sus como más fue han este esta entre sobre tras según
-    dos das uma para com por não mais sua seu são foi pelo pela entre sobre após
-    في من على إلى عن مع أن التي الذي هذا هذه بعد قبل كان قد ما لا أو ثم حتى بين عند
-    """.split()
+    ["the", "and", "for", "with", "from", "that", "this", "was", "were", "are", "has", "have", "had", "been", "will", "would", "could", "should", "into", "over", "after", "before", "about", "than", "then", "they", "their", "them", "its", "his", "her", "our", "your", "who", "whom", "which", "what", "when", "where", "while", "not", "but", "also", "more", "most", "said", "says", "say", "new", "one", "two", "three", "four", "five", "year", "years", "day", "days", "week", "amid", "after", "against", "among", "could", "may", "might", "just", "how", "why", "all", "any", "can", "did", "does", "out", "off", "now", "news", "live", "latest", "update", "updates", "video", "watch", "what's", "more", "than", "first", "last", "under", "since", "first", "report", "reports", "les", "des", "une", "pour", "par", "dans", "sur", "est", "pas", "qui", "que", "aux", "avec", "ses", "son", "sont", "elle", "ils", "plus", "été", "cette", "los", "las", "del", "por", "para", "con", "una", "que", "sus", "como", "más", "fue", "han", "este", "esta", "entre", "sobre", "tras", "según", "dos", "das", "uma", "para", "com", "por", "não", "mais", "sua", "seu", "são", "foi", "pelo", "pela", "entre", "sobre", "após", "في", "من", "على", "إلى", "عن", "مع", "أن", "التي", "الذي", "هذا", "هذه", "بعد", "قبل", "كان", "قد", "ما", "لا", "أو", "ثم", "حتى", "بين", "عند"]
 )
 
 

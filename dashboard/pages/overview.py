@@ -108,10 +108,12 @@ def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
             [
                 html.Li(
                     [
-                        colour_dot(ctx.meta.colour(a.indicator)),
-                        html.A(f"{ctx.meta.region_name(a.region)} · {ctx.meta.indicator_name(a.indicator)}",
-                               href=f"/region/{a.region}", className="fw-semibold me-2"),
-                        html.Span(f"×{a.ratio:g} · {a.window_end:%Y-%m-%d %H:%M} UTC", className="small me-2"),
+                        colour_dot(ctx.meta.colour(a.indicator) if a.indicator else "#888888"),
+                        html.A(f"{a.country + ' · ' if a.country else ''}{ctx.meta.region_name(a.region)} · "
+                               f"{ctx.meta.indicator_name(a.indicator) if a.indicator else 'coverage gap'}",
+                               href=f"/alerts?region={a.region}", className="fw-semibold me-2"),
+                        html.Span(f"{a.observed} {'stories' if a.kind == 'signal' else 'items'}, expected "
+                                  f"{a.expected:.1f} · {a.day:%Y-%m-%d}", className="small me-2"),
                         html.Div(a.explain(), className="small text-muted"),
                     ],
                     className="mb-2",
@@ -121,8 +123,9 @@ def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
             className="list-unstyled mb-0",
             id="overview-alerts-list",
         )
-    return dbc.Card([dbc.CardHeader(f"Recorded alerts, last {days} days"), dbc.CardBody(body)],
-                    className="mb-3")
+    header = dbc.CardHeader([f"Recorded alerts, last {days} days ",
+                             html.A("all alerts", href="/alerts", className="small ms-2", id="overview-alerts-link")])
+    return dbc.Card([header, dbc.CardBody(body)], className="mb-3")
 
 
 def layout(**_query: Any) -> html.Div:
