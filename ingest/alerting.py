@@ -79,6 +79,7 @@ def compute_alerts(
                 by_scope[("region", region, indicator)].append(story)
 
     window_set = set(window)
+    all_feeds = {f for f, _ in inputs.volume}
     out: list[AlertValues] = []
     alerted_countries: dict[str, set[str]] = defaultdict(set)  # indicator -> countries alerted
     region_of: dict[str, str | None] = {}
@@ -92,6 +93,8 @@ def compute_alerts(
         if len(recent) < config.min_stories:
             return None
         feeds = inputs.feeds_by_country.get(key, set()) if scope == "country" else inputs.feeds_by_region.get(key, set())
+        if not feeds:  # nothing about the scope in the baseline: its region's feeds, else every feed
+            feeds = inputs.feeds_by_region.get(region_of.get(key) or "", set()) or all_feeds
         exposure = volume.exposure(feeds)
         past = sum(1 for s in stories if s.day not in window_set)
         ev = evaluate(len(recent), past, float(exposure[:nb].sum()), float(exposure[nb:].sum()), config)
