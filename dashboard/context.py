@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,6 +21,9 @@ ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 #: action -> least role allowed to do it
 PERMISSIONS: dict[str, str] = {"review": "analyst", "feeds": "analyst"}
 
+#: feed "Test" clicks that may run at once, so clicks can never take every server thread
+PREVIEW_CONCURRENCY = 2
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -31,6 +35,8 @@ class CurrentUser:
     feed_token: str | None = None
 
     def can(self, permission: str) -> bool:
+        if self.anonymous:  # anonymous visitors only ever read
+            return False
         need = PERMISSIONS.get(permission, "admin")
         return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[need]
 
@@ -42,6 +48,8 @@ class AppContext:
     meta: Meta
     #: callback output key -> permission needed; requests for these are refused for lesser roles
     write_outputs: dict[str, str] = field(default_factory=dict)
+    #: feed "Test" clicks running at once (see feed_actions.preview)
+    preview_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_CONCURRENCY))
 
     @property
     def rule(self) -> AlertRule:

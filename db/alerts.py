@@ -75,6 +75,13 @@ class AlertInfo:
     def stories(self) -> int:
         return len(self.story_ids)
 
+    def figures(self) -> str:
+        """The alert's numbers in one phrase."""
+        if self.kind == "coverage":
+            return f"{self.observed} items about it, expected {self.expected:.0f} (coverage gap)"
+        return (f"{self.observed} stories from {self.sources} sources, expected {self.expected:.2f}, "
+                f"score {self.score:.1f} (threshold {self.threshold:g})")
+
 
 def _info(a: Alert) -> AlertInfo:
     return AlertInfo(

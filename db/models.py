@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -321,5 +322,86 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     feed_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (CheckConstraint("role IN ('viewer','analyst','admin')", name="role"),)
+
+
+class UserSession(Base):
+    """A dashboard login. The cookie carries a random token; only its SHA-256 is stored, so the rows
+    alone open nothing. Deleting a row ends that session at once."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "user_id"), Index(None, "expires_at"))
+
+
+class InstanceSecret(Base):
+    """Secrets of this database's instance (the session signing key), created once on first use."""
+
+    __tablename__ = "instance_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins per key ("user:NAME" or "addr:ADDRESS") and until when that key is refused."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "last_failure_at"),)
+
+
+class ItemSearch(Base):
+    """Each item's search document: the stems of its title and summary (db/search.py writes it).
+
+    SQLite indexes it with the FTS5 table ``item_fts`` (kept in step by triggers), PostgreSQL with a
+    GIN index on ``to_tsvector('simple', document)``; both are made by the migration, not here."""
+
+    __tablename__ = "item_search"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Who did what and when: review decisions, feed changes, user changes, logins."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str | None] = mapped_column(String(100))  # None: the system or the command line
+    action: Mapped[str] = mapped_column(String(60))  # e.g. review.confirm, feed.add, user.add, login
+    target: Mapped[str | None] = mapped_column(String(500))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    __table_args__ = (Index(None, "at"), Index(None, "action", "at"))
+
+
+class SavedView(Base):
+    """A user's named view: a page path and its query string; ``seen_at`` is when it was last opened."""
+
+    __tablename__ = "saved_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
