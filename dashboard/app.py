@@ -15,12 +15,12 @@ from dashboard import atom, audit_view, auth, brief, saved_views
 from dashboard.auth import current_user
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
-from dashboard.pages import country, feeds, indicators, overview, region, review
+from dashboard.pages import alerts, country, feeds, indicators, overview, region, review
 from db import Database, open_database
 from r2pwatch.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = (overview, region, country, review, feeds, indicators)
+PAGES = (overview, region, country, review, alerts, feeds, indicators)
 
 
 def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
@@ -29,6 +29,7 @@ def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
         dbc.NavItem(dbc.NavLink("Overview", href="/", active="exact", id="nav-overview")),
         dbc.DropdownMenu(regions, label="Regions", nav=True, in_navbar=True, id="nav-regions"),
         dbc.NavItem(dbc.NavLink("Review", href="/review", active="partial", id="nav-review")),
+        dbc.NavItem(dbc.NavLink("Alerts", href="/alerts", active="partial", id="nav-alerts")),
         dbc.NavItem(dbc.NavLink("Feeds", href="/feeds", active="partial", id="nav-feeds")),
         dbc.NavItem(dbc.NavLink("Indicators", href="/indicators", active="partial", id="nav-indicators")),
     ]
