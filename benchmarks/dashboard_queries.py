@@ -21,10 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from db import Database, upgrade
-from db.aggregates import country_table, daily_series, organisation_matrix, region_coverage
+from db.aggregates import country_table, organisation_matrix, region_coverage
 from db.filters import ItemFilter
 from db.listing import SortKey, item_page
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
+from db.series import daily_series
 from db.signals import AlertRule, region_signals
 from db.types import utcnow
 from indicators import INDICATOR_IDS, region_of

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import dash
 import flask
 
+from dashboard.grid import GridCursors
 from dashboard.meta import Meta
 from db import Database
 from db.signals import AlertRule
@@ -42,6 +43,7 @@ class AppContext:
     meta: Meta
     #: callback output key -> permission needed; requests for these are refused for lesser roles
     write_outputs: dict[str, str] = field(default_factory=dict)
+    grid_cursors: GridCursors = field(default_factory=GridCursors)
 
     @property
     def rule(self) -> AlertRule:

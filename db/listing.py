@@ -81,12 +81,6 @@ class SortKey:
     descending: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    rows: list[ItemRow]
-    total: int
-
-
 def _text_sql(col: Column, cond: TextCondition) -> ColumnElement[bool] | None:
     if cond.op == "blank":
         return or_(col.is_(None), col == "")
@@ -170,13 +164,36 @@ def _select(flt: ItemFilter, columns: Sequence[ColumnFilter]) -> Select[Any]:
     return stmt
 
 
+#: columns that are never NULL, so a page can start after the previous one's last row (keyset)
+_KEYSET_COLUMNS = frozenset({"published_at", "source", "title", "score", "status"})
+
+
+def _order_columns(sort: Sequence[SortKey]) -> list[tuple[Column, bool]]:
+    """(expression, descending) in order, ending with the tie-breakers (newest first, then id)."""
+    cols = [(LIST_COLUMNS[key.column], key.descending) for key in sort]
+    return [*cols, (Item.published_at, True), (Item.id, True)]
+
+
 def _order(sort: Sequence[SortKey]) -> list[ColumnElement[Any]]:
-    order: list[ColumnElement[Any]] = []
-    for key in sort:
-        col = LIST_COLUMNS[key.column]
-        order.append(col.desc() if key.descending else col.asc())
-    order += [Item.published_at.desc(), Item.id.desc()]
-    return order
+    return [col.desc() if desc else col.asc() for col, desc in _order_columns(sort)]
+
+
+def _after(sort: Sequence[SortKey], cursor: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows that sort after the row whose order values are ``cursor``."""
+    cols = _order_columns(sort)
+    alternatives: list[ColumnElement[bool]] = []
+    for i, (col, desc) in enumerate(cols):
+        same = [c == v for (c, _d), v in zip(cols[:i], cursor[:i], strict=True)]
+        alternatives.append(and_(*same, col < cursor[i] if desc else col > cursor[i]))
+    return or_(*alternatives)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[ItemRow]
+    total: int
+    #: the last row's order values: pass as ``after`` to read the next block without an OFFSET scan
+    cursor: tuple[Any, ...] | None = None
 
 
 def item_page(
@@ -187,16 +204,28 @@ def item_page(
     end: int = 100,
     sort: Sequence[SortKey] = (),
     columns: Sequence[ColumnFilter] = (),
+    after: Sequence[Any] | None = None,
+    total: int | None = None,
     max_page: int = 500,
 ) -> Page:
-    """One block of the review grid: rows ``start``..``end`` of the filtered, sorted items, and the total."""
+    """One block of the review grid: rows ``start``..``end`` of the filtered, sorted items, and the total.
+
+    With ``after`` (the ``cursor`` of the block that ended at ``start``) the block is found by the
+    index from that row on instead of skipping ``start`` rows; with ``total`` known the count is not
+    run again."""
     start = max(0, int(start))
     end = max(start, min(int(end), start + max_page))
     stmt = _select(flt, columns)
+    keyset = after is not None and len(after) == len(sort) + 2 and all(k.column in _KEYSET_COLUMNS for k in sort)
     with database.read() as session:
-        total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-        ids = list(session.scalars(stmt.order_by(*_order(sort)).offset(start).limit(end - start)))
-        return Page(item_rows(session, ids), total)
+        if total is None:
+            total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        cols = [col for col, _desc in _order_columns(sort)]
+        page = stmt.with_only_columns(*cols).order_by(*_order(sort)).limit(end - start)
+        page = page.where(_after(sort, after)) if keyset and after is not None else page.offset(start)
+        found = session.execute(page).all()
+        ids = [int(r[-1]) for r in found]
+        return Page(item_rows(session, ids), total, tuple(found[-1]) if found else None)
 
 
 def list_items(

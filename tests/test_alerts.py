@@ -7,6 +7,7 @@ import pytest
 
 from db import Database
 from db.alerts import list_alerts, record_alerts
+from db.counts import add_items as count_items
 from db.models import Item, ItemCountry, ItemTag
 from db.signals import AlertRule
 from r2pwatch.cli import main
@@ -28,6 +29,8 @@ def add_items(db: Database, region: str, iso3: str, indicator: str, days_ago: li
             s.add(ItemTag(item_id=item.id, indicator=indicator, score=1.0, stage=None, evidence=[],
                           taxonomy_version="t"))
             s.add(ItemCountry(item_id=item.id, iso3=iso3, region=region, method="name", evidence=[]))
+            s.flush()
+            count_items(s, [item.id])
 
 
 def test_alert_records_its_arithmetic_once_per_day(db: Database) -> None:
