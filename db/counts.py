@@ -3,8 +3,8 @@
 Every write that changes what an item counts for — a new item, new tags or countries, a new sighting,
 a deletion — runs inside ``counted(session, ids)`` (or calls ``add_items`` for new items): the items'
 contributions are read before and after the change and the difference is added to the tables, in the
-same transaction. Rows are upserted in key order so concurrent writers on PostgreSQL lock them in the
-same order (no deadlocks). ``rebuild`` recomputes both tables from the raw rows in SQL; ``expected``
+same transaction (written once, at commit, in key order, so concurrent writers on PostgreSQL lock rows
+in the same order: no deadlocks). ``rebuild`` recomputes both tables from the raw rows in SQL; ``expected``
 returns what they should hold (the consistency test compares the two).
 """
 
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, case, delete, distinct, func, literal, select, tuple_
+from sqlalchemy import Table, case, delete, distinct, event, func, literal, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ FeedKey = tuple[date, str, str, int, str]  # day, scope, key, feed id, language
 #: counts, feed counts, and the region of each key met (a country's region; "" for none)
 Contribution = tuple[dict[CountKey, list[int]], dict[FeedKey, int], dict[str, str]]
 _CHUNK = 500
+_PENDING = "r2p_pending_counts"
 _COUNTS: Table = DailyCount.__table__  # type: ignore[assignment]
 _FEEDS: Table = DailyFeedCount.__table__  # type: ignore[assignment]
 
@@ -98,23 +99,51 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], keys: Se
         )
 
 
-def apply(session: Session, before: Contribution, after: Contribution) -> None:
-    """Add ``after - before`` to the tables."""
-    regions = {**before[2], **after[2]}
-    counts: list[dict[str, Any]] = []
-    for k in sorted(set(before[0]) | set(after[0])):
-        old, new = before[0].get(k, [0, 0]), after[0].get(k, [0, 0])
-        if old != new:
-            counts.append({"day": k[0], "scope": k[1], "key": k[2], "indicator": k[3], "region": regions[k[2]],
-                           "items": new[0] - old[0], "flagged": new[1] - old[1]})
+def _write(session: Session, delta: Contribution) -> None:
+    counts_delta, feeds_delta, regions = delta
+    counts = [
+        {"day": k[0], "scope": k[1], "key": k[2], "indicator": k[3], "region": regions.get(k[2], ""),
+         "items": v[0], "flagged": v[1]}
+        for k, v in sorted(counts_delta.items()) if v != [0, 0]
+    ]
     _upsert(session, _COUNTS, counts, ("day", "scope", "key", "indicator"), ("items", "flagged"))
-    feeds: list[dict[str, Any]] = []
-    for fk in sorted(set(before[1]) | set(after[1])):
-        delta = after[1].get(fk, 0) - before[1].get(fk, 0)
-        if delta:
-            feeds.append({"day": fk[0], "scope": fk[1], "key": fk[2], "feed_id": fk[3], "language": fk[4],
-                          "items": delta})
+    feeds = [
+        {"day": k[0], "scope": k[1], "key": k[2], "feed_id": k[3], "language": k[4], "items": v}
+        for k, v in sorted(feeds_delta.items()) if v
+    ]
     _upsert(session, _FEEDS, feeds, ("day", "scope", "key", "feed_id", "language"), ("items",))
+
+
+def _pending(session: Session) -> Contribution:
+    pending: Contribution = session.info.setdefault(_PENDING, ({}, {}, {}))
+    return pending
+
+
+def apply(session: Session, before: Contribution, after: Contribution) -> None:
+    """Add ``after - before`` to the tables when the transaction commits: all of a transaction's changes
+    are written at once, in key order, so concurrent writers lock rows in the same order."""
+    counts, feeds, regions = _pending(session)
+    regions.update(before[2])
+    regions.update(after[2])
+    for sign, part in ((-1, before), (1, after)):
+        for k, (n, nf) in part[0].items():
+            row = counts.setdefault(k, [0, 0])
+            row[0] += sign * n
+            row[1] += sign * nf
+        for fk, n in part[1].items():
+            feeds[fk] = feeds.get(fk, 0) + sign * n
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    delta = session.info.pop(_PENDING, None)
+    if delta is not None:
+        _write(session, delta)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @contextmanager

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from db import Database
 from db.counts import expected, rebuild, stored
 from db.feeds import remove_feed
 from db.reviews import apply_action
-from db.store import ItemTags, replace_tags
+from db.store import FeedAttempt, ItemTags, replace_tags, store_attempt
 from db.values import CountryValues, IndicatorValues
 from tests.dashboard_seed import Seeder, seed_sample
 
@@ -63,3 +64,54 @@ def test_rebuild_matches_incremental(db: Database) -> None:
         rebuild(session)
     with db.read() as session:
         assert stored(session) == before
+
+
+@dataclass(frozen=True)
+class Entry:
+    guid: str
+    title: str
+    published_at: datetime
+    link: str | None = None
+    summary: str = ""
+    language: str | None = "en"
+    content_hash: str = "h1"
+
+    @property
+    def link_key(self) -> str | None:
+        return self.link
+
+    @property
+    def title_key(self) -> str:
+        return self.title.lower()
+
+
+def _attempt(feed_id: int, entries: list[Entry], tags: dict[str, ItemTags]) -> FeedAttempt:
+    return FeedAttempt(feed_id=feed_id, started_at=NOW, finished_at=NOW, status="ok",
+                       next_due_at=NOW + timedelta(minutes=15), entries=tuple(entries), tags=tags)
+
+
+def test_aggregates_follow_the_ingestion_path(db: Database) -> None:
+    seeded = Seeder(db, NOW)
+    a = seeded.feed("https://a.example/rss", "A")
+    b = seeded.feed("https://b.example/rss", "B")
+    sudan = ItemTags(indicators=(IndicatorValues("genocide", 2.0, None, ()),),
+                     countries=(CountryValues("SDN", "africa", "name", ()), CountryValues("SSD", "africa", "name", ())),
+                     flagged=True)
+    haiti = ItemTags(countries=(CountryValues("HTI", "americas", "name", ()),))
+    day = NOW - timedelta(days=2)
+    first = [Entry("g1", "Sudan warning", day, link="https://n.example/1"),
+             Entry("g2", "Haiti market", day - timedelta(days=1), link="https://n.example/2")]
+    store_attempt(db, _attempt(a, first, {"g1": sudan, "g2": haiti}))
+    assert_consistent(db)
+    # the same link from another feed: a sighting, so feed B now covers Sudan
+    store_attempt(db, _attempt(b, [Entry("x9", "Sudan warning (B)", day, link="https://n.example/1")], {}))
+    assert_consistent(db)
+    # the same guid with new text: the item is updated and re-tagged in place
+    changed = Entry("g2", "Haiti sanctions", day - timedelta(days=1), link="https://n.example/2", content_hash="h2")
+    store_attempt(db, _attempt(a, [changed], {"g2": sudan}))
+    assert_consistent(db)
+    with db.read() as session:
+        counts = stored(session)[0]
+    assert counts[(day.date(), "region", "africa", "genocide")] == [1, 1]
+    assert counts[((day - timedelta(days=1)).date(), "region", "africa", "genocide")] == [1, 1]
+    assert ((day - timedelta(days=1)).date(), "country", "HTI", "") not in counts
