@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from dashboard import atom, auth
+from dashboard import atom, auth, unavailable
 from dashboard.auth import current_user
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
@@ -102,6 +102,7 @@ def create_app(settings: Settings, database: Database | None = None) -> dash.Das
     )
     app.layout = _shell
     auth.install(server, settings)
+    unavailable.install(server)
     atom.install(server)
     for page in PAGES:
         page.register(app, ctx)
