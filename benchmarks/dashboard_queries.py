@@ -38,8 +38,6 @@ from db import Database, upgrade  # noqa: E402
 from db.aggregates import (  # noqa: E402
     country_table,
     indicator_counts,
-    organisation_counts,
-    organisation_matrix,
     region_coverage,
     review_shares,
 )
@@ -49,6 +47,7 @@ from db.counts import rebuild  # noqa: E402
 from db.filters import ItemFilter  # noqa: E402
 from db.listing import SortKey, item_page, list_items  # noqa: E402
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review  # noqa: E402
+from db.organisations import organisation_counts, organisation_matrix  # noqa: E402
 from db.series import daily_series  # noqa: E402
 from db.signals import AlertRule, region_signals  # noqa: E402
 from db.types import utcnow  # noqa: E402
@@ -88,9 +87,7 @@ def batches(n_items: int, rng: random.Random, size: int) -> Iterator[dict[str, l
                                                                   "orgs", "reviews")}
         for i in range(lo, min(lo + size, n_items + 1)):
             feed = rng.randint(1, FEEDS)
-            # more news lately: a quarter of the items in the last 90 days
-            age = rng.uniform(0, 90) if rng.random() < 0.25 else rng.uniform(0, 730)
-            published = now - timedelta(days=age)
+            published = now - timedelta(days=rng.uniform(0, 730))  # a steady flow over two years
             title, summary = texts[i % len(texts)]
             flagged = rng.random() < 0.3
             score = round(rng.uniform(1.0, 4.0), 2) if flagged else round(rng.uniform(0, 0.9), 2)

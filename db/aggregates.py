@@ -3,7 +3,6 @@ country table, the organisation x tool matrix, indicator/organisation counts and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,7 +18,6 @@ from db.models import (
     Feed,
     Item,
     ItemCountry,
-    ItemOrganisation,
     ItemSighting,
     ItemTag,
     Review,
@@ -238,35 +236,6 @@ def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
             )
         )
     rows.sort(key=lambda r: (-r.items, r.iso3))
-    return rows
-
-
-def organisation_matrix(
-    database: Database, flt: ItemFilter, indicators: Sequence[str]
-) -> dict[tuple[str, str], int]:
-    """Items per (organisation, indicator) among ``indicators`` (the pillar-three tools) for the filter."""
-    ids = filtered_ids(flt)
-    stmt = (
-        select(ItemOrganisation.org_id, ItemTag.indicator, func.count(distinct(ItemTag.item_id)))
-        .join(ItemTag, ItemTag.item_id == ItemOrganisation.item_id)
-        .where(ItemOrganisation.item_id.in_(ids), ItemTag.indicator.in_(list(indicators)))
-        .group_by(ItemOrganisation.org_id, ItemTag.indicator)
-    )
-    with database.read() as session:
-        return {(str(o), str(i)): int(n) for o, i, n in session.execute(stmt)}
-
-
-def organisation_counts(database: Database, flt: ItemFilter) -> list[tuple[str, int]]:
-    """Organisations mentioned in the filtered items, with item counts, most first."""
-    ids = filtered_ids(flt)
-    stmt = (
-        select(ItemOrganisation.org_id, func.count(distinct(ItemOrganisation.item_id)))
-        .where(ItemOrganisation.item_id.in_(ids))
-        .group_by(ItemOrganisation.org_id)
-    )
-    with database.read() as session:
-        rows = [(str(o), int(n)) for o, n in session.execute(stmt)]
-    rows.sort(key=lambda r: (-r[1], r[0]))
     return rows
 
 

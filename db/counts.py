@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.filters import as_date, utc_day
-from db.models import DailyCount, DailyFeedCount, Item, ItemCountry, ItemSighting, ItemTag
+from db.models import DailyCount, DailyFeedCount, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
 from db.types import as_utc
 
 CountKey = tuple[date, str, str, str]  # day, scope, key, indicator
@@ -66,18 +66,28 @@ def contributions(session: Session, item_ids: Iterable[int]) -> Contribution:
             select(ItemSighting.item_id, ItemSighting.feed_id).where(ItemSighting.item_id.in_(chunk))
         ):
             carriers.setdefault(i, set()).add(int(feed_id))
+        orgs: dict[int, list[str]] = {}
+        for i, org in session.execute(
+            select(ItemOrganisation.item_id, ItemOrganisation.org_id).where(ItemOrganisation.item_id.in_(chunk))
+        ):
+            orgs.setdefault(i, []).append(str(org))
         for item_id, (day, flagged, lang) in items.items():
-            keys = [("country", iso3, r or "") for iso3, r in places.get(item_id, ())]
-            keys += [("region", r, r) for r in {r for _i, r in places.get(item_id, ()) if r}]
+            here = places.get(item_id, ())
+            keys = [("country", iso3, r or "") for iso3, r in here]
+            keys += [("region", r, r) for r in {r for _i, r in here if r}]
+            for scope, key, _region in keys:
+                for feed_id in carriers.get(item_id, ()):
+                    fk = (day, scope, key, feed_id, lang)
+                    feeds[fk] = feeds.get(fk, 0) + 1
+            places_only = list(keys)
+            for org in orgs.get(item_id, ()):
+                keys += [(f"{scope}-org", f"{key}|{org}", region) for scope, key, region in places_only]
             for scope, key, region in keys:
                 regions[key] = region
                 for indicator in ("", *tags.get(item_id, ())):
                     row = counts.setdefault((day, scope, key, indicator), [0, 0])
                     row[0] += 1
                     row[1] += flagged
-                for feed_id in carriers.get(item_id, ()):
-                    fk = (day, scope, key, feed_id, lang)
-                    feeds[fk] = feeds.get(fk, 0) + 1
     return counts, feeds, regions
 
 
@@ -195,7 +205,33 @@ def _count_selects() -> list[Any]:
         .where(ItemCountry.region.is_not(None))
         .group_by(day, ItemCountry.region, ItemTag.indicator)
     )
-    return [country_all, country_tag, region_all, region_tag]
+    out = [country_all, country_tag, region_all, region_tag]
+    # the same four per organisation mentioned: keys "SDN|UN", "africa|AU"
+    country_org = ItemCountry.iso3 + literal("|") + ItemOrganisation.org_id
+    region_org = ItemCountry.region + literal("|") + ItemOrganisation.org_id
+    by_org = ItemOrganisation.item_id == Item.id
+    out += [
+        select(day, literal("country-org"), country_org, literal(""), country_region, func.count(), func.sum(flag))
+        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        .group_by(day, country_org),
+        select(day, literal("country-org"), country_org, ItemTag.indicator, country_region, func.count(),
+               func.sum(flag))
+        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        .join(ItemTag, ItemTag.item_id == Item.id)
+        .group_by(day, country_org, ItemTag.indicator),
+        select(day, literal("region-org"), region_org, literal(""), func.max(ItemCountry.region),
+               func.count(distinct(Item.id)), func.count(distinct(flagged_id)))
+        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        .where(ItemCountry.region.is_not(None))
+        .group_by(day, region_org),
+        select(day, literal("region-org"), region_org, ItemTag.indicator, func.max(ItemCountry.region),
+               func.count(distinct(Item.id)), func.count(distinct(flagged_id)))
+        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        .join(ItemTag, ItemTag.item_id == Item.id)
+        .where(ItemCountry.region.is_not(None))
+        .group_by(day, region_org, ItemTag.indicator),
+    ]
+    return out
 
 
 def _feed_selects() -> list[Any]:

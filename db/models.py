@@ -245,15 +245,17 @@ class User(Base):
 
 
 class DailyCount(Base):
-    """Items per UTC day of publication x region or country x indicator, kept in the same transaction as
-    the rows they count (``db.counts``). ``indicator`` "" counts every item; an item with two countries
-    in one region counts once for the region."""
+    """Items per UTC day of publication x region or country (alone, or with an organisation the item
+    mentions) x indicator, kept in the same transaction as the rows they count (``db.counts``).
+    ``indicator`` "" counts every item; an item with two countries in one region counts once for the
+    region."""
 
     __tablename__ = "daily_counts"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # "region" | "country"
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # region slug or ISO3
+    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    #: "region" or "country": a region slug or ISO3; "region-org" / "country-org": "africa|AU", "SDN|UN"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
     indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
     region: Mapped[str] = mapped_column(String(40))  # the region itself, or the country's ("" if none)
     items: Mapped[int] = mapped_column(Integer)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.days import counts_select, split
 from db.engine import Database
-from db.filters import as_date, utc_day
+from db.filters import as_date, escape_like, utc_day
 from db.models import DailyCount, Item, ItemCountry, ItemOrganisation, ItemTag
 from db.types import utcnow
 
@@ -45,22 +45,31 @@ def _raw_series(
 
 
 def _counted_series(
-    session: Session, start: datetime, end: datetime, *, region: str | None, country: str | None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    organisation: str | None,
+    region: str | None,
+    country: str | None,
 ) -> list[tuple[str, str, date, int]]:
     span = split(start, end)
     out: list[tuple[str, str, date, int]] = []
     if span.first_day is not None:
-        scope = "country" if country else "region"
+        scope = ("country" if country else "region") + ("-org" if organisation else "")
         stmt = counts_select(span, scope, DailyCount.key, DailyCount.indicator, DailyCount.day).where(
             DailyCount.indicator != ""
         )
+        suffix = f"|{organisation}" if organisation else ""
         if country:
-            stmt = stmt.where(DailyCount.key == country.upper())
+            stmt = stmt.where(DailyCount.key == country.upper() + suffix)
         elif region:
-            stmt = stmt.where(DailyCount.key == region)
-        out += [(str(k), str(i), as_date(d), int(n or 0)) for k, i, d, n, _f in session.execute(stmt)]
+            stmt = stmt.where(DailyCount.key == region + suffix)
+        elif organisation:
+            stmt = stmt.where(DailyCount.key.like(f"%|{escape_like(organisation)}", escape="\\"))
+        out += [(str(k).split("|", 1)[0], str(i), as_date(d), int(n or 0)) for k, i, d, n, _f in session.execute(stmt)]
     for lo, hi in span.edges:
-        out += _raw_series(session, lo, hi, organisation=None, region=region, country=country)
+        out += _raw_series(session, lo, hi, organisation=organisation, region=region, country=country)
     return out
 
 
@@ -82,10 +91,10 @@ def daily_series(
     index = {d: i for i, d in enumerate(dates)}
     series: dict[tuple[str, str], list[int]] = {}
     with database.read() as session:
-        if organisation or (region and country):
+        if region and country:
             rows = _raw_series(session, start, now, organisation=organisation, region=region, country=country)
         else:
-            rows = _counted_series(session, start, now, region=region, country=country)
+            rows = _counted_series(session, start, now, organisation=organisation, region=region, country=country)
     for key, indicator, day, n in rows:
         pos = index.get(day)
         if pos is not None:

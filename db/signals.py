@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.days import counts_select, split
 from db.engine import Database
+from db.filters import escape_like
 from db.models import DailyCount, Item, ItemCountry, ItemOrganisation, ItemTag
 from db.types import utcnow
 
@@ -103,17 +104,20 @@ def _raw_counts(
 def _counts(
     session: Session, start: datetime, end: datetime, organisation: str | None
 ) -> dict[tuple[str, str], int]:
-    """As ``_raw_counts``; whole days from the daily aggregates unless an organisation narrows it."""
-    if organisation:
-        return _raw_counts(session, start, end, organisation)
+    """As ``_raw_counts``; whole days from the daily aggregates."""
     span = split(start, end)
     out: dict[tuple[str, str], int] = {}
     if span.first_day is not None:
-        stmt = counts_select(span, "region", DailyCount.key, DailyCount.indicator).where(DailyCount.indicator != "")
-        for region, indicator, n, _flagged in session.execute(stmt):
+        if organisation:
+            stmt = counts_select(span, "region-org", DailyCount.region, DailyCount.indicator).where(
+                DailyCount.key.like(f"%|{escape_like(organisation)}", escape="\\")
+            )
+        else:
+            stmt = counts_select(span, "region", DailyCount.region, DailyCount.indicator)
+        for region, indicator, n, _flagged in session.execute(stmt.where(DailyCount.indicator != "")):
             out[(str(region), str(indicator))] = int(n or 0)
     for lo, hi in span.edges:
-        for key, n in _raw_counts(session, lo, hi, None).items():
+        for key, n in _raw_counts(session, lo, hi, organisation).items():
             out[key] = out.get(key, 0) + n
     return out
 

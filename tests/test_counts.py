@@ -6,9 +6,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from db import Database
+from db.aggregates import _raw_country_parts, _raw_indicator_counts, country_table, indicator_counts
 from db.counts import expected, rebuild, stored
 from db.feeds import remove_feed
+from db.filters import ItemFilter
+from db.organisations import (
+    _raw_organisation_counts,
+    _raw_organisation_matrix,
+    organisation_counts,
+    organisation_matrix,
+)
 from db.reviews import apply_action
+from db.series import _raw_series, daily_series
+from db.signals import AlertRule, _raw_counts, region_signals
 from db.store import FeedAttempt, ItemTags, replace_tags, store_attempt
 from db.values import CountryValues, IndicatorValues
 from tests.dashboard_seed import Seeder, seed_sample
@@ -115,3 +125,32 @@ def test_aggregates_follow_the_ingestion_path(db: Database) -> None:
     assert counts[(day.date(), "region", "africa", "genocide")] == [1, 1]
     assert counts[((day - timedelta(days=1)).date(), "region", "africa", "genocide")] == [1, 1]
     assert ((day - timedelta(days=1)).date(), "country", "HTI", "") not in counts
+
+
+def test_aggregated_answers_equal_the_raw_rows(db: Database) -> None:
+    seed_sample(db, NOW)
+    tools = ["peacekeeping", "sanctions", "icc", "incitement", "membership"]
+    since = NOW - timedelta(days=30, hours=5)  # not on midnight: partial days come from the raw rows
+    for place in (ItemFilter(region="africa", since=since), ItemFilter(country="SDN", since=since),
+                  ItemFilter(region="americas"), ItemFilter(country="UKR", since=since, until=NOW - timedelta(days=2))):
+        with db.read() as s:
+            assert organisation_matrix(db, place, tools) == _raw_organisation_matrix(s, place, tools)
+            assert organisation_counts(db, place) == sorted(_raw_organisation_counts(s, place),
+                                                            key=lambda r: (-r[1], r[0]))
+            assert indicator_counts(db, place) == _raw_indicator_counts(s, place)
+    with db.read() as s:
+        raw = _raw_country_parts(s, ItemFilter(region="africa", since=since))
+    rows = country_table(db, ItemFilter(region="africa", since=since))
+    assert {r.iso3: (r.items, r.flagged, r.sources, r.last_item_at) for r in rows} == {
+        k: (p.items, p.flagged, len(p.feeds), p.last) for k, p in raw.items()}
+    for org in (None, "UN", "AU"):
+        for region, country in ((None, None), ("africa", None), (None, "SDN")):
+            with db.read() as s:
+                want = _raw_series(s, NOW - timedelta(days=60), NOW, organisation=org, region=region, country=country)
+            _dates, got = daily_series(db, now=NOW, days=61, organisation=org, region=region, country=country)
+            assert {(k, i, d): n for k, i, d, n in want if n} == {
+                (k, i, _dates[pos]): n for (k, i), vals in got.items() for pos, n in enumerate(vals) if n}
+        with db.read() as s:
+            wanted = {**_raw_counts(s, NOW - timedelta(days=7), NOW, org)}
+        signals = region_signals(db, AlertRule(), now=NOW, organisation=org)
+        assert {k: s.count for k, s in signals.items() if s.count} == wanted

@@ -10,7 +10,6 @@ from db import Database
 from db.aggregates import (
     country_table,
     indicator_counts,
-    organisation_matrix,
     region_coverage,
     review_shares,
 )
@@ -24,6 +23,7 @@ from db.listing import (
     item_page,
     list_items,
 )
+from db.organisations import organisation_matrix
 from db.reviews import ReviewError, apply_action, record_review, review_history, review_statuses
 from db.rows import item_detail
 from db.series import daily_series

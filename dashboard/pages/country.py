@@ -13,9 +13,10 @@ from dashboard.components import card, empty, graph_config, indicator_badge
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import register_page
 from dashboard.pages.region import item_list, timeline_figure
-from db.aggregates import indicator_counts, organisation_counts
+from db.aggregates import indicator_counts
 from db.filters import ItemFilter
 from db.listing import list_items
+from db.organisations import organisation_counts
 from db.series import daily_series
 from db.types import utcnow
 

@@ -25,10 +25,11 @@ from dashboard.components import (
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import get_asset_url, register_page
 from dashboard.exports import export_download
-from db.aggregates import country_table, organisation_matrix, region_coverage
+from db.aggregates import country_table, region_coverage
 from db.choices import known_organisations
 from db.filters import ItemFilter
 from db.listing import list_items
+from db.organisations import organisation_matrix
 from db.rows import ItemRow
 from db.series import daily_series
 from db.types import utcnow
