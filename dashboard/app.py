@@ -101,7 +101,8 @@ def create_app(settings: Settings, database: Database | None = None) -> dash.Das
         external_scripts=[],
     )
     app.layout = _shell
-    auth.install(server, settings)
+    auth.install(server, database, secret=str(settings["serve.secret_key"] or ""),
+                 secure_cookies=bool(settings["serve.secure_cookies"]), trust_proxy=bool(settings["serve.trust_proxy"]))
     unavailable.install(server)
     atom.install(server)
     for page in PAGES:

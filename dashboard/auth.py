@@ -1,64 +1,86 @@
-"""Login with a Flask session, roles, and the server-side guard on every request.
+"""Login with server-side sessions, roles, and the server-side guard on every request.
 
 - Not logged in: pages redirect to /login, Dash API calls get 401 — unless ``auth.anonymous_read``
   is on, in which case the visitor is an anonymous viewer.
 - A callback that changes data (registered with :func:`dashboard.context.write_callback`) is
   refused with 403 for a user whose role lacks the permission, whatever the page showed.
-- The session cookie is HttpOnly and SameSite=Lax; login rotates the session.
+- The cookie is signed with this database's own key (:mod:`db.secrets`) and carries only a random
+  session token, looked up in the database on every request (:mod:`db.sessions`): logout, a password
+  or role change, or disabling the user ends the session at once, and a cookie from another instance
+  (the demo) means nothing here.
+- Failed logins are throttled per user name and per client address (:mod:`db.throttle`).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
+import hashlib
+import math
 from datetime import timedelta
-from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import flask
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from dashboard.context import CurrentUser, get_ctx
-from db.users import authenticate, get_user
-from r2pwatch.settings import Settings, data_dir
+from db import Database
+from db.secrets import instance_secret
+from db.sessions import end_session, session_user, start_session
+from db.throttle import ThrottlePolicy, blocked_for, clear, record_failure
+from db.users import authenticate
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/_favicon.ico",
                    "/favicon.ico", "/feeds/flagged.atom", "/healthz")
 ANONYMOUS = CurrentUser("anonymous", "viewer", anonymous=True)
+SESSION_LIFETIME = timedelta(hours=12)
+USER_THROTTLE = ThrottlePolicy(free_failures=5)
+ADDRESS_THROTTLE = ThrottlePolicy(free_failures=20)
+_G_USER = "r2p_user"
 
 
-def secret_key(settings: Settings) -> str:
-    """``serve.secret_key``, or a random key kept in the user data directory (created once)."""
-    configured = str(settings["serve.secret_key"] or "")
-    if configured:
-        return configured
-    path = data_dir() / "secret_key"
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(key)
-    return key
+def secret_key(configured: str, database: Database) -> str:
+    """``serve.secret_key`` when set, else this database's own random key (created once, atomically)."""
+    return configured or instance_secret(database, "session_key")
+
+
+def cookie_name(key: str) -> str:
+    """A cookie name of this instance's own, so instances on one host (ports share cookies) do not
+    overwrite each other's sessions."""
+    return "r2pwatch_session_" + hashlib.sha256(("cookie:" + key).encode()).hexdigest()[:10]
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, Secure when configured or when the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
+        if app.config["SESSION_COOKIE_SECURE"]:
+            return True
+        return bool(flask.has_request_context() and flask.request.is_secure)
 
 
 def current_user() -> CurrentUser | None:
-    """The logged-in user (looked up again on each request, so a role change applies at once),
-    the anonymous viewer when anonymous reading is on, else None."""
+    """The user of this request's live session (looked up in the database once per request, so a
+    revoked session or changed role applies at once), the anonymous viewer when anonymous reading is
+    on, else None."""
+    if _G_USER in flask.g:
+        cached: CurrentUser | None = flask.g.get(_G_USER)
+        return cached
     ctx = get_ctx()
-    name = flask.session.get("user")
-    if isinstance(name, str):
-        info = get_user(ctx.database, name)
+    user: CurrentUser | None = None
+    token = flask.session.get("sid")
+    if isinstance(token, str):
+        info = session_user(ctx.database, token)
         if info is not None:
-            return CurrentUser(info.name, info.role, feed_token=info.feed_token)
-        flask.session.clear()
-    if ctx.settings["auth.anonymous_read"]:
-        return ANONYMOUS
-    return None
+            user = CurrentUser(info.name, info.role, feed_token=info.feed_token)
+        else:
+            flask.session.clear()
+    if user is None and ctx.settings["auth.anonymous_read"]:
+        user = ANONYMOUS
+    setattr(flask.g, _G_USER, user)
+    return user
 
 
 def require(permission: str) -> CurrentUser:
@@ -75,6 +97,8 @@ def _safe_next(target: str | None) -> str:
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(not c.isprintable() for c in target):
         return "/"
     return target
 
@@ -102,7 +126,7 @@ LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Log in · r2pwatch</title><link rel="stylesheet" href="/assets/bootstrap.min.css">
 <link rel="stylesheet" href="/assets/r2pwatch.css"></head>
-<body class="bg-light"><main class="container" style="max-width:380px;margin-top:12vh">
+<body class="bg-light"><main class="container login-box">
 <h1 class="h4 mb-1">r2pwatch</h1><p class="text-muted small">Early warning for the Responsibility to Protect</p>
 {error}
 <form method="post" action="/login" class="card card-body shadow-sm">
@@ -117,7 +141,8 @@ LOGIN_PAGE = """<!doctype html>
 
 
 def _login_page(error: str | None, next_url: str) -> str:
-    err = Markup('<div class="alert alert-danger py-2" role="alert">{}</div>').format(error) if error else ""
+    err = Markup('<div class="alert alert-danger py-2" role="alert" id="login-error">{}</div>').format(error) \
+        if error else ""
     anonymous = ""
     if get_ctx().settings["auth.anonymous_read"]:
         anonymous = Markup('<p class="mt-3 small"><a href="{}">Continue without logging in (read only)</a></p>').format(
@@ -126,39 +151,67 @@ def _login_page(error: str | None, next_url: str) -> str:
     return LOGIN_PAGE.format(error=err, next=escape(next_url), anonymous=anonymous)
 
 
+def _throttle_keys(name: str) -> list[tuple[str, ThrottlePolicy]]:
+    address = flask.request.remote_addr or "unknown"
+    return [("user:" + name.casefold(), USER_THROTTLE), ("addr:" + address, ADDRESS_THROTTLE)]
+
+
+def _too_many(next_url: str, wait: float) -> Response:
+    seconds = max(1, math.ceil(wait))
+    text = (f"Too many failed logins for this name or from this address. "
+            f"Try again in {seconds} second{'s' if seconds != 1 else ''}.")
+    response = flask.make_response(_login_page(text, next_url), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def login() -> Response | str:
     if flask.request.method == "GET":
         return _login_page(None, _safe_next(flask.request.args.get("next")))
+    database = get_ctx().database
     name = flask.request.form.get("name", "").strip()
     password = flask.request.form.get("password", "")
     next_url = _safe_next(flask.request.form.get("next"))
-    info = authenticate(get_ctx().database, name, password) if name and password else None
+    keys = _throttle_keys(name)
+    wait = blocked_for(database, keys)
+    if wait > 0:
+        return _too_many(next_url, wait)
+    info = authenticate(database, name, password) if name and password else None
     if info is None:
+        wait = record_failure(database, keys)
+        if wait > 0:
+            return _too_many(next_url, wait)
         return flask.make_response(_login_page("Wrong name or password.", next_url), 401)
+    clear(database, keys[0][0])
     flask.session.clear()
-    flask.session["user"] = info.name
+    flask.session["sid"] = start_session(database, info.id, SESSION_LIFETIME)
     flask.session.permanent = True
     return flask.redirect(next_url)
 
 
 def logout() -> Response:
+    token = flask.session.get("sid")
+    if isinstance(token, str):
+        end_session(get_ctx().database, token)
     flask.session.clear()
     return flask.redirect("/login")
 
 
-def install(server: flask.Flask, settings: Settings) -> None:
-    server.secret_key = secret_key(settings)
+def install(server: flask.Flask, database: Database, *, secret: str, secure_cookies: bool,
+            trust_proxy: bool) -> None:
+    server.secret_key = secret_key(secret, database)
+    server.session_interface = _SessionInterface()
     server.config.update(
-        SESSION_COOKIE_NAME="r2pwatch_session",
+        SESSION_COOKIE_NAME=cookie_name(server.secret_key),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_COOKIE_SECURE=secure_cookies,
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
+    if trust_proxy:
+        proxied: Any = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        server.wsgi_app = proxied  # type: ignore[method-assign]
     server.before_request(_guard)
     server.add_url_rule("/login", "r2p_login", login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "r2p_logout", logout, methods=["GET", "POST"])
     server.add_url_rule("/healthz", "r2p_health", lambda: "ok")
-
-
-def user_file_hint() -> Path:
-    return data_dir()

@@ -32,6 +32,8 @@ class CurrentUser:
     feed_token: str | None = None
 
     def can(self, permission: str) -> bool:
+        if self.anonymous:  # anonymous visitors only ever read
+            return False
         need = PERMISSIONS.get(permission, "admin")
         return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[need]
 

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.limits import install_length_guard
+
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -24,6 +26,9 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine whose errors never carry the SQL parameters (they may hold a password hash, a
+    session or feed token, or a feed URL with credentials) into logs and tracebacks."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = _sqlite_path(url)
@@ -66,6 +71,7 @@ class Database:
         self.dialect = self.engine.dialect.name
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(r2p_write=True), expire_on_commit=False)
+        install_length_guard(self._write)
 
     @property
     def is_sqlite(self) -> bool:

@@ -373,24 +373,87 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(_settings(args), port=args.port)
 
 
-def cmd_users_add(args: argparse.Namespace) -> int:
+def _read_password(args: argparse.Namespace, name: str) -> str:
     import getpass
 
-    from db.users import DuplicateUser, add_user
-
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.name}: ")
-        if password != getpass.getpass("again: "):
-            raise UserError("passwords differ")
-    if len(password) < 8:
-        raise UserError("password must have at least 8 characters")
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {name}: ")
+    if password != getpass.getpass("again: "):
+        raise UserError("passwords differ")
+    return password
+
+
+def _users_call(fn: Callable[[], Any], name: str) -> Any:
+    from db.users import BadUserInput, DuplicateUser, UserNotFound
+
     try:
-        add_user(_open(args), args.name, args.role, password)
+        return fn()
     except DuplicateUser:
-        raise UserError(f"user {args.name!r} exists") from None
+        raise UserError(f"user {name!r} exists") from None
+    except UserNotFound:
+        raise UserError(f"no user {name!r}") from None
+    except BadUserInput as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from db.users import add_user, check_name, check_password
+
+    _users_call(lambda: check_name(args.name), args.name)
+    password = _read_password(args, args.name)
+    _users_call(lambda: check_password(password), args.name)
+    database = _open(args)
+    _users_call(lambda: add_user(database, args.name, args.role, password), args.name)
     print(f"added {args.role} {args.name}")
+    return 0
+
+
+def cmd_users_passwd(args: argparse.Namespace) -> int:
+    from db.users import check_password, get_user, set_password
+
+    database = _open(args)
+    if get_user(database, args.name) is None:
+        raise UserError(f"no user {args.name!r}")
+    password = _read_password(args, args.name)
+    _users_call(lambda: check_password(password), args.name)
+    _users_call(lambda: set_password(database, args.name, password), args.name)
+    print(f"password of {args.name} changed; their sessions are ended")
+    return 0
+
+
+def cmd_users_role(args: argparse.Namespace) -> int:
+    from db.users import set_role
+
+    database = _open(args)
+    _users_call(lambda: set_role(database, args.name, args.role), args.name)
+    print(f"{args.name} is now {args.role}; their sessions are ended")
+    return 0
+
+
+def _users_set_disabled(args: argparse.Namespace, disabled: bool) -> int:
+    from db.users import set_disabled
+
+    database = _open(args)
+    _users_call(lambda: set_disabled(database, args.name, disabled), args.name)
+    print(f"{args.name} disabled; their sessions are ended" if disabled else f"{args.name} enabled")
+    return 0
+
+
+def cmd_users_remove(args: argparse.Namespace) -> int:
+    from db.users import remove_user
+
+    database = _open(args)
+    _users_call(lambda: remove_user(database, args.name), args.name)
+    print(f"removed {args.name} (their reviews keep their name)")
+    return 0
+
+
+def cmd_users_rotate_token(args: argparse.Namespace) -> int:
+    from db.users import rotate_token
+
+    info = _users_call(lambda: rotate_token(_open(args), args.name), args.name)
+    print(f"new Atom feed address of {args.name}: /feeds/flagged.atom?token={info.feed_token}")
     return 0
 
 
@@ -401,10 +464,10 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     if not users:
         print("no users; add one with: r2pwatch users add NAME --role analyst")
     for u in users:
-        line = f"{u.name:<20} {u.role:<8}"
+        line = f"{u.name:<20} {u.role:<8}" + (" disabled" if u.disabled else "")
         if args.tokens:
             line += f" /feeds/flagged.atom?token={u.feed_token}"
-        print(line)
+        print(line.rstrip())
     return 0
 
 
@@ -509,6 +572,20 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ul = add(usub, "list", cmd_users_list, "list users and their roles")
     ul.add_argument("--tokens", action="store_true", help="also print each user's Atom feed address")
+    up = add(usub, "passwd", cmd_users_passwd, "set a user's password (ends their sessions)")
+    up.add_argument("name")
+    up.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    ur = add(usub, "role", cmd_users_role, "change a user's role (ends their sessions)")
+    ur.add_argument("name")
+    ur.add_argument("role", choices=("viewer", "analyst", "admin"))
+    for name, handler, text in (
+        ("disable", lambda a: _users_set_disabled(a, True), "disable a user (ends their sessions and Atom feed)"),
+        ("enable", lambda a: _users_set_disabled(a, False), "enable a disabled user"),
+        ("remove", cmd_users_remove, "delete a user (their reviews keep their name)"),
+        ("rotate-token", cmd_users_rotate_token, "give a user a new Atom feed token (the old one stops working)"),
+    ):
+        sp = add(usub, name, handler, text)
+        sp.add_argument("name")
     return p
 
 

@@ -75,7 +75,9 @@ def run_demo(settings: Settings, *, port: int = 8050) -> int:
     _check_port_free(str(settings["serve.host"]), port)
     server, base, urls, feed_port = _start_sample_server()
     allow = [f"127.0.0.1:{feed_port}"]
-    settings = settings.replace(fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port)
+    # The demo never shares a configured signing key with a real instance.
+    settings = settings.replace(fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port,
+                                serve__secret_key="")
     database = _fresh_database(settings)
     scheduler: subprocess.Popen[bytes] | None = None
     try:

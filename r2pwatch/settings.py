@@ -58,7 +58,14 @@ SPECS: tuple[Spec, ...] = (
     Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
-    Spec("serve.secret_key", "str", "", "Session signing key. Empty: a random key kept in the user data directory."),
+    Spec("serve.secret_key", "str", "",
+         "Session signing key. Empty: a random key created once and kept in the database, so each instance "
+         "(the demo too) has its own."),
+    Spec("serve.secure_cookies", "bool", False,
+         "Mark the session cookie Secure (sent over HTTPS only); turn on when users reach the dashboard over HTTPS."),
+    Spec("serve.trust_proxy", "bool", False,
+         "Behind one reverse proxy: take the client address, scheme and host from its X-Forwarded-For/-Proto/-Host "
+         "headers (an HTTPS request then gets a Secure cookie)."),
     Spec("auth.anonymous_read", "bool", False, "Let visitors who are not logged in view as viewers."),
 )
 SPEC_BY_NAME: dict[str, Spec] = {s.name: s for s in SPECS}
