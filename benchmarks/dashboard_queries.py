@@ -8,6 +8,7 @@ scrolling (after the previous block's last row). Prints one JSON object per back
 {"backend", "items", "seed_s", "queries": {name: median_ms}, "review_page_ms"}.
 
     python benchmarks/dashboard_queries.py [--items 30000] [--database-url URL] [--repeat 5]
+    python benchmarks/dashboard_queries.py --items 1000000 --database-url URL --seed-only
 
 Without --database-url it runs SQLite (a temporary file) and then PostgreSQL (a temporary database on
 127.0.0.1:5432, skipped with the reason when unreachable). With a URL it seeds that (empty) database.
@@ -222,7 +223,17 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="server for the temporary PostgreSQL database when no --database-url")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed-only", action="store_true",
+                        help="with --database-url: seed it and stop (seeded feeds disabled), e.g. for ingest_pass.py")
     args = parser.parse_args()
+    if args.seed_only and args.database_url:
+        database = Database(args.database_url)
+        upgrade(database)
+        seed(database, args.items, random.Random(1))
+        with database.write() as s:  # their addresses do not exist: keep them out of ingest passes
+            s.execute(sa.update(Feed).values(enabled=False))
+        database.dispose()
+        return
     if args.database_url:
         bench(args.database_url, sa.engine.make_url(args.database_url).get_backend_name(), args)
         return
