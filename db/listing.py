@@ -155,8 +155,9 @@ def column_filter_sql(cf: ColumnFilter) -> ColumnElement[bool] | None:
     return or_(*kept) if cf.any_of else and_(*kept)
 
 
-def _select(flt: ItemFilter, columns: Sequence[ColumnFilter]) -> Select[Any]:
-    stmt = filtered(base_items(), flt)
+def _select(flt: ItemFilter, columns: Sequence[ColumnFilter], sort: Sequence[SortKey]) -> Select[Any]:
+    used = {key.column for key in sort} | {cf.column for cf in columns}
+    stmt = filtered(base_items(review=bool(flt.status) or "status" in used, feed="source" in used), flt)
     for cf in columns:
         cond = column_filter_sql(cf)
         if cond is not None:
@@ -215,7 +216,7 @@ def item_page(
     run again."""
     start = max(0, int(start))
     end = max(start, min(int(end), start + max_page))
-    stmt = _select(flt, columns)
+    stmt = _select(flt, columns, sort)
     keyset = after is not None and len(after) == len(sort) + 2 and all(k.column in _KEYSET_COLUMNS for k in sort)
     with database.read() as session:
         if total is None:
@@ -238,6 +239,6 @@ def list_items(
     with_orgs: bool = False,
 ) -> list[ItemRow]:
     """The newest (or ``sort``-ordered) items matching the filters, up to ``limit``."""
-    stmt = _select(flt, columns).order_by(*_order(sort)).limit(limit)
+    stmt = _select(flt, columns, sort).order_by(*_order(sort)).limit(limit)
     with database.read() as session:
         return item_rows(session, list(session.scalars(stmt)), with_orgs=with_orgs)
