@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from db.counts import expected, stored
 from db.models import Feed, FetchLog, Item, ItemSighting
 from tests.ingest_support import FeedServer, Reply, add_feeds, rss, rss_item
 from tests.own_postgres import OwnPostgres, own_postgres
-from tests.test_ingest_process import ingest, ingest_env
+from tests.test_ingest_process import ingest_env
 
 pytestmark = pytest.mark.slow
 ITEMS = 3
@@ -82,6 +83,13 @@ def assert_stored_once(db: Database, feeds: int) -> None:
     assert have == want  # the aggregates too
 
 
+def ingest(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """An ``r2pwatch ingest`` worker logging to a file (a pipe nobody reads would fill and block it)."""
+    with (cwd / f"worker-{time.monotonic_ns()}.log").open("w") as log:
+        return subprocess.Popen([sys.executable, "-m", "r2pwatch", "ingest"], env=env, cwd=cwd, stdout=log,
+                                stderr=subprocess.STDOUT, text=True)
+
+
 def stop(procs: list[subprocess.Popen[str]]) -> None:
     for p in procs:
         if p.poll() is None:
@@ -103,7 +111,7 @@ def test_three_workers_share_feeds_and_take_over_a_killed_ones(private_pg: OwnPo
         # runs out while its holder is still working lets a second worker fetch the feed again
         lease = 15
         env = ingest_env(tmp_path, private_pg.url, server, lease_seconds=lease)
-        workers = [ingest([], env, tmp_path) for _ in range(3)]
+        workers = [ingest(env, tmp_path) for _ in range(3)]
         try:
             wait_for(lambda: sum(fetch_logs(db).values()) >= 40, 90, "the first fetches")
             victim = workers[0]
@@ -135,7 +143,7 @@ def test_workers_ride_out_a_postgresql_restart(private_pg: OwnPostgres, tmp_path
     with CountingServer(feeds, delay=0.25) as server:
         add_feeds(db, [server.url(f"/feed{f}") for f in range(feeds)])
         env = ingest_env(tmp_path, private_pg.url, server, lease_seconds=15)
-        workers = [ingest([], env, tmp_path) for _ in range(2)]
+        workers = [ingest(env, tmp_path) for _ in range(2)]
         try:
             wait_for(lambda: sum(fetch_logs(db).values()) >= 10, 90, "the first fetches")
             private_pg.stop()
