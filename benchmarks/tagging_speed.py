@@ -81,6 +81,9 @@ def main() -> int:
 
     from indicators import engine
     from indicators.cli import tag_stream
+    from indicators.matcher import slots
+    from indicators.rules import SEPARATOR
+    from indicators.stemming import ARABIC
     from indicators.text import fold, html_to_text
 
     t0 = time.perf_counter()
@@ -113,20 +116,15 @@ def main() -> int:
         docs,
     )
     plain = [(html_to_text(d.get("title") or ""), html_to_text(d.get("summary") or "")) for d in docs]
-    texts = [t + engine._SEP + s if s else t for t, s in plain]
+    texts = [t + SEPARATOR + s if s else t for t, s in plain]
     step("fold (+ offset map when needed)", fold, texts)
     folded = [fold(t)[0] for t in texts]
-    step("tokenise (slots)", engine.slots, folded)
-    pairs = [(f, engine.slots(f)) for f in folded]
+    step("tokenise (slots)", slots, folded)
+    pairs = [(f, slots(f)) for f in folded]
 
     def match(p: tuple[str, list[str]]) -> None:
         f, sl = p
-        out: list[Any] = []
-        cur_ = [0, 0]
-        arabic = not f.isascii() and engine._ARABIC.search(f) is not None
-        need = tagger._primary.match(f, sl, arabic, out, cur_)
-        if need:
-            tagger._match_context(f, sl, arabic, out, cur_, need)
+        tagger.match(f, sl, "ar" if not f.isascii() and ARABIC.search(f) is not None else "en")
 
     step("match (token tries)", match, pairs)
     langs = [d.get("language") for d in docs]

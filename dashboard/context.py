@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,6 +21,9 @@ EXTENSION = "r2pwatch"
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 #: action -> least role allowed to do it
 PERMISSIONS: dict[str, str] = {"review": "analyst", "feeds": "analyst"}
+
+#: feed "Test" clicks that may run at once, so clicks can never take every server thread
+PREVIEW_CONCURRENCY = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +50,8 @@ class AppContext:
     #: callback output key -> permission needed; requests for these are refused for lesser roles
     write_outputs: dict[str, str] = field(default_factory=dict)
     grid_cursors: GridCursors = field(default_factory=GridCursors)
+    #: feed "Test" clicks running at once (see feed_actions.preview)
+    preview_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_CONCURRENCY))
 
     @property
     def rule(self) -> AlertRule:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .text import html_to_text
 
 if TYPE_CHECKING:
-    from .engine import Tagger, _Raw
+    from .engine import Tagger
+    from .result import RawResult
 
 __all__ = ["tag_main"]
 
@@ -170,7 +171,7 @@ def _one(
     line: str,
     loads: Callable[[str], Any],
     dumps: Callable[[Any], str],
-    tag_plain: Callable[..., _Raw],
+    tag_plain: Callable[..., RawResult],
 ) -> str:
     """One output line for input line ``n``."""
     try:

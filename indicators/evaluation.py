@@ -1,6 +1,8 @@
-"""Tagging quality against the labelled development set (``tests/data/devset_labels.jsonl``).
+"""Tagging quality against the labelled development sets, one per language.
 
-The labels hold ids only; the texts are read from the shared corpus by id. Used by
+English (``tests/data/devset_labels.jsonl``): the labels hold ids only; the texts are read from the
+shared corpus by id. French, Spanish, Portuguese and Arabic (``tests/data/devset_{lang}.jsonl``): our
+own translations of the same items, with their texts and the same ids, splits and labels. Used by
 ``benchmarks/tagging_quality.py`` and ``tests/test_indicators_quality.py``.
 """
 
@@ -15,11 +17,17 @@ from typing import Any
 
 from .model import INDICATOR_IDS
 
-__all__ = ["CORPUS", "LABELS", "PRF", "Report", "evaluate", "load_devset"]
+__all__ = ["CORPUS", "LABELS", "LANGUAGES", "PRF", "Report", "devset_path", "evaluate", "load_devset"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 CORPUS = _ROOT.parent / "shared" / "corpus" / "news-2023" / "items.jsonl.gz"
 LABELS = _ROOT / "tests" / "data" / "devset_labels.jsonl"
+LANGUAGES = ("en", "fr", "es", "pt", "ar")
+
+
+def devset_path(lang: str) -> Path:
+    """The labels (English) or the translated, labelled items (other languages)."""
+    return LABELS if lang == "en" else LABELS.with_name(f"devset_{lang}.jsonl")
 
 
 @dataclass(slots=True)
@@ -50,6 +58,7 @@ class PRF:
 @dataclass(slots=True)
 class Report:
     split: str
+    lang: str = "en"
     items: int = 0
     indicators: dict[str, PRF] = field(default_factory=lambda: {i: PRF() for i in INDICATOR_IDS})
     micro: PRF = field(default_factory=PRF)
@@ -57,8 +66,17 @@ class Report:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def load_devset(labels: Path = LABELS, corpus: Path = CORPUS) -> list[dict[str, Any]]:
-    """Labelled items joined with their corpus text (``title``, ``summary``, ``language``, ``published``)."""
+def load_devset(labels: Path = LABELS, corpus: Path = CORPUS, *, lang: str = "en") -> list[dict[str, Any]]:
+    """Labelled items with their text (``title``, ``summary``, ``language``, ``published``): English
+    joined with the corpus by id, the translations as they are (published as the English item's)."""
+    if lang != "en":
+        english = {d["id"]: d for d in load_devset(labels, corpus)} if corpus.exists() else {}
+        path = devset_path(lang)
+        out = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        for d in out:
+            d.setdefault("language", lang)
+            d["published"] = english.get(d["id"], {}).get("published")
+        return out
     rows = [json.loads(x) for x in labels.read_text(encoding="utf-8").splitlines() if x.strip()]
     want = {r["id"] for r in rows}
     texts: dict[str, dict[str, Any]] = {}
@@ -85,10 +103,10 @@ def load_devset(labels: Path = LABELS, corpus: Path = CORPUS) -> list[dict[str, 
     return out
 
 
-def evaluate(items: Iterable[dict[str, Any]], tagger: Any, split: str) -> Report:
+def evaluate(items: Iterable[dict[str, Any]], tagger: Any, split: str, lang: str = "en") -> Report:
     from datetime import datetime
 
-    rep = Report(split)
+    rep = Report(split, lang)
     for it in items:
         if split != "all" and it["split"] != split:
             continue

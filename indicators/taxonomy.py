@@ -126,6 +126,7 @@ class GeoRules:
     drop: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # iso3 -> forms to ignore
     block: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> phrases naming no country
     ethnic_prefix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> "ethnic" words
+    ethnic_suffix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> "de souche", "étnicos"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +242,7 @@ _IND_KEYS = {
     "remove",
 }
 _GROUP_KEYS = {"weight", "near", "window", "unless", "unless_window", "negatable", "stage", "label"}
-_GEO_KEYS = {"support_window", "support", "veto", "org_unless", "add", "drop", "block", "ethnic_prefix"}
+_GEO_KEYS = {"support_window", "support", "veto", "org_unless", "add", "drop", "block", "ethnic_prefix", "ethnic_suffix"}
 _GEO_ADD_KEYS = {"iso3", "kind", "ambiguous"}
 _COUNTRY_KINDS = ("name", "demonym", "capital", "place")
 
@@ -433,6 +434,7 @@ class _Validator:
             self._phrases(["geo", "drop", iso3], forms)
         self._langmap(["geo", "block"], geo.get("block", {}))
         self._langmap(["geo", "ethnic_prefix"], geo.get("ethnic_prefix", {}))
+        self._langmap(["geo", "ethnic_suffix"], geo.get("ethnic_suffix", {}))
         ou = geo.get("org_unless", {})
         if not isinstance(ou, dict):
             self.fail(["geo", "org_unless"], "org_unless must be a table of ORG = [cue names]")
@@ -536,6 +538,7 @@ def _merge(base: dict[str, Any], raw: dict[str, Any]) -> None:
         drop[iso3] = list(drop.get(iso3, [])) + list(forms)
     _merge_langmap(geo.setdefault("block", {}), gr.get("block", {}))
     _merge_langmap(geo.setdefault("ethnic_prefix", {}), gr.get("ethnic_prefix", {}))
+    _merge_langmap(geo.setdefault("ethnic_suffix", {}), gr.get("ethnic_suffix", {}))
 
 
 def _merge_langmap(into: dict[str, list[str]], new: Mapping[str, Iterable[str]]) -> None:
@@ -635,6 +638,7 @@ def _build(m: dict[str, Any], version: str, sources: tuple[Path, ...]) -> Taxono
             },
             block=_expand_langmap(geo.get("block", {})),
             ethnic_prefix=_expand_langmap(geo.get("ethnic_prefix", {})),
+            ethnic_suffix=_expand_langmap(geo.get("ethnic_suffix", {})),
         ),
         sources=sources,
     )

@@ -18,7 +18,9 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from ingest import deadline
 from ingest.netguard import AddressPolicy, BlockedAddress, GuardedBackend, ResolveError
+from ingest.urls import BadFeedURL, validate_feed_url
 from r2pwatch import __version__
 
 USER_AGENT = f"r2pwatch/{__version__} (+https://github.com/r2pwatch/r2pwatch)"
@@ -34,7 +36,7 @@ Outcome = Literal["ok", "not_modified", "error"]
 # Error kinds recorded in the fetch log and on the feed (also used by parse/pipeline).
 ERROR_KINDS = (
     "timeout", "dns", "connection", "blocked", "bad_url", "redirect", "http_status", "gone",
-    "too_large", "decode", "not_a_feed", "parse_error", "internal",
+    "too_large", "decode", "not_a_feed", "parse_error", "internal", "interrupted",
 )
 
 
@@ -99,25 +101,39 @@ def make_client(policy: AddressPolicy, *, max_connections: int = 8) -> httpx.Cli
     )
 
 
-def fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig) -> FetchResult:
-    """Fetch one feed. Never raises for network or HTTP problems: they come back as an error result."""
+def fetch(
+    client: httpx.Client, request: FetchRequest, config: FetchConfig, *, stop: deadline.StopGroup | None = None
+) -> FetchResult:
+    """Fetch one feed. Never raises for network or HTTP problems: they come back as an error result.
+
+    ``config.total_timeout`` is a hard deadline over the whole exchange (every lookup, connect, TLS
+    handshake, header and body read of every redirect hop); ``stop`` aborts the fetch at once.
+    """
+    with deadline.exchange(config.total_timeout, stop) as exchange:
+        return _fetch(client, request, config, exchange)
+
+
+def _fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig, exchange: deadline.Exchange
+           ) -> FetchResult:
     started = time.monotonic()
-    deadline = started + config.total_timeout
     redirects: list[tuple[int, str]] = []
     permanent_url: str | None = None
     url = request.url
 
-    def done(**kw: object) -> FetchResult:
+    def done(outcome: Outcome, **kw: object) -> FetchResult:
         ms = int((time.monotonic() - started) * 1000)
-        return FetchResult(url=request.url, final_url=url, duration_ms=ms, redirects=tuple(redirects),
-                           permanent_url=permanent_url, **kw)  # type: ignore[arg-type]
+        # A permanent redirect moves the feed only when the fetch through it succeeded and the new
+        # address is one a user could have entered; otherwise the stored URL stays as it is.
+        moved = permanent_url if outcome != "error" and _acceptable(permanent_url) else None
+        return FetchResult(outcome=outcome, url=request.url, final_url=url, duration_ms=ms,
+                           redirects=tuple(redirects), permanent_url=moved, **kw)  # type: ignore[arg-type]
 
     try:
         seen = {url}
         all_permanent = True
         while True:
             _check_scheme(url)
-            status, headers, body = _one_hop(client, url, request, config, deadline)
+            status, headers, body = _one_hop(client, url, request, config, exchange)
             if status in REDIRECT_CODES and "location" in headers:
                 target = urljoin(url, headers["location"].strip())
                 redirects.append((status, target))
@@ -134,7 +150,7 @@ def fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig) -> F
                 continue
             break
     except FetchError as exc:
-        return done(outcome="error", http_status=exc.status, error_kind=exc.kind, error=str(exc))
+        return done("error", http_status=exc.status, error_kind=exc.kind, error=str(exc))
 
     caching = dict(
         http_status=status, headers=headers, etag=headers.get("etag") or request.etag,
@@ -142,15 +158,25 @@ def fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig) -> F
         max_age=_max_age(headers.get("cache-control")),
     )
     if status == 304:
-        return done(outcome="not_modified", **caching)
+        return done("not_modified", **caching)
     if status == 410:
-        return done(outcome="error", http_status=status, headers=headers, error_kind="gone",
+        return done("error", http_status=status, headers=headers, error_kind="gone",
                     error="410 Gone: the server says the feed was removed for good")
     if status >= 400 or status < 200 or status in REDIRECT_CODES:
         reason = httpx.codes.get_reason_phrase(status) or "unexpected status"
-        return done(outcome="error", http_status=status, headers=headers, error_kind="http_status",
+        return done("error", http_status=status, headers=headers, error_kind="http_status",
                     error=f"HTTP {status} {reason}".strip(), retry_after=_retry_after(headers.get("retry-after")))
-    return done(outcome="ok", body=body, **caching)
+    return done("ok", body=body, **caching)
+
+
+def _acceptable(url: str | None) -> bool:
+    if url is None:
+        return False
+    try:
+        validate_feed_url(url)
+    except BadFeedURL:
+        return False
+    return len(url) <= 2048
 
 
 def _check_scheme(url: str) -> None:
@@ -160,11 +186,12 @@ def _check_scheme(url: str) -> None:
 
 
 def _one_hop(
-    client: httpx.Client, url: str, request: FetchRequest, config: FetchConfig, deadline: float
+    client: httpx.Client, url: str, request: FetchRequest, config: FetchConfig, exchange: deadline.Exchange
 ) -> tuple[int, dict[str, str], bytes]:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise FetchError("timeout", f"no response within {config.total_timeout:g} s")
+    # Each socket operation is also capped by the exchange's deadline (see ingest.netguard).
+    remaining = exchange.remaining()
+    if remaining <= 0 or exchange.aborted:
+        raise _expired(exchange, None)
     timeout = httpx.Timeout(
         connect=min(config.connect_timeout, remaining),
         read=min(config.read_timeout, remaining),
@@ -183,7 +210,7 @@ def _one_hop(
             resp_headers = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code != 200:
                 return response.status_code, resp_headers, b""
-            body = _read_body(response, resp_headers.get("content-encoding", ""), config, deadline)
+            body = _read_body(response, resp_headers.get("content-encoding", ""), config, exchange)
             return response.status_code, resp_headers, body
         finally:
             response.close()
@@ -193,15 +220,27 @@ def _one_hop(
         raise FetchError("blocked", str(exc)) from None
     except ResolveError as exc:
         raise FetchError("dns", str(exc)) from None
-    except httpx.TimeoutException as exc:
-        raise FetchError("timeout", f"{type(exc).__name__}: {exc or 'timed out'}") from None
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise FetchError("bad_url", str(exc)) from None
-    except (httpx.TransportError, httpx.DecodingError, httpx.TooManyRedirects) as exc:
+    except (httpx.TimeoutException, httpx.TransportError) as exc:
+        if exchange.expired:
+            raise _expired(exchange, None) from None
+        if isinstance(exc, httpx.TimeoutException):
+            raise FetchError("timeout", f"{type(exc).__name__}: {exc or 'timed out'}") from None
+        if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+            raise FetchError("bad_url", str(exc)) from None
         raise FetchError("connection", f"{type(exc).__name__}: {exc}") from None
+    except (httpx.InvalidURL, httpx.DecodingError, httpx.TooManyRedirects) as exc:
+        kind = "bad_url" if isinstance(exc, httpx.InvalidURL) else "connection"
+        raise FetchError(kind, f"{type(exc).__name__}: {exc}" if kind == "connection" else str(exc)) from None
 
 
-def _read_body(response: httpx.Response, encoding: str, config: FetchConfig, deadline: float) -> bytes:
+def _expired(exchange: deadline.Exchange, status: int | None) -> FetchError:
+    if exchange.aborted:
+        return FetchError("interrupted", "fetch stopped: r2pwatch is shutting down", status=status)
+    return FetchError("timeout", f"no complete response within {exchange.seconds:g} s (fetch.total_timeout)",
+                      status=status)
+
+
+def _read_body(response: httpx.Response, encoding: str, config: FetchConfig, exchange: deadline.Exchange) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > config.max_bytes and encoding.strip() in ("", "identity"):
         raise FetchError("too_large", f"body of {int(declared):,} bytes is over the {config.max_bytes:,} limit",
@@ -212,9 +251,8 @@ def _read_body(response: httpx.Response, encoding: str, config: FetchConfig, dea
         if len(out) > config.max_bytes:
             raise FetchError("too_large", f"body over the {config.max_bytes:,} byte limit (after decompression)",
                              status=response.status_code)
-        if time.monotonic() > deadline:
-            raise FetchError("timeout", f"body not complete within {config.total_timeout:g} s",
-                             status=response.status_code)
+        if exchange.expired:
+            raise _expired(exchange, response.status_code)
     return bytes(out)
 
 

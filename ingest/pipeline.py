@@ -19,6 +19,7 @@ from db.claims import FeedToFetch
 from db.engine import Database
 from db.store import FeedAttempt, ItemTags, StoreResult, Tagger, entries_to_tag, store_attempt
 from db.types import utcnow
+from ingest.deadline import StopGroup
 from ingest.fetch import FetchConfig, FetchRequest, FetchResult, fetch
 from ingest.normalise import NormalisedFeed, normalise_feed
 from ingest.parse import parse_feed
@@ -37,6 +38,7 @@ class IngestContext:
     schedule: SchedulePolicy = SchedulePolicy()
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
+    stop: StopGroup | None = None  # aborts fetches in flight when the scheduler stops
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +57,17 @@ class FeedOutcome:
     notes: tuple[str, ...] = ()
 
 
+class _Interrupted(Exception):
+    """The fetch was aborted because r2pwatch is stopping: nothing is recorded for the feed."""
+
+
 def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
     started = ctx.clock()
     try:
         attempt = _attempt(ctx, feed, started)
         stored = _store(ctx, attempt)
+    except _Interrupted as exc:
+        return FeedOutcome(feed_id=feed.id, url=feed.url, status="error", error_kind="interrupted", error=str(exc))
     except Exception as exc:  # a bug or a database hiccup must stay this feed's problem
         log.exception("feed %s (%s): internal error", feed.id, feed.url)
         return _record_internal_error(ctx, feed, started, exc)
@@ -74,7 +82,10 @@ def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
 
 
 def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAttempt:
-    result = fetch(ctx.client, FetchRequest(feed.url, feed.etag, feed.last_modified), ctx.fetch_config)
+    result = fetch(ctx.client, FetchRequest(feed.url, feed.etag, feed.last_modified), ctx.fetch_config,
+                   stop=ctx.stop)
+    if result.error_kind == "interrupted":
+        raise _Interrupted(result.error or "interrupted")
     notes: list[str] = []
     if result.redirects and result.permanent_url is None:
         notes.append(f"redirected to {result.final_url}")

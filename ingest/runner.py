@@ -1,8 +1,9 @@
 """``r2pwatch ingest``: the scheduler loop (APScheduler 3.x tick job) and ``--once`` passes.
 
 A tick claims due feeds up to the number of free workers and hands them to a bounded thread pool;
-each feed attempt is one transaction (ingest.pipeline). SIGTERM/SIGINT stop claiming, let the
-in-flight feeds finish, release the leases of the rest and exit 0.
+each feed attempt is one transaction (ingest.pipeline). SIGTERM/SIGINT stop claiming, cut the fetches
+in flight (ingest.deadline), let the feeds already being stored finish, release the leases of the rest
+and exit 0.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from db.claims import FeedToFetch, claim_feeds, release_leases
 from db.engine import Database
 from db.signals import AlertRule
 from db.types import utcnow
+from ingest.deadline import StopGroup
 from ingest.fetch import FetchConfig, make_client
 from ingest.netguard import AddressPolicy
 from ingest.pipeline import FeedOutcome, IngestContext, process_feed
@@ -94,6 +96,7 @@ class Ingestor:
         self.client = make_client(AddressPolicy.from_setting(settings["fetch.allow_private"]),
                                   max_connections=self.workers)
         self.tagger = tagger or EntryTagger(settings["indicators.taxonomy_files"])
+        self.fetches = StopGroup()
         self.context = IngestContext(
             database=database,
             client=self.client,
@@ -107,6 +110,7 @@ class Ingestor:
             tagger=self.tagger,
             parse_slots=threading.BoundedSemaphore(max(1, int(settings["ingest.parse_workers"]))),
             schedule=SchedulePolicy(max_backoff_hours=float(settings["ingest.max_backoff_hours"])),
+            stop=self.fetches,
         )
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ingest")
 
@@ -118,6 +122,12 @@ class Ingestor:
     def submit(self, feed: FeedToFetch) -> Future[FeedOutcome]:
         return self.pool.submit(process_feed, self.context, feed)
 
+    def abort_fetches(self) -> None:
+        """Cut the fetches in flight (and refuse new ones): their feeds are left as they were."""
+        n = self.fetches.stop()
+        if n:
+            log.info("stopping: %d fetches in flight aborted", n)
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
         release_leases(self.database, owner=self.owner)
@@ -125,7 +135,7 @@ class Ingestor:
 
 
 @contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+def _stop_on_signals(stop: threading.Event, on_stop: Callable[[], None] = lambda: None) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -133,8 +143,10 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
     def handler(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             return
-        log.warning("%s received: finishing the feeds in flight, then stopping", signal.Signals(signum).name)
+        log.warning("%s received: stopping (fetches in flight are cut; feeds being stored finish)",
+                    signal.Signals(signum).name)
         stop.set()
+        on_stop()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -159,7 +171,7 @@ def run_pass(
     ingestor = Ingestor(database, settings, tagger=tagger)
     outcomes: list[FeedOutcome] = []
     try:
-        with _stop_on_signals(stop):
+        with _stop_on_signals(stop, ingestor.abort_fetches):
             feeds = ingestor.claim(limit=None, all_feeds=all_feeds)
             futures = [ingestor.submit(f) for f in feeds]
             with _progress(progress, len(futures)) as advance:
@@ -270,12 +282,13 @@ def run_scheduler(database: Database, settings: Settings) -> int:
     scheduler.add_job(tick, "interval", seconds=tick_seconds, id="ingest-tick", next_run_time=utcnow())
     log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers); Ctrl-C to stop",
              tick_seconds, ingestor.workers)
-    with _stop_on_signals(stop):
+    with _stop_on_signals(stop, ingestor.abort_fetches):
         scheduler.start()
         try:
             while not stop.wait(1.0):
                 pass
         finally:
+            ingestor.abort_fetches()
             scheduler.shutdown(wait=True)
             ingestor.close()
     log.info("r2pwatch ingest: stopped cleanly")

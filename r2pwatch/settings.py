@@ -40,7 +40,7 @@ SPECS: tuple[Spec, ...] = (
          "Allow fetching from loopback/private/link-local addresses: true, or a list of host:port."),
     Spec("fetch.connect_timeout", "float", 10.0, "Seconds to establish a connection."),
     Spec("fetch.read_timeout", "float", 30.0, "Seconds to wait for each read."),
-    Spec("fetch.total_timeout", "float", 60.0, "Seconds for the whole fetch of one feed."),
+    Spec("fetch.total_timeout", "float", 60.0, "Hard deadline in seconds for the whole fetch of one feed: lookup, connect, headers, body, every redirect."),
     Spec("fetch.max_bytes", "int", 10_000_000, "Largest feed body accepted, counted after decompression."),
     Spec("fetch.max_redirects", "int", 5, "Most redirects followed for one fetch."),
     Spec("ingest.workers", "int", 8, "Feeds fetched concurrently."),
@@ -58,6 +58,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
+    Spec("serve.public_url", "str", "",
+         "The dashboard's address as others reach it (https://r2p.example.org/); used for full links in "
+         "`users list --tokens`, briefs and exports. Empty: links are relative or use the request's host."),
     Spec("serve.secret_key", "str", "",
          "Session signing key. Empty: a random key created once and kept in the database, so each instance "
          "(the demo too) has its own."),

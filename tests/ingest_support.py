@@ -164,3 +164,19 @@ def items(db: Database) -> list[Item]:
         for r in rows:
             s.expunge(r)
         return rows
+
+
+def header_drip(server: FeedServer, *, every: float = 0.3, seconds: float = 60.0) -> Handler:
+    """A status line, then a header value that never ends: one byte every ``every`` seconds, so no
+    single read ever waits long enough to time out."""
+
+    def handler(h: BaseHTTPRequestHandler) -> None:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+        h.wfile.flush()
+        for _ in range(int(seconds / every)):
+            if server.stopping.wait(every):
+                return
+            h.wfile.write(b"a")
+            h.wfile.flush()
+
+    return handler

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indicators import tag
-from indicators.engine import slots
+from indicators.matcher import slots
 from indicators.text import fold, fold_char, html_to_text
 
 

@@ -158,6 +158,25 @@ def test_301_updates_the_stored_url(db: Database, server: FeedServer) -> None:
     assert item_count(db, bad) == 2
 
 
+def test_308_to_a_file_url_keeps_the_stored_url(db: Database, server: FeedServer) -> None:
+    server.routes["/moved"] = Reply(308, headers={"Location": "file:///etc/passwd"})
+    bad, _, _ = run(db, server, "/moved")
+    assert_error(db, bad, "bad_url")
+    assert feed_row(db, bad).url == server.url("/moved")
+
+
+@pytest.mark.parametrize("target", ["/broken", "/gone", "http://127.0.0.1:1/elsewhere"])
+def test_301_to_a_failing_address_keeps_the_stored_url(db: Database, server: FeedServer, target: str) -> None:
+    # the new address answers 500, 410, or is refused by the address guard (a port not allowed)
+    server.routes["/old"] = Reply(301, headers={"Location": target})
+    server.routes["/broken"] = Reply(500, b"oops", {"Content-Type": "text/plain"})
+    server.routes["/gone"] = Reply(410, b"", {"Content-Type": "text/plain"})
+    bad, _, _ = run(db, server, "/old")
+    row = feed_row(db, bad)
+    assert row.last_status == "error"
+    assert row.url == server.url("/old")
+
+
 def test_302_keeps_the_stored_url(db: Database, server: FeedServer) -> None:
     server.routes["/tmp"] = Reply(302, headers={"Location": "/new"})
     server.routes["/new"] = Reply(body=simple_feed(2, prefix="moved"))

@@ -116,11 +116,26 @@ def test_address_policy() -> None:
                "::ffff:127.0.0.1", "0.0.0.0", "224.0.0.1", "fd00::1"):
         assert not is_public(ip), ip
     policy = AddressPolicy.from_setting(["127.0.0.1:8080", "[::1]:9000"])
+    assert not policy.allows("x", "::127.0.0.1", 8080)  # wrapped forms are not the allowed address
     assert policy.allows("localhost", "127.0.0.1", 8080)
     assert not policy.allows("localhost", "127.0.0.1", 8081)
     assert policy.allows("::1", "::1", 9000)
     assert AddressPolicy.from_setting(True).allows("x", "10.0.0.1", 1)
     assert not AddressPolicy.from_setting(False).allows("x", "10.0.0.1", 1)
+
+
+@pytest.mark.parametrize("ip", [
+    "::127.0.0.1", "::7f00:1", "::10.0.0.1", "::169.254.169.254", "::192.168.1.1",  # IPv4-compatible
+    "64:ff9b::127.0.0.1", "64:ff9b::a00:1", "64:ff9b::169.254.169.254", "64:ff9b::100.64.0.1",  # NAT64
+    "64:ff9b:1::a00:1", "::ffff:0:127.0.0.1", "2002:7f00:1::1", "::1:2:3:4",
+])
+def test_wrapped_internal_ipv4_is_refused(ip: str) -> None:
+    assert not is_public(ip), ip
+
+
+def test_wrapped_public_ipv4_is_judged_by_its_ipv4() -> None:
+    assert is_public("::93.184.216.34") and is_public("64:ff9b::93.184.216.34")
+    assert not is_public("::") and not is_public("64:ff9b::224.0.0.1")
 
 
 def test_cache_headers() -> None:

@@ -1,7 +1,7 @@
 """daily aggregates (db.counts) and indexes for the review grid's sort by score
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29 06:50:43.220132
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from db.counts import rebuild
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

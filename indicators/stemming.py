@@ -1,0 +1,191 @@
+"""Language-aware normal forms of tokens, used by the matcher in its single pass.
+
+Phrases of the taxonomy in French, Spanish, Portuguese and Arabic are indexed twice: as written and
+with every token in its normal form; an item in one of those languages is looked up with every
+token in its normal form. Both sides use :meth:`Normaliser.normal`, so they agree by construction.
+Names from the gazetteer (countries, capitals, leaders, organisations) are *protected*: they keep
+their written form, so stemming never turns a common word into a country or a country into nothing.
+
+- French, Spanish, Portuguese: the Snowball stemmer of the language (``snowballstemmer``) on the
+  folded token, then one final vowel dropped from stems longer than four letters, because folding
+  removed the accents the stemmers rely on ("suspendió" and "suspende", "suspensão" and "suspensa"
+  end up alike).
+- Arabic: attached proclitics (و ف ب ك ل, the article ال and combinations like وال بال لل) and
+  common suffixes (plural ات ون ين, pronouns ها هم هما كم نا, ta marbuta / ه, nisba يه) are
+  removed, and a few broken plurals around the key terms are mapped to their singular. A protected
+  name keeps its article; a proclitic before it is skipped in the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["ARABIC", "NORMALISED_LANGUAGES", "Normaliser"]
+
+ARABIC = re.compile("[\u0600-\u06ff]")
+NORMALISED_LANGUAGES = frozenset({"fr", "es", "pt", "ar"})
+_SNOWBALL = {"fr": "french", "es": "spanish", "pt": "portuguese"}
+_VOWELS = frozenset("aeiou")
+_CACHE_MAX = 50_000  # distinct tokens remembered per language
+
+MARK = "\x02"  # starts every normal form, so that one never equals a written gazetteer name
+
+# particles attached before a word (longest first) and what they leave: لل is ل + the article
+_AR_PARTICLES = (
+    ("ولل", "ال"),
+    ("فلل", "ال"),
+    ("لل", "ال"),
+    ("وب", ""),
+    ("ول", ""),
+    ("وك", ""),
+    ("فب", ""),
+    ("فل", ""),
+    ("فك", ""),
+    ("و", ""),
+    ("ف", ""),
+    ("ب", ""),
+    ("ل", ""),
+    ("ك", ""),
+)
+_AR_SUFFIXES = ("هما", "كما", "ات", "ون", "ين", "ها", "هم", "كم", "نا")
+_AR_PRONOUNS = frozenset({"هما", "كما", "ها", "هم", "كم", "نا"})
+# broken plurals (folded: ة→ه, أ→ا, ى→ي) of the words around the key terms -> their singular
+_AR_PLURALS = {
+    "قوات": "قوه",
+    "جرائم": "جريمه",
+    "جرايم": "جريمه",
+    "مجازر": "مجزره",
+    "مذابح": "مذبحه",
+    "محاكم": "محكمه",
+    "صراصير": "صرصور",
+    "افاعي": "افعي",
+    "ثعابين": "ثعبان",
+    "جرذان": "جرذ",
+    "كلاب": "كلب",
+    "خنازير": "خنزير",
+    "قرود": "قرد",
+    "حشرات": "حشره",
+    "اقليات": "اقليه",
+    "اعضاء": "عضو",
+    "بعثات": "بعثه",
+    "عقوبات": "عقوبه",
+    "دول": "دوله",
+    "شعوب": "شعب",
+    "قبائل": "قبيله",
+    "قبايل": "قبيله",
+    "اعراق": "عرق",
+    "طوائف": "طايفه",
+    "طوايف": "طايفه",
+}
+_AR_MIN = 3  # letters a stem keeps
+
+
+def arabic_base(token: str) -> str:
+    """The Arabic word without its article and common suffixes, broken plurals made singular
+    (without the particles و ف ب ك ل: phrases are written without them, text is tried both ways)."""
+    t = token
+    if t.startswith("ال") and len(t) - 2 >= _AR_MIN:
+        t = t[2:]
+    t = _AR_PLURALS.get(t, t)
+    for suffix in _AR_SUFFIXES:
+        if t.endswith(suffix) and len(t) - len(suffix) >= _AR_MIN:
+            t = t[: -len(suffix)]
+            if suffix in _AR_PRONOUNS and t.endswith("ت") and len(t) > _AR_MIN:
+                t = t[:-1]  # عضويتها -> عضوي: the ta marbuta before a pronoun
+            break
+    t = _AR_PLURALS.get(t, t)
+    if t.endswith("ا") and len(t) > _AR_MIN:
+        t = t[:-1]  # the accusative tanween: تطهيرا عرقيا
+    if t.endswith("ه") and len(t) > _AR_MIN:
+        t = t[:-1]
+    return t
+
+
+class Normaliser:
+    """Normal forms of folded tokens per language; ``protected`` tokens (gazetteer names) are left
+    as they are. ``vocab`` (set once the phrases are indexed) holds the normal forms in use, so
+    that Arabic particles are stripped only where that leaves a known word."""
+
+    def __init__(self, protected: frozenset[str], vocab: frozenset[str] = frozenset()) -> None:
+        self.protected = protected
+        self.vocab = vocab
+        self._caches: dict[str, dict[str, tuple[str, int]]] = {}
+        self._stemmers: dict[str, Callable[[str], str]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"protected": self.protected, "vocab": self.vocab}  # caches are rebuilt on use
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["protected"], state["vocab"])  # type: ignore[misc]
+
+    def phrase_variant(self, lang: str, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The phrase with every token in its normal form (None for a language not normalised)."""
+        if lang not in NORMALISED_LANGUAGES:
+            return None
+        if lang == "ar":
+            return tuple(
+                t if t in self.protected or not ARABIC.match(t) else MARK + arabic_base(t) for t in tokens
+            )
+        return tuple(self._romance(lang, t) for t in tokens)
+
+    def lookup(
+        self, lang: str | None, tokens: list[str], arabic: bool
+    ) -> tuple[list[str], dict[int, int] | None]:
+        """The tokens to look up (``tokens`` itself when nothing is normalised) and, for Arabic,
+        slot -> characters of a particle to skip in the evidence."""
+        if arabic:
+            lang = "ar"
+        if lang is None or lang not in NORMALISED_LANGUAGES:
+            return tokens, None
+        cache = self._caches.get(lang)
+        if cache is None:
+            cache = self._caches[lang] = {}
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        out: list[str] = []
+        skips: dict[int, int] = {}
+        for i, t in enumerate(tokens):
+            if not t:
+                out.append(t)
+                continue
+            got = cache.get(t)
+            if got is None:
+                got = cache[t] = self._arabic(t) if lang == "ar" else (self._romance(lang, t), 0)
+            out.append(got[0])
+            if got[1]:
+                skips[i] = got[1]
+        return out, (skips if lang == "ar" else None)
+
+    # ------------------------------------------------------------------------------------------
+    def _romance(self, lang: str, token: str) -> str:
+        if token in self.protected or not token.isalpha():
+            return token
+        stem = self._stemmers.get(lang)
+        if stem is None:
+            import snowballstemmer
+
+            stem = self._stemmers[lang] = snowballstemmer.stemmer(_SNOWBALL[lang]).stemWord
+        s: str = stem(token)
+        if len(s) > 4 and s[-1] in _VOWELS:
+            s = s[:-1]
+        return MARK + s
+
+    def _arabic(self, token: str) -> tuple[str, int]:
+        protected = self.protected
+        if token in protected or not ARABIC.match(token):
+            return token, 0
+        for p, left in _AR_PARTICLES:  # a name with a particle: وسوريا, والسودان
+            if token.startswith(p) and left + token[len(p) :] in protected:
+                return left + token[len(p) :], len(p) - len(left)
+        vocab = self.vocab
+        base = MARK + arabic_base(token)
+        if base in vocab:
+            return base, 0
+        for p, left in _AR_PARTICLES:
+            if token.startswith(p) and len(token) - len(p) >= 2:
+                cand = MARK + arabic_base(left + token[len(p) :])
+                if cand in vocab:
+                    return cand, len(p) - len(left)
+        return base, 0

@@ -1,0 +1,180 @@
+"""The error classes of issue 11 in all five languages, on short sentences of our own.
+
+Each case: (language, title, summary, indicators expected present, indicators expected absent).
+Countries are checked separately. These test classes of rules (inflections, plain-language
+incitement, namesakes, sense, context), not items of the development sets.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators import tag
+
+Case = tuple[str, str, str, set[str], set[str]]
+
+INFLECTIONS: list[Case] = [
+    ("es", "La Unión Africana suspendió a Níger tras el golpe", "", {"membership"}, set()),
+    ("es", "La CEDEAO suspende a Guinea y anuncia sanciones", "", {"membership"}, set()),
+    ("pt", "A União Africana suspendeu o Níger após o golpe", "", {"membership"}, set()),
+    ("pt", "A Liga Árabe readmite a Síria após doze anos", "", {"membership"}, set()),
+    ("fr", "L'Union africaine a suspendu le Niger après le coup d'État", "", {"membership"}, set()),
+    ("fr", "La Ligue arabe réintègre la Syrie", "", {"membership"}, set()),
+    ("ar", "الاتحاد الأفريقي يعلق عضوية النيجر بعد الانقلاب", "", {"membership"}, set()),
+    ("ar", "وقررت الجامعة العربية تعليق عضوية سوريا", "", {"membership"}, set()),
+    ("ar", "مجلس الأمن يمدد ولاية قوات حفظ السلام في مالي", "", {"peacekeeping"}, set()),
+    ("ar", "فرض عقوبات جديدة على قادة الانقلاب في النيجر", "", {"sanctions"}, set()),
+    ("ar", "الأمم المتحدة تحذر من التحريض على الكراهية ضد الروهينغا", "", {"incitement"}, set()),
+    ("es", "Estados Unidos impone sanciones a generales de Sudán", "", {"sanctions"}, set()),
+    ("pt", "Os Estados Unidos impõem sanções a generais do Sudão", "", {"sanctions"}, set()),
+]
+
+INCITEMENT: list[Case] = [
+    ("en", "Radio host urged listeners to kill the Tutsi 'cockroaches'", "", {"incitement"}, set()),
+    ("en", "Militia leader calls on followers to drive out the Masalit", "", {"incitement"}, set()),
+    ("fr", "Une radio appelle à exterminer les Tutsi, qualifiés de cafards", "", {"incitement"}, set()),
+    (
+        "es",
+        "Un líder armado pidió expulsar a los masalit, a quienes llamó alimañas",
+        "",
+        {"incitement"},
+        set(),
+    ),
+    (
+        "pt",
+        "Líder de milícia pediu aos seguidores que matem os masalit, chamados de baratas",
+        "",
+        {"incitement"},
+        set(),
+    ),
+    ("ar", "قائد ميليشيا يدعو أتباعه إلى طرد المساليت ويصفهم بالصراصير", "", {"incitement"}, set()),
+    ("ar", "وزير يدعو إلى محو قرية فلسطينية", "", {"incitement"}, set()),
+]
+
+SENSE: list[Case] = [
+    (
+        "ar",
+        "عقوبة بالإيقاف ثلاث مباريات للاعب المنتخب",
+        "قرر الاتحاد معاقبة اللاعب في كرة القدم",
+        set(),
+        {"sanctions"},
+    ),
+    ("ar", "الحكم على المتهم بالسجن مع وقف التنفيذ", "", set(), {"sanctions", "membership"}),
+    ("ar", "الولايات المتحدة تفرض رسوما جمركية على الصلب الصيني", "", set(), {"sanctions"}),
+    ("en", "Kenya and Uganda hold joint peacekeeping training exercise", "", set(), {"peacekeeping"}),
+    (
+        "fr",
+        "Exercice militaire conjoint de routine entre le Sénégal et la France",
+        "",
+        set(),
+        {"peacekeeping"},
+    ),
+    ("en", "Fans celebrate the 'genocide' of their rivals after a 5-0 football win", "", set(), {"genocide"}),
+    (
+        "es",
+        "Aficionados celebran el «genocidio» de su rival tras el partido de fútbol",
+        "",
+        set(),
+        {"genocide"},
+    ),
+    ("pt", "Torcedores comemoram o «genocídio» do rival após a partida de futebol", "", set(), {"genocide"}),
+]
+
+CONTEXT: list[Case] = [
+    ("en", "Review: a new book about the Rwandan genocide", "", set(), {"genocide"}),
+    ("fr", "Critique : un film sur le génocide au Rwanda", "", set(), {"genocide"}),
+    ("ar", "فيلم عن الإبادة الجماعية في رواندا يفوز بجائزة", "", set(), {"genocide"}),
+    (
+        "en",
+        "Kosovo Specialist Chambers in The Hague convict former commander of war crimes",
+        "",
+        {"icc", "war_crimes"},
+        set(),
+    ),
+    ("fr", "Les Chambres spécialisées pour le Kosovo condamnent un ancien commandant", "", {"icc"}, set()),
+    (
+        "es",
+        "Un tribunal de la ONU juzga a un acusado del genocidio de Ruanda",
+        "",
+        {"icc", "genocide"},
+        set(),
+    ),
+    ("pt", "Um tribunal da ONU julga um acusado do genocídio de Ruanda", "", {"icc", "genocide"}, set()),
+    ("ar", "محكمة أممية خاصة تحاكم متهما بالإبادة الجماعية في رواندا", "", {"icc", "genocide"}, set()),
+    ("en", "ICC World Cup: India beat Pakistan in cricket thriller", "", set(), {"icc"}),
+    ("fr", "Un tribunal de Paris juge un homme pour escroquerie", "", set(), {"icc"}),
+    (
+        "es",
+        "ECOWAS prepara su fuerza de reserva para restablecer el orden en Níger",
+        "",
+        {"peacekeeping"},
+        set(),
+    ),
+]
+
+STAGES: list[tuple[str, str, str, str]] = [
+    ("en", "African Union lifts suspension of Mali", "membership", "readmitted"),
+    ("es", "La Liga Árabe readmite a Siria", "membership", "readmitted"),
+    ("pt", "A União Africana suspende o Gabão", "membership", "suspended"),
+    ("fr", "La mission de maintien de la paix entame son retrait du Mali", "peacekeeping", "withdrawn"),
+    ("ar", "انسحاب قوات حفظ السلام من مالي", "peacekeeping", "withdrawn"),
+    ("es", "Despliegue de cascos azules en Haití", "peacekeeping", "deployed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "summary", "present", "absent"), INFLECTIONS + INCITEMENT + SENSE + CONTEXT
+)
+def test_error_classes(lang: str, title: str, summary: str, present: set[str], absent: set[str]) -> None:
+    got = {t.id for t in tag(title, summary, language=lang).indicators}
+    assert present <= got, (got, title)
+    assert not (absent & got), (got, title)
+
+
+@pytest.mark.parametrize(("lang", "title", "indicator", "stage"), STAGES)
+def test_stage_and_direction(lang: str, title: str, indicator: str, stage: str) -> None:
+    r = tag(title, language=lang)
+    stages = {t.id: t.stage for t in r.indicators}
+    assert stages.get(indicator) == stage, (stages, title)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "present", "absent"),
+    [
+        ("ar", "وزارة المالية تعلن الميزانية الجديدة لمصر", {"EGY"}, {"MDV"}),
+        ("ar", "الأسواق المالية تتراجع", set(), {"MDV"}),
+        ("en", "States debate joining the Rome Statute", set(), {"ITA"}),
+        ("fr", "Le Statut de Rome fête ses 25 ans", set(), {"ITA"}),
+        ("es", "La Corte Interamericana de Derechos Humanos condena a Guatemala", {"GTM"}, {"USA"}),
+        ("pt", "A Corte Interamericana condena o Brasil", {"BRA"}, {"USA"}),
+        ("fr", "Des milliers d'Arméniens de souche fuient le Haut-Karabakh", {"AZE"}, {"ARM"}),
+        ("es", "Miles de armenios étnicos huyen de Nagorno Karabaj", {"AZE"}, {"ARM"}),
+        ("es", "EE UU sanciona a un gobernador de Sri Lanka", {"USA", "LKA"}, set()),
+    ],
+)
+def test_geotagging_collisions(lang: str, text: str, present: set[str], absent: set[str]) -> None:
+    got = {c.iso3 for c in tag(text, language=lang).countries}
+    assert present <= got, (got, text)
+    assert not (absent & got), (got, text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "absent"),
+    [
+        ("en", "The OAS General Assembly meets in Washington", "UNGA"),
+        ("es", "La Asamblea General de la OEA se reúne en Lima", "UNGA"),
+        ("en", "Confederation of African Football fines Egyptian club", "AU"),
+        ("ar", "الاتحاد الأفريقي لكرة القدم يعاقب ناديا مصريا", "AU"),
+        ("fr", "La Confédération africaine de football suspend un arbitre", "AU"),
+    ],
+)
+def test_organisation_namesakes(lang: str, text: str, absent: str) -> None:
+    got = {o.id for o in tag(text, language=lang).organisations}
+    assert absent not in got, (got, text)
+
+
+def test_arabic_evidence_keeps_the_article_and_drops_the_particle() -> None:
+    r = tag("وقوات حفظ السلام تنتشر في مالي", language="ar")
+    ev = [e for e in r.evidence() if e.kind == "indicator"]
+    assert ev and ev[0].text.startswith("قوات"), ev
+    assert r.title[ev[0].start : ev[0].end] == ev[0].text
