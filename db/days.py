@@ -98,7 +98,7 @@ def last_days(session: Session, scope: str, keys: Iterable[str]) -> dict[str, da
 
 def countable(flt: ItemFilter) -> bool:
     """Whether the aggregates can answer for this filter (a place and a time range, nothing else)."""
-    return not (flt.indicator or flt.status or flt.feed_id is not None or flt.organisation
+    return not (flt.indicator or flt.status or flt.exclude_statuses or flt.feed_id is not None or flt.organisation
                 or (flt.text and flt.text.strip()) or flt.flagged_only
                 or (flt.search is not None and not flt.search.empty))
 

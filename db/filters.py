@@ -71,6 +71,11 @@ class ItemFilter:
     exclude_statuses: tuple[str, ...] = ()  # e.g. ("dismissed",) for the Atom feed
 
 
+def needs_review(flt: ItemFilter) -> bool:
+    """Whether the filter reads the review status (so the reviews must be joined)."""
+    return bool(flt.status or flt.exclude_statuses)
+
+
 def base_items(*, review: bool = True, feed: bool = True) -> Select[Any]:
     """Items with their review status and first carrier (outer joins: both may be missing). Leave out
     a join nothing refers to: without them the database can count and order from the items' indexes."""
@@ -117,5 +122,5 @@ def filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
 
 def filtered_ids(flt: ItemFilter) -> Select[Any]:
     """The ids of the items ``flt`` selects, for ``IN (...)`` subqueries."""
-    ids = filtered(base_items(review=bool(flt.status), feed=False), flt).subquery()
+    ids = filtered(base_items(review=needs_review(flt), feed=False), flt).subquery()
     return select(ids.c.id)

@@ -15,7 +15,16 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 
 from db.engine import Database
-from db.filters import SOURCE_EXPR, STATUS_EXPR, Column, ItemFilter, base_items, escape_like, filtered
+from db.filters import (
+    SOURCE_EXPR,
+    STATUS_EXPR,
+    Column,
+    ItemFilter,
+    base_items,
+    escape_like,
+    filtered,
+    needs_review,
+)
 from db.models import Item
 from db.rows import ItemRow, item_rows
 
@@ -157,7 +166,7 @@ def column_filter_sql(cf: ColumnFilter) -> ColumnElement[bool] | None:
 
 def _select(flt: ItemFilter, columns: Sequence[ColumnFilter], sort: Sequence[SortKey]) -> Select[Any]:
     used = {key.column for key in sort} | {cf.column for cf in columns}
-    stmt = filtered(base_items(review=bool(flt.status) or "status" in used, feed="source" in used), flt)
+    stmt = filtered(base_items(review=needs_review(flt) or "status" in used, feed="source" in used), flt)
     for cf in columns:
         cond = column_filter_sql(cf)
         if cond is not None:
