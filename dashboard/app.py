@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from dashboard import atom, auth
+from dashboard import atom, audit_view, auth, brief, saved_views
 from dashboard.auth import current_user
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
@@ -32,11 +32,14 @@ def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
         dbc.NavItem(dbc.NavLink("Feeds", href="/feeds", active="partial", id="nav-feeds")),
         dbc.NavItem(dbc.NavLink("Indicators", href="/indicators", active="partial", id="nav-indicators")),
     ]
+    if user is not None and user.can("admin"):
+        links.append(dbc.NavItem(dbc.NavLink("Audit", href="/audit", external_link=True, id="nav-audit")))
     if user is None or user.anonymous:
         who: Any = html.A("Log in", href="/login", className="btn btn-sm btn-outline-light", id="nav-login")
     else:
         who = html.Span(
             [
+                html.Ul(saved_views.nav_menu(ctx, user), className="navbar-nav me-3"),
                 html.Span(user.name, className="me-1", id="nav-user"),
                 html.Span(user.role, className="badge bg-light text-dark me-2", id="nav-role"),
                 html.A("Log out", href="/logout", className="btn btn-sm btn-outline-light", id="nav-logout"),
@@ -77,6 +80,7 @@ def _shell() -> html.Div:
             banner,
             dbc.Container(dash.page_container, fluid=True, className="py-3 px-4", id="app-main"),
             dcc.Store(id="app-role", data=user.role if user else None),
+            saved_views.modal(),
         ]
     )
 
@@ -104,6 +108,9 @@ def create_app(settings: Settings, database: Database | None = None) -> dash.Das
     auth.install(server, database, secret=str(settings["serve.secret_key"] or ""),
                  secure_cookies=bool(settings["serve.secure_cookies"]), trust_proxy=bool(settings["serve.trust_proxy"]))
     atom.install(server)
+    brief.install(server)
+    audit_view.install(server)
     for page in PAGES:
         page.register(app, ctx)
+    saved_views.register(app, ctx)
     return app

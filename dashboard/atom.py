@@ -1,5 +1,8 @@
-"""``/feeds/flagged.atom?region=&status=&token=``: flagged items as an Atom feed for feed readers.
+"""``/feeds/flagged.atom?region=&status=&token=…``: flagged items as an Atom feed for feed readers.
 
+Every filter of the review queue works here with the same names (``region country indicator status feed
+from to q``); dismissed items are left out unless ``dismissed=1`` (or ``status=dismissed``). Each entry's
+``<updated>`` is the item's last change — fetched, updated or reviewed — so readers see review decisions.
 The token is a user's feed token (``users.feed_token``); without one the feed is refused unless the
 visitor is logged in or anonymous reading is on. Item text goes out as escaped text, never HTML.
 """
@@ -7,6 +10,8 @@ visitor is logged in or anonymous reading is on. Item text goes out as escaped t
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import flask
@@ -15,7 +20,8 @@ from werkzeug.wrappers import Response
 from dashboard.auth import current_user
 from dashboard.components import safe_href
 from dashboard.context import get_ctx
-from db.filters import ItemFilter
+from dashboard.urlstate import flag, review_filter, review_state
+from db.exports import last_changed
 from db.listing import list_items
 from db.models import REVIEW_STATUSES
 from db.rows import ItemRow
@@ -25,7 +31,9 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 LIMIT = 200
 
 
-def build_atom(rows: list[ItemRow], *, title: str, self_url: str, base_url: str, now: datetime) -> bytes:
+def build_atom(rows: list[ItemRow], *, title: str, self_url: str, base_url: str, now: datetime,
+               changed: Mapping[int, datetime] | None = None) -> bytes:
+    changed = changed or {}
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -38,7 +46,8 @@ def build_atom(rows: list[ItemRow], *, title: str, self_url: str, base_url: str,
     sub(feed, "title", title)
     sub(feed, "id", self_url)
     sub(feed, "link", rel="self", href=self_url)
-    sub(feed, "updated", (rows[0].published_at if rows else now).isoformat())
+    updated = [changed.get(r.id, r.published_at) for r in rows]
+    sub(feed, "updated", (max(updated) if updated else now).isoformat())
     sub(sub(feed, "author"), "name", "r2pwatch")
     for row in rows:
         entry = sub(feed, "entry")
@@ -48,7 +57,7 @@ def build_atom(rows: list[ItemRow], *, title: str, self_url: str, base_url: str,
         if href:
             sub(entry, "link", href=href)
         sub(entry, "link", rel="related", href=f"{base_url}review?item={row.id}")
-        sub(entry, "updated", row.published_at.isoformat())
+        sub(entry, "updated", changed.get(row.id, row.published_at).isoformat())
         sub(entry, "published", row.published_at.isoformat())
         parts = [f"Status: {row.status}", f"Indicators: {', '.join(row.indicators) or '—'}",
                  f"Countries: {', '.join(row.countries) or '—'}", f"Source: {row.source}", "", row.summary]
@@ -74,10 +83,22 @@ def flagged_atom() -> Response:
     if status is not None and status not in REVIEW_STATUSES:
         return Response(f"unknown status; use one of {', '.join(REVIEW_STATUSES)}\n", status=400,
                         mimetype="text/plain")
-    rows = list_items(ctx.database, ItemFilter(region=region, status=status, flagged_only=True), limit=LIMIT)
-    what = " · ".join(x for x in (ctx.meta.region_name(region) if region else "", status or "") if x)
+    indicator = args.get("indicator") or None
+    if indicator is not None and indicator not in ctx.meta.indicator_ids:
+        return Response(f"unknown indicator; use one of {', '.join(ctx.meta.indicator_ids)}\n", status=400,
+                        mimetype="text/plain")
+    state = review_state(args.to_dict())
+    flt = replace(review_filter({**state, "flagged": True}),
+                  exclude_statuses=() if flag(args.get("dismissed"), False) or status else ("dismissed",))
+    rows = list_items(ctx.database, flt, limit=LIMIT)
+    what = " · ".join(x for x in (ctx.meta.region_name(region) if region else "", state["country"] or "",
+                                  ctx.meta.indicator_name(indicator) if indicator else "", status or "",
+                                  f"“{state['q']}”" if state["q"] else "") if x)
+    public = str(ctx.settings["serve.public_url"] or "").rstrip("/")
+    base_url = public + "/" if public else flask.request.host_url
     body = build_atom(rows, title=f"r2pwatch flagged items{' — ' + what if what else ''}",
-                      self_url=flask.request.base_url, base_url=flask.request.host_url, now=datetime.now(UTC))
+                      self_url=flask.request.url, base_url=base_url, now=datetime.now(UTC),
+                      changed=last_changed(ctx.database, [r.id for r in rows]))
     return Response(body, mimetype="application/atom+xml")
 
 

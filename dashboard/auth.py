@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from dashboard.context import CurrentUser, get_ctx
 from db import Database
+from db.audit import log as audit_log
 from db.secrets import instance_secret
 from db.sessions import end_session, session_user, start_session
 from db.throttle import ThrottlePolicy, blocked_for, clear, record_failure
@@ -178,11 +179,13 @@ def login() -> Response | str:
         return _too_many(next_url, wait)
     info = authenticate(database, name, password) if name and password else None
     if info is None:
+        audit_log(database, name[:100] or None, "login.failed", flask.request.remote_addr)
         wait = record_failure(database, keys)
         if wait > 0:
             return _too_many(next_url, wait)
         return flask.make_response(_login_page("Wrong name or password.", next_url), 401)
     clear(database, keys[0][0])
+    audit_log(database, info.name, "login", flask.request.remote_addr)
     flask.session.clear()
     flask.session["sid"] = start_session(database, info.id, SESSION_LIFETIME)
     flask.session.permanent = True

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass, field
 
 from dashboard.context import PREVIEW_CONCURRENCY, AppContext
 from db.feeds import DuplicateFeed, FeedNotFound, NewFeed, add_feed, add_feeds, list_feeds, update_feed
+from ingest.languages import BadLanguage, normalise_language
 from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
 from ingest.urls import BadFeedURL, validate_feed_url
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 PREVIEW_ITEMS = 5
 #: A Test click holds a server thread for at most this long (a hard deadline over the whole fetch);
 #: at most PREVIEW_CONCURRENCY clicks run at once.
@@ -44,8 +43,11 @@ def _check_fields(ctx: AppContext, region: str | None, language: str | None,
     if region is not None and region not in ctx.meta.regions:
         return (None, None, None), f"unknown region {region!r}"
     language = (language or "").strip() or None
-    if language is not None and not _LANG.match(language):
-        return (None, None, None), "language must be a code such as en, fr or pt-BR"
+    if language is not None:
+        try:
+            language = normalise_language(language)
+        except BadLanguage as exc:
+            return (None, None, None), str(exc)
     minutes: int | None = None
     if interval not in (None, ""):
         try:
@@ -69,12 +71,25 @@ def _check_form(ctx: AppContext, form: FeedForm) -> tuple[NewFeed | None, str | 
     return NewFeed(url=url, title=title, region=region, language=language, interval_minutes=interval), None
 
 
+def _actor() -> str | None:
+    """The logged-in user, for the audit log."""
+    import flask
+
+    from dashboard.auth import current_user
+
+    if not flask.has_request_context():
+        return None
+    user = current_user()
+    return user.name if user is not None else None
+
+
 def add_from_form(ctx: AppContext, form: FeedForm) -> Outcome:
     new, error = _check_form(ctx, form)
     if new is None:
         return Outcome(False, error or "Not added")
     try:
-        feed_id = add_feed(ctx.database, new, default_interval=int(ctx.settings["ingest.default_interval"]))
+        feed_id = add_feed(ctx.database, new, default_interval=int(ctx.settings["ingest.default_interval"]),
+                           actor=_actor())
     except DuplicateFeed:
         return Outcome(False, f"Not added: this feed is already in the list: {new.url}")
     return Outcome(True, f"Added feed {feed_id}: {new.url}. It will be fetched at the next scheduler tick.")
@@ -87,7 +102,7 @@ def edit(ctx: AppContext, feed_id: int, *, region: str | None, language: str | N
         return Outcome(False, f"Not saved: {error}")
     try:
         update_feed(ctx.database, feed_id, region=region, clear_region=region is None, language=language or "",
-                    interval_minutes=minutes, enabled=enabled)
+                    interval_minutes=minutes, enabled=enabled, actor=_actor())
     except FeedNotFound:
         return Outcome(False, "Not saved: that feed no longer exists")
     return Outcome(True, f"Saved feed {feed_id}.")
@@ -144,7 +159,8 @@ def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> 
     feeds = [NewFeed(url=f.url, title=f.title, category=f.category, region=f.region if f.region in ctx.meta.regions
                      else None, language=f.language, interval_minutes=f.interval_minutes, site_url=f.site_url,
                      enabled=f.enabled) for f in doc.feeds]
-    added, duplicates = add_feeds(ctx.database, feeds, default_interval=int(ctx.settings["ingest.default_interval"]))
+    added, duplicates = add_feeds(ctx.database, feeds, default_interval=int(ctx.settings["ingest.default_interval"]),
+                                  actor=_actor())
     details = tuple(f"skipped {p.title}: {p.reason}" for p in doc.problems)
     details += tuple(f"already present: {d.url}" for d in duplicates)
     return Outcome(True, f"Imported {len(added)} feeds ({len(duplicates)} already present, "

@@ -13,6 +13,13 @@ from db.reviews import review_history
 from db.rows import ItemDetail
 from db.values import Evidence
 
+#: languages written right to left (the item's text gets dir="rtl"; anything else dir="auto")
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ku", "yi", "dv", "sd", "ug"})
+
+
+def text_dir(language: str | None) -> str:
+    return "rtl" if (language or "") in RTL_LANGUAGES else "auto"
+
 
 def _evidence_items(ctx: AppContext, evidence: tuple[Evidence, ...]) -> list[Any]:
     return [
@@ -59,7 +66,7 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
     hist = [
         html.Li([html.Span(fmt_time(h.at), className="text-muted small me-2"), status_badge(h.status),
                  html.Span(f" by {h.analyst}", className="small"),
-                 html.Div(h.note, className="small fst-italic") if h.note else None])
+                 html.Div(h.note, className="small fst-italic", dir="auto") if h.note else None])
         for h in reversed(history)
     ]
     return html.Div(
@@ -67,12 +74,12 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
             html.Div([status_badge(row.status), html.Span(f" #{row.id}", className="text-muted small")],
                      id="review-item-status"),
             html.H2(highlight(row.title, all_evidence, "title", ctx.meta), className="h5 mt-2",
-                    id="review-item-title"),
+                    id="review-item-title", dir=text_dir(row.language)),
             html.Div(f"{fmt_time(row.published_at)} UTC · {', '.join(d.sources) or row.source}"
                      f" · {row.language or 'language unknown'} · score {row.score:g}",
                      className="small text-muted mb-2"),
             html.P(highlight(row.summary, all_evidence, "summary", ctx.meta), id="review-item-summary",
-                   className="item-summary"),
+                   className="item-summary", dir=text_dir(row.language)),
             html.Div(source_link(row.link), className="mb-3"),
             html.H3("Indicators and evidence", className="h6"),
             html.Div(indicators or html.Span("No indicator.", className="text-muted small")),

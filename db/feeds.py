@@ -11,6 +11,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.audit import record
 from db.engine import Database
 from db.models import Feed, FetchLog, Item, ItemSighting
 from db.types import as_utc, utcnow
@@ -83,7 +84,7 @@ def _insert(session: Session, new: NewFeed, default_interval: int) -> Feed:
     return feed
 
 
-def add_feed(database: Database, new: NewFeed, *, default_interval: int = 15) -> int:
+def add_feed(database: Database, new: NewFeed, *, default_interval: int = 15, actor: str | None = None) -> int:
     """Add one feed; raises DuplicateFeed when the URL is taken (and changes nothing)."""
     try:
         with database.write() as session:
@@ -91,13 +92,14 @@ def add_feed(database: Database, new: NewFeed, *, default_interval: int = 15) ->
                 raise DuplicateFeed(new.url)
             feed = _insert(session, new, default_interval)
             session.flush()
+            record(session, actor, "feed.add", new.url, {"feed": feed.id, "title": new.title})
             return feed.id
     except IntegrityError:
         raise DuplicateFeed(new.url) from None
 
 
 def add_feeds(
-    database: Database, feeds: Sequence[NewFeed], *, default_interval: int = 15
+    database: Database, feeds: Sequence[NewFeed], *, default_interval: int = 15, actor: str | None = None
 ) -> tuple[list[int], list[NewFeed]]:
     """Add many feeds in one transaction; returns (new ids, the ones already present)."""
     added: list[int] = []
@@ -112,6 +114,8 @@ def add_feeds(
             feed = _insert(session, new, default_interval)
             session.flush()
             added.append(feed.id)
+        if added:
+            record(session, actor, "feed.import", f"{len(added)} feeds", {"feeds": added})
     return added, duplicates
 
 
@@ -131,9 +135,10 @@ def find_feed_id(database: Database, ref: str | int) -> int:
         return _resolve(session, ref).id
 
 
-def set_enabled(database: Database, ref: str | int, enabled: bool) -> int:
+def set_enabled(database: Database, ref: str | int, enabled: bool, *, actor: str | None = None) -> int:
     with database.write() as session:
         feed = _resolve(session, ref)
+        record(session, actor, "feed.enable" if enabled else "feed.disable", feed.url, {"feed": feed.id})
         feed.enabled = enabled
         if enabled:
             feed.disabled_reason = None
@@ -152,9 +157,15 @@ def update_feed(
     enabled: bool | None = None,
     clear_region: bool = False,
     url: str | None = None,
+    actor: str | None = None,
 ) -> int:
     with database.write() as session:
         feed = _resolve(session, ref)
+        changes = {"title": title, "region": region, "language": language, "interval_minutes": interval_minutes,
+                   "enabled": enabled, "url": url}
+        record(session, actor, "feed.edit", feed.url,
+               {"feed": feed.id, **{k: v for k, v in changes.items() if v is not None},
+                **({"region": None} if clear_region else {})})
         if url is not None and url != feed.url:
             if session.scalar(select(Feed.id).where(Feed.url == url)) is not None:
                 raise DuplicateFeed(url)
@@ -180,7 +191,7 @@ def request_fetch(database: Database, ref: str | int) -> int:
         return feed.id
 
 
-def remove_feed(database: Database, ref: str | int) -> tuple[int, int]:
+def remove_feed(database: Database, ref: str | int, *, actor: str | None = None) -> tuple[int, int]:
     """Delete a feed and its sightings and fetch log. Items it alone carried are deleted too;
     items other feeds also carried stay. Returns (feed id, items deleted)."""
     with database.write() as session:
@@ -191,6 +202,7 @@ def remove_feed(database: Database, ref: str | int) -> tuple[int, int]:
             session.execute(delete(Item).where(Item.id.in_(only_here)))
         session.execute(delete(ItemSighting).where(ItemSighting.feed_id == feed_id))
         session.execute(delete(FetchLog).where(FetchLog.feed_id == feed_id))
+        record(session, actor, "feed.remove", feed.url, {"feed": feed_id, "items_deleted": len(only_here)})
         session.execute(delete(Feed).where(Feed.id == feed_id))
         return feed_id, len(only_here)
 

@@ -14,6 +14,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review
+from db.search import TextQuery, match_condition
 
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 STATUS_EXPR: ColumnElement[str] = func.coalesce(Review.status, literal("new", String))
@@ -66,6 +67,8 @@ class ItemFilter:
     until: datetime | None = None
     text: str | None = None
     flagged_only: bool = False
+    search: TextQuery | None = None  # full-text search by words (db.search)
+    exclude_statuses: tuple[str, ...] = ()  # e.g. ("dismissed",) for the Atom feed
 
 
 def base_items() -> Select[Any]:
@@ -104,6 +107,10 @@ def filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
     if flt.text and flt.text.strip():
         pattern = f"%{escape_like(flt.text.strip())}%"
         conds.append(or_(Item.title.ilike(pattern, escape="\\"), Item.summary.ilike(pattern, escape="\\")))
+    if flt.exclude_statuses:
+        conds.append(STATUS_EXPR.not_in(list(flt.exclude_statuses)))
+    if flt.search is not None and not flt.search.empty:
+        conds.append(match_condition(flt.search))
     return stmt.where(and_(*conds)) if conds else stmt
 
 

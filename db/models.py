@@ -277,3 +277,46 @@ class LoginThrottle(Base):
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index(None, "last_failure_at"),)
+
+
+class ItemSearch(Base):
+    """Each item's search document: the stems of its title and summary (db/search.py writes it).
+
+    SQLite indexes it with the FTS5 table ``item_fts`` (kept in step by triggers), PostgreSQL with a
+    GIN index on ``to_tsvector('simple', document)``; both are made by the migration, not here."""
+
+    __tablename__ = "item_search"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Who did what and when: review decisions, feed changes, user changes, logins."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str | None] = mapped_column(String(100))  # None: the system or the command line
+    action: Mapped[str] = mapped_column(String(60))  # e.g. review.confirm, feed.add, user.add, login
+    target: Mapped[str | None] = mapped_column(String(500))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    __table_args__ = (Index(None, "at"), Index(None, "action", "at"))
+
+
+class SavedView(Base):
+    """A user's named view: a page path and its query string; ``seen_at`` is when it was last opened."""
+
+    __tablename__ = "saved_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "name"),)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from db.engine import Database
 from db.models import Item, ItemTag
+from db.search import reindex
 from db.store import ItemTags, replace_tags
 
 
@@ -57,6 +58,8 @@ def iter_item_texts(database: Database, *, since: datetime | None = None, batch:
 
 
 def save_tags(database: Database, tagged: Sequence[tuple[int, ItemTags]]) -> None:
-    """Replace the tags, countries, organisations and flag of these items in one transaction."""
+    """Replace the tags, countries, organisations and flag of these items, and rebuild their search
+    documents (the stemming may have changed with the code), in one transaction."""
     with database.write() as session:
         replace_tags(session, tagged)
+        reindex(session.connection(), [item_id for item_id, _ in tagged])

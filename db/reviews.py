@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from db.audit import record
 from db.engine import Database
 from db.models import REVIEW_STATUSES, Item, Review, ReviewHistory
 from db.types import utcnow
@@ -77,6 +78,8 @@ def record_review(
                 review.note = note
                 review.updated_at = now
             session.add(ReviewHistory(item_id=item_id, status=status, analyst=analyst, note=note, at=now))
+        target = f"item {ids[0]}" if len(ids) == 1 else f"{len(ids)} items"
+        record(session, analyst, f"review.{status}", target, {"items": ids[:1000], "note": note}, at=now)
     return len(ids)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Base, Feed, FetchLog, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
+from db.search import index_items, reindex
 from db.values import CountryValues, IndicatorValues, OrganisationValues
 
 TITLE_WINDOW = timedelta(days=3)
@@ -278,6 +279,10 @@ def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None
         )
         for known, item_id in zip(pending, ids, strict=True):
             known.item_id = item_id
+        index_items(
+            session.connection(),
+            [(i, r["title"], r["summary"], r["language"]) for i, r in zip(ids, new_rows, strict=True)],
+        )
         _insert_tags(
             session, [(k.item_id, t) for k, t in zip(pending, new_tags, strict=True)], set_flags=False
         )
@@ -325,6 +330,7 @@ def _update_item(
             updated_at=now,
         )
     )
+    reindex(session.connection(), [item_id])
     replace_tags(session, [(item_id, tags)])
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.audit import record
 from db.engine import Database
 from db.limits import MAX_PASSWORD, MIN_PASSWORD, USER_NAME, check_text
 from db.models import ROLES, User, UserSession
@@ -98,7 +99,7 @@ def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.name, user.role, user.feed_token, bool(user.disabled))
 
 
-def add_user(database: Database, name: str, role: str, password: str) -> UserInfo:
+def add_user(database: Database, name: str, role: str, password: str, *, actor: str | None = None) -> UserInfo:
     name, role, password = check_name(name), check_role(role), check_password(password)
     try:
         with database.write() as session:
@@ -113,6 +114,7 @@ def add_user(database: Database, name: str, role: str, password: str) -> UserInf
             )
             session.add(user)
             session.flush()
+            record(session, actor, "user.add", name, {"role": role})
             return _info(user)
     except IntegrityError:
         raise DuplicateUser(name) from None
@@ -160,46 +162,51 @@ def _end_sessions(session: Session, user_id: int) -> None:
     session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
-def set_password(database: Database, name: str, password: str) -> UserInfo:
+def set_password(database: Database, name: str, password: str, *, actor: str | None = None) -> UserInfo:
     password = check_password(password)
     with database.write() as session:
         user = _find(session, name)
+        record(session, actor, "user.password", name)
         user.password_hash = hash_password(password)
         _end_sessions(session, user.id)
         return _info(user)
 
 
-def set_role(database: Database, name: str, role: str) -> UserInfo:
+def set_role(database: Database, name: str, role: str, *, actor: str | None = None) -> UserInfo:
     role = check_role(role)
     with database.write() as session:
         user = _find(session, name)
         if user.role != role:
+            record(session, actor, "user.role", name, {"from": user.role, "to": role})
             user.role = role
             _end_sessions(session, user.id)
         return _info(user)
 
 
-def set_disabled(database: Database, name: str, disabled: bool) -> UserInfo:
+def set_disabled(database: Database, name: str, disabled: bool, *, actor: str | None = None) -> UserInfo:
     with database.write() as session:
         user = _find(session, name)
+        record(session, actor, "user.disable" if disabled else "user.enable", name)
         user.disabled = disabled
         if disabled:
             _end_sessions(session, user.id)
         return _info(user)
 
 
-def remove_user(database: Database, name: str) -> None:
+def remove_user(database: Database, name: str, *, actor: str | None = None) -> None:
     """Delete the user and their sessions. Their reviews keep the name they were made under."""
     with database.write() as session:
         user = _find(session, name)
+        record(session, actor, "user.remove", name, {"role": user.role})
         _end_sessions(session, user.id)
         session.delete(user)
 
 
-def rotate_token(database: Database, name: str) -> UserInfo:
+def rotate_token(database: Database, name: str, *, actor: str | None = None) -> UserInfo:
     """A new Atom feed token; the old one stops working at once."""
     with database.write() as session:
         user = _find(session, name)
+        record(session, actor, "user.rotate_token", name)
         user.feed_token = secrets.token_urlsafe(24)
         return _info(user)
 

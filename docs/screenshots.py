@@ -36,6 +36,7 @@ PAGES = (
     ("review", "/review?item={item}"),
     ("feeds", "/feeds"),
     ("indicators", "/indicators"),
+    ("brief", "/brief?region=africa"),
 )
 
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, path in PAGES:
                 page.goto(live.url + path.format(item=item))
                 page.wait_for_load_state("networkidle")
-                page.wait_for_selector("#app-main h1", timeout=15_000)
+                page.wait_for_selector("h1" if name == "brief" else "#app-main h1", timeout=15_000)
                 page.wait_for_timeout(700)
                 target = OUT / f"screenshot-{name}.png"
                 page.screenshot(path=str(target))

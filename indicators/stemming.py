@@ -164,7 +164,7 @@ class Normaliser:
             return token
         stem = self._stemmers.get(lang)
         if stem is None:
-            import snowballstemmer  # type: ignore[import-untyped]
+            import snowballstemmer
 
             stem = self._stemmers[lang] = snowballstemmer.stemmer(_SNOWBALL[lang]).stemWord
         s: str = stem(token)

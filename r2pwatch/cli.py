@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from r2pwatch import __version__
+from r2pwatch.checks import check_language
 from r2pwatch.errors import UserError
+from r2pwatch.export import add_arguments as export_arguments
 
 if TYPE_CHECKING:
     from db import Database
@@ -22,14 +24,23 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from r2pwatch.checks import check_at_least, check_database_url, check_port
     from r2pwatch.settings import load_settings
 
+    if args.database_url is not None:
+        check_database_url(args.database_url)
+    if getattr(args, "serve_port", None) is not None:
+        check_port(args.serve_port)
     flags: dict[str, Any] = {"database.url": args.database_url}
     for name in ("serve.host", "serve.port"):
         value = getattr(args, name.replace(".", "_"), None)
         if value is not None:
             flags[name] = value
-    return load_settings(args.config, flags=flags, demo=args.demo)
+    settings = load_settings(args.config, flags=flags, demo=args.demo)
+    check_database_url(settings.database_url, "database.url")
+    check_port(settings["serve.port"], "serve.port")
+    check_at_least(settings["ingest.default_interval"], 1, "ingest.default_interval", "minute")
+    return settings
 
 
 def _open(args: argparse.Namespace, settings: Settings | None = None) -> Database:
@@ -44,6 +55,16 @@ def _open(args: argparse.Namespace, settings: Settings | None = None) -> Databas
         return database
     except OperationalError as exc:
         raise UserError(f"cannot open database {_safe_url(settings.database_url)}: {exc.orig}") from None
+
+
+def _actor() -> str:
+    """Who runs this command, for the audit log."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
 
 
 def _safe_url(url: str) -> str:
@@ -115,10 +136,12 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
     settings = _settings(args)
     database = _open(args, settings)
     new = NewFeed(
-        url=url, title=args.title, region=region, language=args.language, interval_minutes=args.interval
+        url=url, title=args.title, region=region, language=check_language(args.language),
+        interval_minutes=args.interval
     )
     try:
-        feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]))
+        feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]),
+                           actor=_actor())
     except DuplicateFeed:
         raise UserError(f"feed already in the list: {url}") from None
     print(f"added feed {feed_id}: {url}")
@@ -197,7 +220,7 @@ def cmd_feeds_remove(args: argparse.Namespace) -> int:
 
     database = _open(args)
     feed_id = _feed_ref(database, args.feed)
-    _, deleted = remove_feed(database, feed_id)
+    _, deleted = remove_feed(database, feed_id, actor=_actor())
     print(f"removed feed {feed_id} and {deleted} items only it carried")
     return 0
 
@@ -206,7 +229,7 @@ def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
     from db.feeds import set_enabled
 
     database = _open(args)
-    feed_id = set_enabled(database, _feed_ref(database, args.feed), enabled)
+    feed_id = set_enabled(database, _feed_ref(database, args.feed), enabled, actor=_actor())
     print(f"feed {feed_id} {'enabled' if enabled else 'disabled'}")
     return 0
 
@@ -219,8 +242,8 @@ def cmd_feeds_edit(args: argparse.Namespace) -> int:
     region = None if args.region in (None, "") else _check_region(args.region)
     database = _open(args)
     feed_id = update_feed(database, _feed_ref(database, args.feed), title=args.title, region=region,
-                          clear_region=args.region == "", language=args.language,
-                          interval_minutes=args.interval)
+                          clear_region=args.region == "", language=check_language(args.language),
+                          interval_minutes=args.interval, actor=_actor())
     print(f"feed {feed_id} updated")
     return 0
 
@@ -253,7 +276,8 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
                 enabled=f.enabled,
             )
         )
-    added, duplicates = add_feeds(database, news, default_interval=int(settings["ingest.default_interval"]))
+    added, duplicates = add_feeds(database, news, default_interval=int(settings["ingest.default_interval"]),
+                                  actor=_actor())
     for p in doc.problems:
         print(f"skipped {p.title!r}: {p.reason}", file=sys.stderr)
     for d in duplicates:
@@ -294,17 +318,24 @@ def cmd_feeds_export(args: argparse.Namespace) -> int:
 
 
 def cmd_items_export(args: argparse.Namespace) -> int:
-    from db.items import iter_export
-    from r2pwatch.dates import parse_since
-    from r2pwatch.export import write_csv, write_jsonl
+    from r2pwatch import export
 
-    since = parse_since(args.since)
-    rows = iter_export(_open(args), flagged_only=args.flagged, since=since)
-    out = sys.stdout
-    if args.format == "csv":
-        write_csv(rows, out)
-    else:
-        write_jsonl(rows, out)
+    return export.run(args, _open(args))
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from dashboard.brief import BriefError, collect, to_html, to_markdown
+    from dashboard.meta import Meta
+
+    settings = _settings(args)
+    database = _open(args, settings)
+    meta = Meta(settings["indicators.taxonomy_files"])
+    try:
+        brief = collect(database, meta, region=args.region, country=args.country, start=args.start, end=args.end,
+                        base_url=str(settings["serve.public_url"] or ""))
+    except BriefError as exc:
+        raise UserError(str(exc)) from None
+    sys.stdout.write(to_html(brief, meta) if args.format == "html" else to_markdown(brief, meta))
     return 0
 
 
@@ -313,7 +344,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from db.alerts import list_alerts
+    from r2pwatch.checks import check_at_least
 
+    check_at_least(args.days, 1, "--days", "day")
     since = datetime.now(UTC) - timedelta(days=args.days)
     alerts = list_alerts(_open(args), since=since, region=_check_region(args.region))
     if args.format == "json":
@@ -333,7 +366,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from indicators.cli import tag_main
+
+    if args.file and args.file != "-" and not Path(args.file).is_file():
+        raise UserError(f"cannot read {args.file}: no such file")
 
     argv = [args.file] if args.file else []
     for t in [*_settings(args)["indicators.taxonomy_files"], *(args.taxonomy or [])]:
@@ -367,10 +405,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from r2pwatch.checks import check_port
     from r2pwatch.demo import run_demo
 
     args.demo = True
-    return run_demo(_settings(args), port=args.port)
+    check_port(args.port)
+    if args.sample_port:
+        check_port(args.sample_port, "--sample-port")
+    return run_demo(_settings(args), port=args.port, sample_port=args.sample_port)
 
 
 def _read_password(args: argparse.Namespace, name: str) -> str:
@@ -404,7 +446,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     password = _read_password(args, args.name)
     _users_call(lambda: check_password(password), args.name)
     database = _open(args)
-    _users_call(lambda: add_user(database, args.name, args.role, password), args.name)
+    _users_call(lambda: add_user(database, args.name, args.role, password, actor=_actor()), args.name)
     print(f"added {args.role} {args.name}")
     return 0
 
@@ -417,7 +459,7 @@ def cmd_users_passwd(args: argparse.Namespace) -> int:
         raise UserError(f"no user {args.name!r}")
     password = _read_password(args, args.name)
     _users_call(lambda: check_password(password), args.name)
-    _users_call(lambda: set_password(database, args.name, password), args.name)
+    _users_call(lambda: set_password(database, args.name, password, actor=_actor()), args.name)
     print(f"password of {args.name} changed; their sessions are ended")
     return 0
 
@@ -426,7 +468,7 @@ def cmd_users_role(args: argparse.Namespace) -> int:
     from db.users import set_role
 
     database = _open(args)
-    _users_call(lambda: set_role(database, args.name, args.role), args.name)
+    _users_call(lambda: set_role(database, args.name, args.role, actor=_actor()), args.name)
     print(f"{args.name} is now {args.role}; their sessions are ended")
     return 0
 
@@ -435,7 +477,7 @@ def _users_set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     from db.users import set_disabled
 
     database = _open(args)
-    _users_call(lambda: set_disabled(database, args.name, disabled), args.name)
+    _users_call(lambda: set_disabled(database, args.name, disabled, actor=_actor()), args.name)
     print(f"{args.name} disabled; their sessions are ended" if disabled else f"{args.name} enabled")
     return 0
 
@@ -444,7 +486,7 @@ def cmd_users_remove(args: argparse.Namespace) -> int:
     from db.users import remove_user
 
     database = _open(args)
-    _users_call(lambda: remove_user(database, args.name), args.name)
+    _users_call(lambda: remove_user(database, args.name, actor=_actor()), args.name)
     print(f"removed {args.name} (their reviews keep their name)")
     return 0
 
@@ -452,7 +494,7 @@ def cmd_users_remove(args: argparse.Namespace) -> int:
 def cmd_users_rotate_token(args: argparse.Namespace) -> int:
     from db.users import rotate_token
 
-    info = _users_call(lambda: rotate_token(_open(args), args.name), args.name)
+    info = _users_call(lambda: rotate_token(_open(args), args.name, actor=_actor()), args.name)
     print(f"new Atom feed address of {args.name}: /feeds/flagged.atom?token={info.feed_token}")
     return 0
 
@@ -460,13 +502,17 @@ def cmd_users_rotate_token(args: argparse.Namespace) -> int:
 def cmd_users_list(args: argparse.Namespace) -> int:
     from db.users import list_users
 
-    users = list_users(_open(args))
+    settings = _settings(args)
+    users = list_users(_open(args, settings))
+    base = str(settings["serve.public_url"] or "").rstrip("/")
+    if args.tokens and not base:
+        print("(relative addresses: set serve.public_url to print full ones)", file=sys.stderr)
     if not users:
         print("no users; add one with: r2pwatch users add NAME --role analyst")
     for u in users:
         line = f"{u.name:<20} {u.role:<8}" + (" disabled" if u.disabled else "")
         if args.tokens:
-            line += f" /feeds/flagged.atom?token={u.feed_token}"
+            line += f" {base}/feeds/flagged.atom?token={u.feed_token}"
         print(line.rstrip())
     return 0
 
@@ -534,10 +580,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     items = sub.add_parser("items", help="stored items", description="stored items")
     isub = items.add_subparsers(dest="items_command", required=True, metavar="ACTION")
-    ie = add(isub, "export", cmd_items_export, "stream stored items as CSV or JSON Lines")
-    ie.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
-    ie.add_argument("--flagged", action="store_true", help="only items flagged for review")
-    ie.add_argument("--since", metavar="DATE", help="only items published on or after DATE (ISO 8601)")
+    ie = add(isub, "export", cmd_items_export,
+             "stream the items the filters select as JSON Lines (default), JSON or CSV")
+    export_arguments(ie)
+
+    br = add(sub, "brief", cmd_brief, "a situation brief for a region or a country over a period")
+    where = br.add_mutually_exclusive_group(required=True)
+    where.add_argument("--region", help="region slug")
+    where.add_argument("--country", metavar="ISO3", help="country code (ISO 3166-1 alpha-3)")
+    br.add_argument("--from", dest="start", metavar="DATE", help="first day (default: 6 days before --to)")
+    br.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive (default: today, UTC)")
+    br.add_argument("--format", choices=("md", "html"), default="md",
+                    help="md (Markdown, the default) or html (a printable page)")
 
     al = add(sub, "alerts", cmd_alerts, "list recent alerts (counts well above baseline) with their arithmetic")
     al.add_argument("--days", type=int, default=30, help="how far back (default 30)")
@@ -562,7 +616,9 @@ def build_parser() -> argparse.ArgumentParser:
     dm = add(
         sub, "demo", cmd_demo, "run the demo: sample feeds, scheduler and dashboard on the demo database"
     )
-    dm.add_argument("--port", type=int, default=8050)
+    dm.add_argument("--port", type=int, default=8050, help="the dashboard's port (default 8050)")
+    dm.add_argument("--sample-port", type=int, default=0, metavar="PORT",
+                    help="the sample feed server's port (default: any free port)")
 
     users = sub.add_parser("users", help="dashboard users", description="dashboard users")
     usub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -571,7 +627,8 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--role", choices=("viewer", "analyst", "admin"), default="analyst")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ul = add(usub, "list", cmd_users_list, "list users and their roles")
-    ul.add_argument("--tokens", action="store_true", help="also print each user's Atom feed address")
+    ul.add_argument("--tokens", action="store_true",
+                    help="also print each user's Atom feed address (full when serve.public_url is set)")
     up = add(usub, "passwd", cmd_users_passwd, "set a user's password (ends their sessions)")
     up.add_argument("name")
     up.add_argument("--password-stdin", action="store_true", help="read the password from stdin")

@@ -1,5 +1,8 @@
 """``r2pwatch demo``: the sample feed server, a first ingest pass, the scheduler as its own process and
-the dashboard, all on the demo's own database. Ctrl-C stops everything."""
+the dashboard, all on the demo's own database. Ctrl-C, SIGTERM or SIGHUP stops everything it started.
+
+Only one demo runs per demo database: a second one finds the first's lock, says so and exits 1 — it never
+deletes the running demo's database."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from db import Database, open_database
@@ -17,7 +21,6 @@ from r2pwatch.errors import UserError
 from r2pwatch.settings import Settings
 
 DEMO_USERS = (("analyst", "analyst", "demo-analyst"), ("admin", "admin", "demo-admin"))
-SAMPLE_SERVER_PORT = 8051  # tried first so feed URLs stay the same between runs; else any free port
 RELEASE_EVERY = 20.0
 
 
@@ -47,14 +50,40 @@ def register_sample_feeds(database: Database, urls: dict[str, str], default_inte
     add_feeds(database, new, default_interval=default_interval)
 
 
-def _start_sample_server() -> tuple[object, str, dict[str, str], int]:
+def _start_sample_server(port: int) -> tuple[object, str, dict[str, str], int]:
+    """The sample feeds on ``port``, or on a free port when it is 0 (their URLs are updated each run)."""
     from r2pwatch.sample_server import start_sample_server
 
     try:
-        server, base, urls = start_sample_server(SAMPLE_SERVER_PORT, RELEASE_EVERY)
-    except OSError:
-        server, base, urls = start_sample_server(0, RELEASE_EVERY)
+        server, base, urls = start_sample_server(port, RELEASE_EVERY)
+    except OSError as exc:
+        raise UserError(f"--sample-port {port}: cannot serve the sample feeds there: {exc.strerror}") from None
     return server, base, urls, int(urlsplit(base).port or 0)
+
+
+def _demo_lock(settings: Settings) -> Any:
+    """The lock that keeps a second demo off this demo database (held until the demo stops)."""
+    from filelock import FileLock, Timeout
+
+    path = Path(settings.database_url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(f"{path}.demo.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise UserError(f"a demo is already running on {path} (stop it first: Ctrl-C in its terminal); "
+                        "its database was left alone") from None
+    return lock
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGHUP stop the demo like Ctrl-C does, so its ``finally`` stops the scheduler too."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -67,13 +96,22 @@ def _check_port_free(host: str, port: int) -> None:
             raise UserError(f"{host}:{port} is in use (another demo or dashboard?); try --port") from None
 
 
-def run_demo(settings: Settings, *, port: int = 8050) -> int:
+def run_demo(settings: Settings, *, port: int = 8050, sample_port: int = 0) -> int:
+    lock = _demo_lock(settings)
+    try:
+        _check_port_free(str(settings["serve.host"]), port)
+        _stop_on_signals()
+        return _run(settings, port, sample_port)
+    finally:
+        lock.release()
+
+
+def _run(settings: Settings, port: int, sample_port: int) -> int:
     from dashboard.serve import serve
     from ingest.runner import raise_alerts, run_pass
     from ingest.summary import print_summary
 
-    _check_port_free(str(settings["serve.host"]), port)
-    server, base, urls, feed_port = _start_sample_server()
+    server, base, urls, feed_port = _start_sample_server(sample_port)
     allow = [f"127.0.0.1:{feed_port}"]
     # The demo never shares a configured signing key with a real instance.
     settings = settings.replace(fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port,

@@ -58,6 +58,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
+    Spec("serve.public_url", "str", "",
+         "The dashboard's address as others reach it (https://r2p.example.org/); used for full links in "
+         "`users list --tokens`, briefs and exports. Empty: links are relative or use the request's host."),
     Spec("serve.secret_key", "str", "",
          "Session signing key. Empty: a random key created once and kept in the database, so each instance "
          "(the demo too) has its own."),

@@ -7,7 +7,6 @@ import base64
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,12 @@ from dashboard import feed_actions
 from dashboard.app import ASSETS, create_app
 from dashboard.components import highlight, safe_href, sparkline_src
 from dashboard.context import AppContext, CurrentUser
-from dashboard.exports import to_csv
 from dashboard.pages import country, feeds, indicators, overview, region, review
 from db import Database
 from db.feeds import list_feeds
 from db.filters import ItemFilter
 from db.listing import list_items
-from db.reviews import review_history, review_statuses
+from db.reviews import record_review, review_history, review_statuses
 from db.users import add_user, get_user
 from tests.dashboard_seed import XSS_SUMMARY, XSS_TITLE, seed_sample
 from tests.dashboard_server import make_settings
@@ -145,6 +143,34 @@ def test_atom_feed_needs_token_and_escapes_text(app: dash.Dash, seeded_db: Datab
     statuses = [e.text or "" for e in ET.fromstring(r.data).findall("a:entry/a:summary", ns)]
     assert statuses and all(s.startswith("Status: confirmed") for s in statuses)
     assert client.get(f"/feeds/flagged.atom?token={token}&region=mars").status_code == 400
+    assert client.get(f"/feeds/flagged.atom?token={token}&indicator=nope").status_code == 400
+
+
+def test_atom_feed_takes_every_filter_and_leaves_out_dismissed(app: dash.Dash, seeded_db: Database) -> None:
+    client = app.server.test_client()
+    token = add_user(seeded_db, "reader", "viewer", "reader-password").feed_token
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+
+    def entries(query: str) -> list[ET.Element]:
+        r = client.get(f"/feeds/flagged.atom?token={token}&{query}")
+        assert r.status_code == 200
+        return ET.fromstring(r.data).findall("a:entry", ns)
+
+    def statuses(query: str) -> set[str]:
+        return {(e.findtext("a:summary", "", ns)).split("\n")[0] for e in entries(query)}
+
+    assert "Status: dismissed" not in statuses("")
+    assert "Status: dismissed" in statuses("dismissed=1")
+    assert statuses("status=dismissed") == {"Status: dismissed"}
+    peace = entries("indicator=peacekeeping&country=COD&q=Goma")
+    assert peace and all("Goma" in (e.findtext("a:title", "", ns)) for e in peace)
+    assert all(c.get("term") == "peacekeeping" for e in peace for c in e.findall("a:category", ns))
+    assert entries("q=nothingmatchesthis") == []
+    item_id = int(peace[0].findtext("a:id", "", ns).rsplit("=", 1)[1])
+    before = peace[0].findtext("a:updated", "", ns)
+    record_review(seeded_db, [item_id], "escalated", "ana", "urgent", now=datetime(2031, 1, 1, tzinfo=UTC))
+    after = {e.findtext("a:id", "", ns): e.findtext("a:updated", "", ns) for e in entries("country=COD")}
+    assert after[peace[0].findtext("a:id", "", ns)] == "2031-01-01T00:00:00+00:00" != before
 
 
 def test_page_layouts_render(app: dash.Dash, seeded_db: Database) -> None:
@@ -208,12 +234,6 @@ def test_highlight_and_safe_helpers(app: dash.Dash) -> None:
     assert safe_href("https://example.org/a") == "https://example.org/a" and safe_href("/relative") is None
     src = sparkline_src([0, 3, 1], "#123456\" onload=\"x")
     assert "onload" not in base64.b64decode(src.split(",", 1)[1]).decode()
-
-
-def test_csv_export_defuses_formulas(seeded_db: Database) -> None:
-    rows = list_items(seeded_db, ItemFilter(), limit=3)
-    evil = replace(rows[0], title="=HYPERLINK(\"http://x\")")
-    assert "'=HYPERLINK" in to_csv([evil])
 
 
 def test_feed_actions(app: dash.Dash, seeded_db: Database) -> None:
@@ -298,8 +318,8 @@ def test_review_page_offers_the_users_atom_feed(app: dash.Dash) -> None:
     login(client, "ana", "analyst-password")
     user = get_user(ctx_of(app).database, "ana")
     assert user is not None
-    href = atom_href({"region": "africa", "status": "confirmed", "text": "ignored"}, user.feed_token)
-    assert href == f"/feeds/flagged.atom?region=africa&status=confirmed&token={user.feed_token}"
+    href = atom_href({"region": "africa", "status": "confirmed", "q": "UN forces", "flagged": False}, user.feed_token)
+    assert href == f"/feeds/flagged.atom?region=africa&status=confirmed&q=UN+forces&token={user.feed_token}"
     resp = client.get(href)
     assert resp.status_code == 200 and resp.mimetype == "application/atom+xml"
     assert atom_href({}, None) == "/feeds/flagged.atom?"

@@ -220,7 +220,7 @@ def act(_add: Any, _fetch: Any, _save: Any, _delete: Any, upload: str | None, ur
                                     enabled=e_enabled is not False)
     elif trigger == "feeds-delete-confirm" and target:
         try:
-            _fid, deleted = remove_feed(ctx.database, int(target))
+            _fid, deleted = remove_feed(ctx.database, int(target), actor=feed_actions._actor())
             outcome = feed_actions.Outcome(True, f"Deleted the feed and {deleted} items only it carried.")
         except FeedNotFound:
             outcome = feed_actions.Outcome(False, "That feed no longer exists.")

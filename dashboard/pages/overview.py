@@ -8,11 +8,12 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.components import colour_dot, select_options, sparkline_src
 from dashboard.context import AppContext, get_ctx
-from dashboard.dashtyped import register_page
+from dashboard.dashtyped import clientside_callback, register_page
+from dashboard.saved_views import saved_views_card
 from db.aggregates import Coverage, daily_series, region_coverage
 from db.alerts import list_alerts
 from db.choices import known_organisations
@@ -125,15 +126,25 @@ def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
                     className="mb-3")
 
 
-def layout(**_query: Any) -> html.Div:
+def _window(value: Any) -> int:
+    try:
+        days = int(str(value or 7))
+    except ValueError:
+        return 7
+    return days if days in dict(WINDOWS) else 7
+
+
+def layout(**query: Any) -> html.Div:
     ctx = get_ctx()
     orgs = known_organisations(ctx.database)
+    days = _window(query.get("window"))
+    org = query.get("org") if query.get("org") in orgs else None
     rule = ctx.rule
     controls = dbc.Row(
         [
             dbc.Col(dbc.Select(id="overview-window", options=select_options((str(d), t) for d, t in WINDOWS),
-                               value="7"), md=4, lg=3),
-            dbc.Col(dcc.Dropdown(id="overview-org", placeholder="All organisations", clearable=True,
+                               value=str(days)), md=4, lg=3),
+            dbc.Col(dcc.Dropdown(id="overview-org", placeholder="All organisations", clearable=True, value=org,
                                  options=select_options((o, ctx.meta.organisation_name(o)) for o in orgs)),
                     md=4, lg=3),
             dbc.Col(html.Div(
@@ -147,18 +158,17 @@ def layout(**_query: Any) -> html.Div:
         [
             html.H1("Regional signals", className="h4 mb-3"),
             controls,
-            dbc.Row(panels(ctx, 7, None), id="overview-panels"),
+            dcc.Store(id="overview-url-spec", data={"keys": ["window", "org"], "defaults": {"window": "7"}}),
+            dcc.Store(id="overview-url"),
+            saved_views_card(ctx),
+            dbc.Row(panels(ctx, days, org), id="overview-panels"),
             recent_alerts(ctx),
         ]
     )
 
 
 def update_panels(window: str | None, organisation: str | None) -> list[Any]:
-    try:
-        days = int(window or 7)
-    except ValueError:
-        days = 7
-    return panels(get_ctx(), days if days in dict(WINDOWS) else 7, organisation or None)
+    return panels(get_ctx(), _window(window), organisation or None)
 
 
 def register(app: dash.Dash, ctx: AppContext) -> None:
@@ -169,3 +179,6 @@ def register(app: dash.Dash, ctx: AppContext) -> None:
         Input("overview-org", "value"),
         prevent_initial_call=True,
     )(update_panels)
+    clientside_callback(app, ClientsideFunction("r2pwatch", "syncUrl"), Output("overview-url", "data"),
+                        Input("overview-window", "value"), Input("overview-org", "value"),
+                        State("overview-url-spec", "data"))

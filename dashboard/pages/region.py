@@ -10,7 +10,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.colours import MAP_SCALE, tint
 from dashboard.components import (
@@ -23,7 +23,7 @@ from dashboard.components import (
     status_badge,
 )
 from dashboard.context import AppContext, get_ctx
-from dashboard.dashtyped import get_asset_url, register_page
+from dashboard.dashtyped import clientside_callback, get_asset_url, register_page
 from dashboard.exports import export_download
 from db.aggregates import country_table, daily_series, organisation_matrix, region_coverage
 from db.choices import known_organisations
@@ -139,7 +139,7 @@ def item_list(ctx: AppContext, rows: list[ItemRow], *, id_: str,
                 [
                     html.Div([html.Span(fmt_time(r.published_at), className="text-muted small me-2"),
                               html.Span(r.source, className="small text-muted me-2"), status_badge(r.status)]),
-                    html.A(r.title, href=f"/review?item={r.id}", className="item-title"),
+                    html.A(r.title, href=f"/review?item={r.id}", className="item-title", dir="auto"),
                     html.Div([indicator_badge(ctx.meta, i, short=True) for i in r.indicators]
                              + [html.Span(ctx.meta.country_name(c), className="badge text-bg-light border me-1")
                                 for c in r.countries]),
@@ -179,8 +179,8 @@ def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: s
         ),
         dbc.Row(
             [
-                dbc.Col(card("Countries", _country_table(ctx, flt)), lg=7, className="mb-3"),
-                dbc.Col(card("Organisation lens: who acts with which tool", _org_matrix(ctx, flt)), lg=5,
+                dbc.Col(card("Countries", _country_table(ctx, flt)), lg=12, xl=6, className="mb-3"),
+                dbc.Col(card("Organisation lens: who acts with which tool", _org_matrix(ctx, flt)), lg=12, xl=6,
                         className="mb-3"),
             ]
         ),
@@ -193,7 +193,7 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def layout(slug: str = "", **_query: Any) -> html.Div:
+def layout(slug: str = "", **query: Any) -> html.Div:
     ctx = get_ctx()
     if slug not in ctx.meta.regions:
         return html.Div([html.H1("Unknown region", className="h4"),
@@ -203,14 +203,17 @@ def layout(slug: str = "", **_query: Any) -> html.Div:
     subtitle = (f"{_n(cov.sources, 'source')} · {_n(len(cov.languages), 'language')} ({', '.join(cov.languages)})"
                 f" · {_n(cov.failing, 'failing feed')}" if cov else "No sources cover this region")
     orgs = known_organisations(ctx.database)
+    days = _days(query.get("period"))
+    indicator = query.get("indicator") if query.get("indicator") in ctx.meta.indicator_ids else None
+    org = query.get("org") if query.get("org") in orgs else None
     controls = dbc.Row(
         [
             dbc.Col(dbc.Select(id="region-period", options=select_options((str(d), t) for d, t in PERIODS),
-                               value="90"), md=3),
+                               value=str(days)), md=3),
             dbc.Col(dcc.Dropdown(id="region-indicator", placeholder="All indicators", options=select_options(
-                (i.id, i.name) for i in ctx.meta.indicators)), md=3),
+                (i.id, i.name) for i in ctx.meta.indicators), value=indicator), md=3),
             dbc.Col(dcc.Dropdown(id="region-org", placeholder="All organisations", options=select_options(
-                (o, ctx.meta.organisation_name(o)) for o in orgs)), md=3),
+                (o, ctx.meta.organisation_name(o)) for o in orgs), value=org), md=3),
             dbc.Col(html.Div([
                 dbc.Button("CSV", id="region-export-csv", size="sm", color="secondary", outline=True, className="me-1"),
                 dbc.Button("JSON", id="region-export-json", size="sm", color="secondary", outline=True),
@@ -222,10 +225,12 @@ def layout(slug: str = "", **_query: Any) -> html.Div:
     return html.Div(
         [
             dcc.Store(id="region-slug", data=slug),
+            dcc.Store(id="region-url-spec", data={"keys": ["period", "indicator", "org"], "defaults": {"period": "90"}}),
+            dcc.Store(id="region-url"),
             html.Div([html.H1(ctx.meta.region_name(slug), className="h4 mb-0"),
                       html.Div(subtitle, className="text-muted small mb-3", id="region-coverage")]),
             controls,
-            dcc.Loading(html.Div(content(ctx, slug, 90, None, None), id="region-content"), delay_show=300),
+            dcc.Loading(html.Div(content(ctx, slug, days, indicator, org), id="region-content"), delay_show=300),
         ]
     )
 
@@ -258,6 +263,9 @@ def export(_csv: int | None, _json: int | None, period: str | None, indicator: s
 def register(app: dash.Dash, ctx: AppContext) -> None:
     register_page(__name__, path_template=PATH_TEMPLATE, name="Region", title="Region · r2pwatch",
                        layout=layout)
+    clientside_callback(app, ClientsideFunction("r2pwatch", "syncUrl"), Output("region-url", "data"),
+                        Input("region-period", "value"), Input("region-indicator", "value"),
+                        Input("region-org", "value"), State("region-url-spec", "data"))
     app.callback(
         Output("region-content", "children"),
         Input("region-period", "value"),

@@ -3,9 +3,7 @@ filtering happen in the database), the item with its evidence, and review action
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_ag_grid as dag
@@ -18,7 +16,8 @@ from dashboard.context import AppContext, CurrentUser, get_ctx, write_callback
 from dashboard.dashtyped import clientside_callback, register_page
 from dashboard.exports import export_download
 from dashboard.grid import grid_request
-from dashboard.item_view import item_panel
+from dashboard.item_view import RTL_LANGUAGES, item_panel
+from dashboard.urlstate import REVIEW_KEYS, query_string, review_filter, review_state, with_sort
 from db.choices import feed_choices, known_countries
 from db.filters import ItemFilter
 from db.listing import item_page
@@ -33,30 +32,8 @@ FILTER_KEYS = ("region", "country", "indicator", "status", "feed", "start", "end
 
 
 def filter_from(values: dict[str, Any] | None) -> ItemFilter:
-    """The store of the filter controls as an ItemFilter (bad values are ignored, not trusted)."""
-    v = values or {}
-
-    def day(key: str) -> datetime | None:
-        try:
-            d = date.fromisoformat(str(v.get(key))[:10]) if v.get(key) else None
-        except ValueError:
-            return None
-        return datetime(d.year, d.month, d.day, tzinfo=UTC) if d else None
-
-    end = day("end")
-    feed = v.get("feed")
-    status = v.get("status") if v.get("status") in REVIEW_STATUSES else None
-    return ItemFilter(
-        region=str(v["region"]) if v.get("region") else None,
-        country=str(v["country"])[:3] if v.get("country") else None,
-        indicator=str(v["indicator"]) if v.get("indicator") else None,
-        status=status,
-        feed_id=int(feed) if isinstance(feed, int | str) and str(feed).isdigit() else None,
-        since=day("start"),
-        until=end + timedelta(days=1) if end else None,
-        text=str(v["text"])[:200] if v.get("text") else None,
-        flagged_only=v.get("flagged", True) is not False,
-    )
+    """The filters store (the URL's keys) as an ItemFilter; bad values are ignored, not trusted."""
+    return review_filter(values)
 
 
 def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict[str, Any] | None) -> dict[str, Any]:
@@ -70,6 +47,7 @@ def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict
             "published_at": r.published_at.strftime("%Y-%m-%d %H:%M"),
             "source": r.source,
             "title": r.title,
+            "dir": "rtl" if (r.language or "") in RTL_LANGUAGES else "ltr",
             "regions": ", ".join(ctx.meta.region_name(x) for x in r.regions),
             "countries": ", ".join(r.countries),
             "indicators": ", ".join(ctx.meta.indicator_name(i) for i in r.indicators),
@@ -101,7 +79,7 @@ COLUMNS: list[dict[str, Any]] = [
      "sort": "desc", "filterParams": {"buttons": ["apply", "reset"], "maxNumConditions": 1}},
     {"field": "source", "headerName": "Source", "width": 150, "filter": "agTextColumnFilter"},
     {"field": "title", "headerName": "Title", "flex": 1, "minWidth": 260, "filter": "agTextColumnFilter",
-     "tooltipField": "title"},
+     "tooltipField": "title", "cellClassRules": {"cell-rtl": "params.data && params.data.dir === 'rtl'"}},
     {"field": "regions", "headerName": "Region", "width": 130, "sortable": False},
     {"field": "countries", "headerName": "Countries", "width": 105, "sortable": False},
     {"field": "indicators", "headerName": "Indicators", "width": 190, "sortable": False, "tooltipField": "indicators"},
@@ -120,24 +98,28 @@ def _controls(ctx: AppContext, q: dict[str, Any]) -> dbc.Row:
     return dbc.Row(
         [
             dbc.Col(_dropdown("review-f-region", "Region", value=q.get("region"),
-                                 options=select_options(ctx.meta.regions.items())), lg=2, md=4),
+                              options=select_options(ctx.meta.regions.items())), xl=2, lg=4, md=4),
             dbc.Col(_dropdown("review-f-country", "Country", value=q.get("country"),
-                                 options=select_options((c, f"{ctx.meta.country_name(c)} ({c})") for c in countries)),
-                    lg=2, md=4),
+                              options=select_options((c, f"{ctx.meta.country_name(c)} ({c})") for c in countries)),
+                    xl=2, lg=4, md=4),
             dbc.Col(_dropdown("review-f-indicator", "Indicator", value=q.get("indicator"),
-                                 options=select_options((i.id, i.name) for i in ctx.meta.indicators)), lg=2, md=4),
+                              options=select_options((i.id, i.name) for i in ctx.meta.indicators)), xl=2, lg=4, md=4),
             dbc.Col(_dropdown("review-f-status", "Status", value=q.get("status"),
-                                 options=select_options((s, s) for s in REVIEW_STATUSES)), lg=1, md=3),
-            dbc.Col(_dropdown("review-f-feed", "Source", value=None,
-                                 options=[{"label": t, "value": str(i)} for i, t in feed_choices(ctx.database)]),
-                    lg=2, md=3),
+                              options=select_options((s, s) for s in REVIEW_STATUSES)), xl=1, lg=2, md=3),
+            dbc.Col(_dropdown("review-f-feed", "Source", value=q.get("feed"),
+                              options=[{"label": t, "value": str(i)} for i, t in feed_choices(ctx.database)]),
+                    xl=2, lg=3, md=3),
             dbc.Col(dcc.DatePickerRange(id="review-f-dates", display_format="YYYY-MM-DD", clearable=True,
+                                        start_date=q.get("from"), end_date=q.get("to"),
                                         start_date_placeholder_text="From", end_date_placeholder_text="To",
-                                        className="dates-sm"), lg=2, md=3),
-            dbc.Col(dbc.Input(id="review-f-text", placeholder="Search text", debounce=True, type="search",
-                              size="sm", value=q.get("q")), lg=1, md=3),
-            dbc.Col(dbc.Switch(id="review-f-flagged", label="Flagged only", value=True, className="small mb-0"),
-                    lg="auto", md=3),
+                                        className="dates-sm"), xl=3, lg=4, md=6),
+            dbc.Col(html.Div(dbc.Input(id="review-f-text", placeholder="Search words (all must match)",
+                                       debounce=True, type="search", size="sm", value=q.get("q"),
+                                       className="bidi-auto"),
+                             title="Every word must match; stems and other-language place names count "
+                             "(Darfur finds Darfour and دارفور)"), xl=4, lg=3, md=6),
+            dbc.Col(dbc.Switch(id="review-f-flagged", label="Flagged only", value=q.get("flagged", True),
+                               className="small mb-0"), xs="auto"),
         ],
         className="g-2 mb-2 align-items-center",
     )
@@ -180,18 +162,18 @@ def _item_actions(user: CurrentUser | None) -> html.Div:
 
 
 def atom_href(filters: dict[str, Any] | None, token: str | None) -> str:
-    """The Atom feed of the flagged items the region and status filters select, with the user's token."""
-    f = filters or {}
-    params = {"region": f.get("region"), "status": f.get("status"), "token": token}
-    return "/feeds/flagged.atom?" + urlencode({k: v for k, v in params.items() if v})
+    """The Atom feed of the flagged items every filter of the page selects, with the user's token."""
+    state = review_state(filters or {})
+    query = query_string({**state, "flagged": True, "sort": None, "token": token},
+                         keys=(*REVIEW_KEYS, "token"))
+    return "/feeds/flagged.atom?" + query
 
 
 def _subscribe_link(user: CurrentUser | None, filters: dict[str, Any]) -> html.A:
     token = user.feed_token if user is not None else None
     return html.A("Atom feed of these flagged items", id="review-atom", href=atom_href(filters, token),
                   className="small ms-3", hidden=not token,  # anonymous viewers have no token to subscribe with
-                  title="Subscribe in any feed reader (region and status filters apply; the link holds your "
-                  "personal token)")
+                  title="Subscribe in any feed reader (every filter applies; the link holds your personal token)")
 
 
 def update_atom(filters: dict[str, Any] | None) -> str:
@@ -202,8 +184,7 @@ def update_atom(filters: dict[str, Any] | None) -> str:
 def layout(**q: Any) -> html.Div:
     ctx = get_ctx()
     user = current_user()
-    initial = {k: q.get(k) for k in ("region", "country", "indicator", "status")}
-    initial["text"] = q.get("q")
+    initial = review_state(q)
     try:
         item = int(q.get("item") or 0) or None
     except ValueError:
@@ -216,15 +197,16 @@ def layout(**q: Any) -> html.Div:
             html.Div([html.H1("Review queue", className="h4 mb-2 d-inline-block"),
                       _subscribe_link(user, initial)]),
             hint,
-            _controls(ctx, q),
+            _controls(ctx, initial),
             _bulk_bar(user),
-            dcc.Store(id="review-filters", data={**initial, "flagged": True}),
+            dcc.Store(id="review-filters", data={k: v for k, v in initial.items() if k != "sort"}),
+            dcc.Store(id="review-url"),
             dcc.Store(id="review-current", data=item),
             dcc.Store(id="review-refresh", data=0),
             dcc.Store(id="review-purged"),
             dag.AgGrid(
                 id="review-grid",
-                columnDefs=COLUMNS,
+                columnDefs=with_sort(COLUMNS, initial["sort"]),
                 rowModelType="infinite",
                 getRowId="params.data.id",
                 defaultColDef={"sortable": True, "resizable": True, "filter": False,
@@ -252,8 +234,11 @@ def layout(**q: Any) -> html.Div:
 
 def collect_filters(region: Any, country: Any, indicator: Any, status: Any, feed: Any, start: Any, end: Any,
                     text: Any, flagged: Any) -> dict[str, Any]:
-    return dict(zip(FILTER_KEYS, (region, country, indicator, status, feed, start, end, text, flagged is not False),
-                    strict=True))
+    values = dict(zip(FILTER_KEYS, (region, country, indicator, status, feed, start, end, text, flagged is not False),
+                      strict=True))
+    state = review_state(values)
+    state.pop("sort")
+    return state
 
 
 def rows(request: dict[str, Any] | None, filters: dict[str, Any] | None) -> dict[str, Any]:
@@ -268,6 +253,12 @@ def open_item(cell: dict[str, Any] | None) -> tuple[int, bool]:
     if not item_id or (cell or {}).get("colId") in (None, "ag-Grid-SelectionColumn"):
         raise dash.exceptions.PreventUpdate
     return item_id, True
+
+
+def close_item(is_open: bool | None) -> None:
+    """Closing the item panel forgets the item (and so drops ``item=`` from the URL)."""
+    if is_open:
+        raise dash.exceptions.PreventUpdate
 
 
 def detail(item_id: int | None, _refresh: int | None) -> Any:
@@ -331,6 +322,16 @@ def register(app: dash.Dash, ctx: AppContext) -> None:
                  State("review-filters", "data"), prevent_initial_call=True)(rows)
     app.callback(Output("review-current", "data"), Output("review-detail", "is_open"),
                  Input("review-grid", "cellClicked"), prevent_initial_call=True)(open_item)
+    app.callback(Output("review-current", "data", allow_duplicate=True), Input("review-detail", "is_open"),
+                 prevent_initial_call=True)(close_item)
+    clientside_callback(
+        app,
+        ClientsideFunction("r2pwatch", "syncReviewUrl"),
+        Output("review-url", "data"),
+        Input("review-filters", "data"),
+        Input("review-current", "data"),
+        Input("review-grid", "getRowsRequest"),
+    )
     app.callback(Output("review-detail-body", "children"), Input("review-current", "data"),
                  Input("review-refresh", "data"))(detail)
     app.callback(Output("review-action-msg", "children", allow_duplicate=True),

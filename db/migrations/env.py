@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from db.models import Base
+from db.search import is_search_object
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -12,6 +13,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=lambda name, _type, _parents: not is_search_object(name),
 )
 with context.begin_transaction():
     context.run_migrations()
