@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from db.engine import Database
 from db.models import Feed
@@ -94,3 +94,16 @@ def next_due_at(database: Database) -> datetime | None:
             select(Feed.next_due_at).where(Feed.enabled.is_(True)).order_by(Feed.next_due_at).limit(1)
         )
         return value
+
+
+def leased_elsewhere(database: Database, *, owner: str, now: datetime) -> tuple[int, datetime | None]:
+    """Enabled feeds another worker holds a live lease on (a worker that died keeps them until its
+    leases expire): how many, and when the last of those leases runs out."""
+    with database.read() as session:
+        count, until = session.execute(
+            select(func.count(), func.max(Feed.lease_expires_at)).where(
+                Feed.enabled.is_(True), Feed.lease_expires_at > now,
+                or_(Feed.lease_owner.is_(None), Feed.lease_owner != owner),
+            )
+        ).one()
+    return int(count or 0), until

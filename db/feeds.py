@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -69,10 +70,19 @@ class FeedInfo:
         return f"{self.last_error_kind}: {self.last_error or ''}".rstrip(": ")
 
 
+# Bidirectional controls (U+202A–U+202E, U+2066–U+2069) could make a title read differently from what
+# it is; they are dropped from titles wherever they come from (CLI, dashboard, OPML).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _title(value: str | None) -> str | None:
+    return _BIDI.sub("", value) if value else value
+
+
 def _insert(session: Session, new: NewFeed, default_interval: int) -> Feed:
     feed = Feed(
         url=new.url,
-        title=new.title,
+        title=_title(new.title),
         site_url=new.site_url,
         category=new.category,
         region=new.region,
@@ -172,7 +182,7 @@ def update_feed(
                 raise DuplicateFeed(url)
             feed.url = url
         if title is not None:
-            feed.title = title
+            feed.title = _title(title)
         if region is not None or clear_region:
             feed.region = region
         if language is not None:

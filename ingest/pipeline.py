@@ -22,6 +22,7 @@ from db.types import utcnow
 from ingest.deadline import StopGroup
 from ingest.fetch import FetchConfig, FetchRequest, FetchResult, fetch
 from ingest.normalise import NormalisedFeed, normalise_feed
+from ingest.outage import UNREACHABLE, one_line
 from ingest.parse import parse_feed
 from ingest.schedule import SchedulePolicy, next_due
 
@@ -69,7 +70,10 @@ def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
     except _Interrupted as exc:
         return FeedOutcome(feed_id=feed.id, url=feed.url, status="error", error_kind="interrupted", error=str(exc))
     except Exception as exc:  # a bug or a database hiccup must stay this feed's problem
-        log.exception("feed %s (%s): internal error", feed.id, feed.url)
+        if isinstance(exc, UNREACHABLE):
+            log.error("feed %s: database unreachable: %s", feed.id, one_line(exc))
+        else:
+            log.exception("feed %s (%s): internal error", feed.id, feed.url)
         return _record_internal_error(ctx, feed, started, exc)
     for note in attempt.notes:
         log.info("feed %s: %s", feed.id, note)
@@ -179,6 +183,8 @@ def _record_internal_error(ctx: IngestContext, feed: FeedToFetch, started: datet
     )
     try:
         store_attempt(ctx.database, attempt)
+    except UNREACHABLE as again:
+        log.error("feed %s: could not record the error either: %s", feed.id, one_line(again))
     except Exception:
         log.exception("feed %s: could not record the error either", feed.id)
     return FeedOutcome(feed_id=feed.id, url=feed.url, status="error", error_kind="internal", error=message)

@@ -23,13 +23,14 @@ from contextlib import contextmanager
 from types import FrameType
 
 from db.alerts import AlertInfo, record_alerts
-from db.claims import FeedToFetch, claim_feeds, release_leases
+from db.claims import FeedToFetch, claim_feeds, leased_elsewhere, release_leases
 from db.engine import Database
 from db.signals import AlertRule
 from db.types import utcnow
 from ingest.deadline import StopGroup
 from ingest.fetch import FetchConfig, make_client
 from ingest.netguard import AddressPolicy
+from ingest.outage import UNREACHABLE, Outage
 from ingest.pipeline import FeedOutcome, IngestContext, process_feed
 from ingest.schedule import SchedulePolicy
 from ingest.summary import PassSummary, print_summary
@@ -52,6 +53,8 @@ def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds:
             if once:
                 summary = run_pass(database, settings, all_feeds=all_feeds, progress=True)
                 print_summary(summary)
+                if summary.lease_note:
+                    print(f"r2pwatch: {summary.lease_note}", file=sys.stderr)
                 for alert in raise_alerts(database, settings):
                     print(f"ALERT {alert.region} / {alert.indicator}: {alert.explain()}")
                 return 0
@@ -173,6 +176,7 @@ def run_pass(
     try:
         with _stop_on_signals(stop, ingestor.abort_fetches):
             feeds = ingestor.claim(limit=None, all_feeds=all_feeds)
+            held, held_until = leased_elsewhere(database, owner=ingestor.owner, now=utcnow())
             futures = [ingestor.submit(f) for f in feeds]
             with _progress(progress, len(futures)) as advance:
                 for fut in _as_completed_or_stopped(futures, stop):
@@ -184,7 +188,7 @@ def run_pass(
     finally:
         ingestor.close()
     return PassSummary.of(outcomes, claimed=len(outcomes), elapsed=time.monotonic() - started,
-                          interrupted=stop.is_set())
+                          interrupted=stop.is_set(), leased_elsewhere=held, leased_until=held_until)
 
 
 def _as_completed_or_stopped(futures: list[Future[FeedOutcome]], stop: threading.Event) -> Iterator[Future[FeedOutcome]]:
@@ -217,10 +221,14 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
-def raise_alerts(database: Database, settings: Settings) -> list[AlertInfo]:
-    """Record the region x indicator signals now well above their baseline (see db/alerts.py)."""
+def raise_alerts(database: Database, settings: Settings,
+                 quiet: tuple[type[BaseException], ...] = ()) -> list[AlertInfo]:
+    """Record the region x indicator signals now well above their baseline (see db/alerts.py).
+    Errors in ``quiet`` are raised to the caller (which logs them its own way)."""
     try:
         return record_alerts(database, AlertRule.from_settings(settings))
+    except quiet:
+        raise
     except Exception:
         log.exception("computing alerts failed; ingestion goes on")
         return []
@@ -254,14 +262,16 @@ def run_scheduler(database: Database, settings: Settings) -> int:
             if outcome.new_items:
                 new_items.set()
 
+    outage = Outage(first=tick_seconds)
+
     def tick() -> None:
-        if stop.is_set():
+        if stop.is_set() or not outage.ready():
             return
-        if new_items.is_set():
-            new_items.clear()
-            for alert in raise_alerts(database, settings):
-                log.warning("ALERT %s / %s: %s", alert.region, alert.indicator, alert.explain())
         try:
+            if new_items.is_set():
+                new_items.clear()
+                for alert in raise_alerts(database, settings, quiet=UNREACHABLE):
+                    log.warning("ALERT %s / %s: %s", alert.region, alert.indicator, alert.explain())
             with lock:
                 free = ingestor.workers - len(inflight)
                 busy = frozenset(inflight)
@@ -272,6 +282,9 @@ def run_scheduler(database: Database, settings: Settings) -> int:
                     inflight.add(feed.id)
                 fut = ingestor.submit(feed)
                 fut.add_done_callback(functools.partial(finished, feed))
+            outage.succeeded()
+        except UNREACHABLE as exc:
+            outage.failed(exc, "claiming due feeds")
         except Exception:
             log.exception("scheduler tick failed; trying again at the next tick")
 

@@ -54,7 +54,14 @@ def test_fold_char_is_total() -> None:
     [
         ("<p>Hello</p><p>World</p>", "Hello World"),
         ("Sudan&#039;s &amp; Chad&#x27;s", "Sudan's & Chad's"),
-        ("<p>Hello <b>world</b>!</p>", "Hello world !"),
+        ("<p>Hello <b>world</b>!</p>", "Hello world!"),
+        ("<b>Sud</b>an<br>Chad", "Sudan Chad"),  # inline tags join, line breaks separate
+        ("<td>a</td><td>b</td><li>c", "a b c"),
+        ("x <script> never closed <p>y</p>", "x"),
+        ("<![CDATA[kept]]> text", "kept text"),
+        ("a <!-- unclosed", "a"),
+        ("<style>p { color: red }</style><noscript>n</noscript>z", "z"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;", "<script>alert(1)</script>"),
         ("a < b and c > d", "a < b and c > d"),
         ("<script>var x = '<p>';</script>text", "text"),
         ("<!-- comment -->x", "x"),
