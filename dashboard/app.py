@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from dashboard import atom, audit_view, auth, brief, saved_views
+from dashboard import atom, audit_view, auth, brief, saved_views, unavailable
 from dashboard.auth import current_user
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
@@ -108,6 +108,7 @@ def create_app(settings: Settings, database: Database | None = None) -> dash.Das
     app.layout = _shell
     auth.install(server, database, secret=str(settings["serve.secret_key"] or ""),
                  secure_cookies=bool(settings["serve.secure_cookies"]), trust_proxy=bool(settings["serve.trust_proxy"]))
+    unavailable.install(server)
     atom.install(server)
     brief.install(server)
     audit_view.install(server)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import dash
 import flask
 
+from dashboard.grid import GridCursors
 from dashboard.meta import Meta
 from db import Database
 from db.signals import AlertRule
@@ -48,6 +49,7 @@ class AppContext:
     meta: Meta
     #: callback output key -> permission needed; requests for these are refused for lesser roles
     write_outputs: dict[str, str] = field(default_factory=dict)
+    grid_cursors: GridCursors = field(default_factory=GridCursors)
     #: feed "Test" clicks running at once (see feed_actions.preview)
     preview_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_CONCURRENCY))
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -105,6 +106,9 @@ class Item(Base):
         Index(None, "published_at"),
         Index(None, "flagged", "published_at"),
         Index(None, "feed_id", "title_key"),
+        # the review grid's sort by score, keyset-paged (db.listing)
+        Index(None, "score", "published_at", "id"),
+        Index(None, "flagged", "score", "published_at", "id"),
     )
 
 
@@ -325,6 +329,42 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (CheckConstraint("role IN ('viewer','analyst','admin')", name="role"),)
+
+
+class DailyCount(Base):
+    """Items per UTC day of publication x region or country (alone, or with an organisation the item
+    mentions) x indicator, kept in the same transaction as the rows they count (``db.counts``).
+    ``indicator`` "" counts every item; an item with two countries in one region counts once for the
+    region."""
+
+    __tablename__ = "daily_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    #: "region" or "country": a region slug or ISO3; "region-org" / "country-org": "africa|AU", "SDN|UN"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
+    region: Mapped[str] = mapped_column(String(40))  # the region itself, or the country's ("" if none)
+    items: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "scope", "key", "day"),)
+
+
+class DailyFeedCount(Base):
+    """Items per UTC day x region or country x carrying feed (every sighting's feed) x item language:
+    who covers a place, in which languages."""
+
+    __tablename__ = "daily_feed_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    feed_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)  # "" when unknown
+    items: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "scope", "key", "day"),)
 
 
 class UserSession(Base):

@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from db.counts import add_items, counted
 from db.engine import Database
 from db.models import Base, Feed, FetchLog, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
 from db.search import index_items, reindex
@@ -288,6 +289,7 @@ def _store_entries(
             known.content_hash = entry.content_hash
             updated += 1
 
+    pending_set = {id(k) for k in pending}
     if new_rows:
         # Core inserts on the session's connection: the ORM bulk path costs more than the SQL here.
         ids = (
@@ -316,13 +318,18 @@ def _store_entries(
                 clustering.rule,
             )
     if sightings:
-        session.connection().execute(
-            insert(_SIGHTINGS),
-            [
-                {"item_id": k.item_id, "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
-                for k, guid in sightings
-            ],
-        )
+        # items stored before this attempt that gain a carrier count for it in the coverage aggregates
+        known_before = [k.item_id for k, _guid in sightings if id(k) not in pending_set]
+        with counted(session, known_before):
+            session.connection().execute(
+                insert(_SIGHTINGS),
+                [
+                    {"item_id": k.item_id, "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
+                    for k, guid in sightings
+                ],
+            )
+    if pending:
+        add_items(session, [k.item_id for k in pending])
     return StoreResult(len(new_rows), duplicates, updated, tuple(k.item_id for k in pending))
 
 
@@ -366,11 +373,12 @@ def _update_item(
 def replace_tags(session: Session, tagged: Sequence[tuple[int, ItemTags]]) -> None:
     """Swap the tags of existing items (reviews are untouched)."""
     ids = [item_id for item_id, _ in tagged]
-    for chunk in _chunks(ids):
-        session.execute(delete(ItemTag).where(ItemTag.item_id.in_(chunk)))
-        session.execute(delete(ItemCountry).where(ItemCountry.item_id.in_(chunk)))
-        session.execute(delete(ItemOrganisation).where(ItemOrganisation.item_id.in_(chunk)))
-    _insert_tags(session, tagged, set_flags=True)
+    with counted(session, ids):
+        for chunk in _chunks(ids):
+            session.execute(delete(ItemTag).where(ItemTag.item_id.in_(chunk)))
+            session.execute(delete(ItemCountry).where(ItemCountry.item_id.in_(chunk)))
+            session.execute(delete(ItemOrganisation).where(ItemOrganisation.item_id.in_(chunk)))
+        _insert_tags(session, tagged, set_flags=True)
 
 
 def _flag_values(tags: ItemTags) -> dict[str, Any]:

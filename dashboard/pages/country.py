@@ -26,11 +26,13 @@ from dashboard.components import (
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import clientside_callback, register_page
 from dashboard.pages.region import item_list, timeline_figure
-from db.aggregates import daily_series, indicator_counts, organisation_counts
+from db.aggregates import indicator_counts
 from db.alerts import list_alerts
 from db.briefs import Scope, covering_feeds, reviewed_items
 from db.filters import ItemFilter
 from db.listing import list_items
+from db.organisations import organisation_counts
+from db.series import daily_series
 from db.types import utcnow
 
 PATH_TEMPLATE = "/country/<iso3>"

@@ -14,9 +14,10 @@ from dashboard.components import colour_dot, select_options, sparkline_src
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import clientside_callback, register_page
 from dashboard.saved_views import saved_views_card
-from db.aggregates import Coverage, daily_series, region_coverage
+from db.aggregates import Coverage, region_coverage
 from db.alerts import list_alerts
 from db.choices import known_organisations
+from db.series import daily_series
 from db.signals import Signal, region_signals
 from db.types import utcnow
 

@@ -4,8 +4,8 @@ The alerts table is replaced: its rows were 7-day raw-item ratios per region, wh
 (story counts against a weekday-aware expectation, per country and region) do not continue; they are
 recomputed by the next scheduler run.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 06:54:46.153287
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql
 
 import db.types
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
