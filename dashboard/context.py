@@ -14,6 +14,7 @@ import flask
 from dashboard.grid import GridCursors
 from dashboard.meta import Meta
 from db import Database
+from db.rule_stats import RuleThresholds
 from db.signals import AlertRule
 from r2pwatch.settings import Settings
 
@@ -56,6 +57,11 @@ class AppContext:
     @property
     def rule(self) -> AlertRule:
         return AlertRule.from_settings(self.settings)
+
+    @property
+    def rule_thresholds(self) -> RuleThresholds:
+        return RuleThresholds(min_reviews=int(self.settings["rules.min_reviews"]),
+                              low_precision=float(self.settings["rules.low_precision"]))
 
     @property
     def demo(self) -> bool:

@@ -388,6 +388,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from r2pwatch.rules_cli import run_rules
+
+    settings = _settings(args)
+    return run_rules(_open(args, settings), settings, fmt=args.format, indicator=args.indicator, low_only=args.low)
+
+
 # --- tagging ---------------------------------------------------------------------------------
 
 
@@ -635,6 +642,10 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--from", dest="from_", metavar="DATE", help="first day to report alerts for (YYYY-MM-DD)")
     bt.add_argument("--to", metavar="DATE", help="last day to replay (YYYY-MM-DD)")
     bt.add_argument("--format", choices=("table", "json"), default="table")
+    ru = add(sub, "rules", cmd_rules, "each tagging rule's confirmed and dismissed items and precision")
+    ru.add_argument("--indicator", help="only this indicator's rules")
+    ru.add_argument("--low", action="store_true", help="only the rules marked for low precision")
+    ru.add_argument("--format", choices=("table", "json"), default="table")
 
     t = add(sub, "tag", cmd_tag, "tag JSON Lines items (stdin or FILE) without any database")
     t.add_argument("file", nargs="?")

@@ -80,6 +80,11 @@ SPECS: tuple[Spec, ...] = (
          "Coverage alert when the items about a scope (any topic) fall to at most this share of the usual."),
     Spec("alerts.gap_min_expected", "float", 20.0,
          "Coverage gaps are judged only where at least this many items about the scope are usual over gap_days."),
+    Spec("rules.min_reviews", "int", 10,
+         "Reviewed items a tagging rule needs before its precision is judged (r2pwatch rules, indicators page)."),
+    Spec("rules.low_precision", "float", 0.5,
+         "A rule with enough reviews is marked when less than this share of its reviewed items were confirmed "
+         "or escalated."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
     Spec("serve.public_url", "str", "",
