@@ -11,16 +11,16 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from dashboard import atom, audit_view, auth, brief, headers, saved_views
+from dashboard import atom, audit_view, auth, brief, headers, saved_views, unavailable
 from dashboard.auth import current_user
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
-from dashboard.pages import country, feeds, indicators, overview, region, review, users
+from dashboard.pages import alerts, country, feeds, indicators, overview, region, review, users
 from db import Database, open_database
 from r2pwatch.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = (overview, region, country, review, feeds, indicators, users)
+PAGES = (overview, region, country, review, alerts, feeds, indicators, users)
 
 
 def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
@@ -29,6 +29,7 @@ def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
         dbc.NavItem(dbc.NavLink("Overview", href="/", active="exact", id="nav-overview")),
         dbc.DropdownMenu(regions, label="Regions", nav=True, in_navbar=True, id="nav-regions"),
         dbc.NavItem(dbc.NavLink("Review", href="/review", active="partial", id="nav-review")),
+        dbc.NavItem(dbc.NavLink("Alerts", href="/alerts", active="partial", id="nav-alerts")),
         dbc.NavItem(dbc.NavLink("Feeds", href="/feeds", active="partial", id="nav-feeds")),
         dbc.NavItem(dbc.NavLink("Indicators", href="/indicators", active="partial", id="nav-indicators")),
     ]
@@ -108,6 +109,7 @@ def create_app(settings: Settings, database: Database | None = None) -> dash.Das
     app.layout = _shell
     auth.install(server, database, secret=str(settings["serve.secret_key"] or ""),
                  secure_cookies=bool(settings["serve.secure_cookies"]), trust_proxy=bool(settings["serve.trust_proxy"]))
+    unavailable.install(server)
     atom.install(server)
     brief.install(server)
     audit_view.install(server)

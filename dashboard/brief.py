@@ -154,8 +154,8 @@ def to_markdown(brief: Brief, meta: Meta) -> str:
     lines += ["", "## Alerts", ""]
     if brief.alerts:
         for a in brief.alerts:
-            lines.append(f"- **{md(meta.region_name(a.region))} · {md(meta.indicator_name(a.indicator))}**: "
-                         f"{a.count} items against a baseline of {a.baseline:g} (ratio {a.ratio:g}). "
+            lines.append(f"- **{md(meta.region_name(a.region))} · {md(meta.indicator_name(a.indicator) if a.indicator else 'coverage gap')}**: "
+                         f"{md(a.figures())}. "
                          f"{md(a.explain())}")
     else:
         where = meta.region_name(brief.alerts_region) if brief.alerts_region else brief.place
@@ -230,8 +230,8 @@ def to_html(brief: Brief, meta: Meta, *, markdown_href: str | None = None) -> st
     out.append("<h2>Alerts</h2>")
     if brief.alerts:
         out.append("<ul id='brief-alerts'>")
-        out += [f"<li><strong>{_e(meta.region_name(a.region))} · {_e(meta.indicator_name(a.indicator))}</strong>: "
-                f"{a.count} items against a baseline of {a.baseline:g} (ratio {a.ratio:g}). "
+        out += [f"<li><strong>{_e(meta.region_name(a.region))} · {_e(meta.indicator_name(a.indicator) if a.indicator else 'coverage gap')}</strong>: "
+                f"{_e(a.figures())}. "
                 f"<span class='muted'>{_e(a.explain())}</span></li>" for a in brief.alerts]
         out.append("</ul>")
     else:

@@ -11,8 +11,10 @@ from typing import Any, TypeVar
 import dash
 import flask
 
+from dashboard.grid import GridCursors
 from dashboard.meta import Meta
 from db import Database
+from db.rule_stats import RuleThresholds
 from db.signals import AlertRule
 from r2pwatch.settings import Settings
 
@@ -48,12 +50,18 @@ class AppContext:
     meta: Meta
     #: callback output key -> permission needed; requests for these are refused for lesser roles
     write_outputs: dict[str, str] = field(default_factory=dict)
+    grid_cursors: GridCursors = field(default_factory=GridCursors)
     #: feed "Test" clicks running at once (see feed_actions.preview)
     preview_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_CONCURRENCY))
 
     @property
     def rule(self) -> AlertRule:
         return AlertRule.from_settings(self.settings)
+
+    @property
+    def rule_thresholds(self) -> RuleThresholds:
+        return RuleThresholds(min_reviews=int(self.settings["rules.min_reviews"]),
+                              low_precision=float(self.settings["rules.low_precision"]))
 
     @property
     def demo(self) -> bool:

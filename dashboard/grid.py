@@ -7,9 +7,11 @@ filters (no value yet), values that do not parse.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from threading import Lock
 from typing import Any, cast
 
 from db.listing import (
@@ -219,3 +221,29 @@ def grid_request(request: Mapping[str, Any] | None) -> GridRequest:
     if end < start or end - start > MAX_BLOCK:
         raise BadGridRequest(f"a block is 0 to {MAX_BLOCK} rows")
     return GridRequest(start, end, sort_keys(req.get("sortModel")), column_filters(req.get("filterModel")))
+
+
+class GridCursors:
+    """Where each block of a grid ended (its last row's order values) and the total, per query, so that
+    the next block is read from that row on (keyset) and the count is not run again. Bounded; per process
+    (a request another worker served just reads its block with an offset)."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self._size = size
+        self._seen: OrderedDict[tuple[str, int], tuple[tuple[Any, ...] | None, int]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, query: str, start: int) -> tuple[tuple[Any, ...] | None, int | None]:
+        """(cursor, total) of the block that ended at ``start``; (None, None) when unknown."""
+        if start == 0:
+            return None, None  # the first block always counts afresh: new items show up
+        with self._lock:
+            found = self._seen.get((query, start))
+        return found if found is not None else (None, None)
+
+    def put(self, query: str, end: int, cursor: tuple[Any, ...] | None, total: int) -> None:
+        with self._lock:
+            self._seen[(query, end)] = (cursor, total)
+            self._seen.move_to_end((query, end))
+            while len(self._seen) > self._size:
+                self._seen.popitem(last=False)

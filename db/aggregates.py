@@ -3,71 +3,29 @@ country table, the organisation x tool matrix, indicator/organisation counts and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import case, distinct, exists, func, select
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
 
+from db.days import DAY, countable, counts_select, feeds_by_key, languages_by_key, last_days, midnight, split
 from db.engine import Database
-from db.filters import ItemFilter, as_date, filtered_ids, utc_day
+from db.filters import ItemFilter, filtered_ids
 from db.models import (
     REVIEW_STATUSES,
+    DailyCount,
     Feed,
     Item,
     ItemCountry,
-    ItemOrganisation,
     ItemSighting,
     ItemTag,
     Review,
 )
 from db.types import as_utc, utcnow
 
-
-def daily_series(
-    database: Database,
-    *,
-    now: datetime | None = None,
-    days: int = 90,
-    organisation: str | None = None,
-    region: str | None = None,
-    country: str | None = None,
-) -> tuple[list[date], dict[tuple[str, str], list[int]]]:
-    """Items per UTC day for the last ``days`` days, keyed by (region, indicator); with ``country``
-    the key's first element is the country's ISO3 instead of the region."""
-    now = now or utcnow()
-    first = (now - timedelta(days=days - 1)).date()
-    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    key_col = ItemCountry.iso3 if country else ItemCountry.region
-    pairs = (
-        select(key_col.label("k"), ItemTag.indicator, Item.id, utc_day(Item.published_at).label("day"))
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .where(Item.published_at >= start, Item.published_at < now, key_col.is_not(None))
-        .distinct()
-    )
-    if region:
-        pairs = pairs.where(ItemCountry.region == region)
-    if country:
-        pairs = pairs.where(ItemCountry.iso3 == country.upper())
-    if organisation:
-        pairs = pairs.where(
-            exists().where(ItemOrganisation.item_id == Item.id, ItemOrganisation.org_id == organisation)
-        )
-    sub = pairs.subquery()
-    stmt = select(sub.c.k, sub.c.indicator, sub.c.day, func.count()).group_by(
-        sub.c.k, sub.c.indicator, sub.c.day
-    )
-    dates = [first + timedelta(days=i) for i in range(days)]
-    index = {d: i for i, d in enumerate(dates)}
-    series: dict[tuple[str, str], list[int]] = {}
-    with database.read() as session:
-        for key, indicator, day, n in session.execute(stmt):
-            pos = index.get(as_date(day))
-            if pos is None:
-                continue
-            series.setdefault((str(key), str(indicator)), [0] * days)[pos] += int(n)
-    return dates, series
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FAR_FUTURE = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +39,41 @@ class Coverage:
     items: int
 
 
+def _raw_coverage(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    feeds_by_region: dict[str, set[int]],
+    languages: dict[str, set[str]],
+    items: dict[str, int],
+) -> None:
+    """Adds the feeds, languages and items of ``[start, end)`` from the raw rows."""
+    carried = (
+        select(ItemCountry.region, ItemSighting.feed_id)
+        .join(Item, Item.id == ItemCountry.item_id)
+        .join(ItemSighting, ItemSighting.item_id == Item.id)
+        .where(Item.published_at >= start, Item.published_at < end, ItemCountry.region.is_not(None))
+        .distinct()
+    )
+    for region, fid in session.execute(carried):
+        feeds_by_region.setdefault(str(region), set()).add(int(fid))
+    langs = (
+        select(ItemCountry.region, Item.language, func.count(distinct(Item.id)))
+        .join(Item, Item.id == ItemCountry.item_id)
+        .where(Item.published_at >= start, Item.published_at < end, ItemCountry.region.is_not(None))
+        .group_by(ItemCountry.region, Item.language)
+    )
+    for region, lang, n in session.execute(langs):
+        items[str(region)] = items.get(str(region), 0) + int(n)
+        if lang:
+            languages.setdefault(str(region), set()).add(str(lang))
+
+
 def region_coverage(
     database: Database, *, now: datetime | None = None, days: int = 30
 ) -> dict[str, Coverage]:
+    """Per region: feeds with it as hint or that carried its items in the last ``days`` days, their
+    languages, how many of them fail, and the items."""
     now = now or utcnow()
     since = now - timedelta(days=days)
     feeds_by_region: dict[str, set[int]] = {}
@@ -96,25 +86,17 @@ def region_coverage(
         for fid, region, _lang, _status, enabled in feed_rows:
             if region and enabled:
                 feeds_by_region.setdefault(region, set()).add(fid)
-        carried = (
-            select(ItemCountry.region, ItemSighting.feed_id)
-            .join(Item, Item.id == ItemCountry.item_id)
-            .join(ItemSighting, ItemSighting.item_id == Item.id)
-            .where(Item.published_at >= since, ItemCountry.region.is_not(None))
-            .distinct()
-        )
-        for region, fid in session.execute(carried):
-            feeds_by_region.setdefault(str(region), set()).add(int(fid))
-        langs = (
-            select(ItemCountry.region, Item.language, func.count(distinct(Item.id)))
-            .join(Item, Item.id == ItemCountry.item_id)
-            .where(Item.published_at >= since, ItemCountry.region.is_not(None))
-            .group_by(ItemCountry.region, Item.language)
-        )
-        for region, lang, n in session.execute(langs):
-            items[str(region)] = items.get(str(region), 0) + int(n)
-            if lang:
-                languages.setdefault(str(region), set()).add(str(lang))
+        span = split(since, now)
+        for region, fids in feeds_by_key(session, span, "region").items():
+            feeds_by_region.setdefault(region, set()).update(fids)
+        for region, langs_found in languages_by_key(session, span, "region").items():
+            languages.setdefault(region, set()).update(x for x in langs_found if x)
+        if span.first_day is not None:
+            stmt = counts_select(span, "region", DailyCount.key).where(DailyCount.indicator == "")
+            for region, n, _flagged in session.execute(stmt):
+                items[str(region)] = int(n or 0)
+        for lo, hi in span.edges:
+            _raw_coverage(session, lo, hi, feeds_by_region, languages, items)
     feed_info = {fid: (lang, status, enabled) for fid, _r, lang, status, enabled in feed_rows}
     out: dict[str, Coverage] = {}
     for region in set(feeds_by_region) | set(languages) | set(items):
@@ -141,8 +123,25 @@ class CountryRow:
     last_item_at: datetime | None
 
 
-def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
-    """Per country of ``flt.region`` (items matching the rest of the filter), most items first."""
+@dataclass
+class _CountryParts:
+    items: int = 0
+    flagged: int = 0
+    indicators: dict[str, int] = field(default_factory=dict)
+    feeds: set[int] = field(default_factory=set)
+    last: datetime | None = None
+
+    def merge(self, other: _CountryParts) -> None:
+        self.items += other.items
+        self.flagged += other.flagged
+        for ind, n in other.indicators.items():
+            self.indicators[ind] = self.indicators.get(ind, 0) + n
+        self.feeds |= other.feeds
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+
+
+def _raw_country_parts(session: Session, flt: ItemFilter) -> dict[str, _CountryParts]:
     ids = filtered_ids(flt)
     per_country = (
         select(
@@ -157,80 +156,114 @@ def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
     )
     if flt.region:
         per_country = per_country.where(ItemCountry.region == flt.region)
+    out: dict[str, _CountryParts] = {}
+    for iso3, n, nf, last in session.execute(per_country):
+        out[str(iso3)] = _CountryParts(int(n), int(nf), last=as_utc(last))
     sources = (
-        select(ItemCountry.iso3, func.count(distinct(ItemSighting.feed_id)))
+        select(ItemCountry.iso3, ItemSighting.feed_id)
         .join(ItemSighting, ItemSighting.item_id == ItemCountry.item_id)
-        .where(ItemCountry.item_id.in_(ids))
-        .group_by(ItemCountry.iso3)
+        .where(ItemCountry.item_id.in_(ids), ItemCountry.iso3.in_(list(out)))
+        .distinct()
     )
+    for iso3, feed_id in session.execute(sources):
+        out[str(iso3)].feeds.add(int(feed_id))
     tops = (
         select(ItemCountry.iso3, ItemTag.indicator, func.count(distinct(ItemTag.item_id)))
         .join(ItemTag, ItemTag.item_id == ItemCountry.item_id)
-        .where(ItemCountry.item_id.in_(ids))
+        .where(ItemCountry.item_id.in_(ids), ItemCountry.iso3.in_(list(out)))
         .group_by(ItemCountry.iso3, ItemTag.indicator)
     )
-    with database.read() as session:
-        base = session.execute(per_country).all()
-        src = dict(session.execute(sources).all())
-        best: dict[str, tuple[int, str]] = {}
-        for iso3, indicator, n in session.execute(tops):
-            current = best.get(iso3)
-            if current is None or (int(n), str(indicator)) > current:
-                best[iso3] = (int(n), str(indicator))
-    rows = [
-        CountryRow(
-            iso3=str(iso3),
-            items=int(n),
-            flagged=int(nf),
-            top_indicator=best[iso3][1] if iso3 in best else None,
-            top_indicator_count=best[iso3][0] if iso3 in best else 0,
-            sources=int(src.get(iso3, 0)),
-            last_item_at=as_utc(last),
+    for iso3, indicator, n in session.execute(tops):
+        out[str(iso3)].indicators[str(indicator)] = int(n)
+    return out
+
+
+def _counted_country_parts(session: Session, flt: ItemFilter, region: str) -> dict[str, _CountryParts]:
+    span = split(flt.since or EPOCH, flt.until or FAR_FUTURE)
+    out: dict[str, _CountryParts] = {}
+    if span.first_day is not None:
+        stmt = counts_select(span, "country", DailyCount.key, DailyCount.indicator).where(
+            DailyCount.region == region
         )
-        for iso3, n, nf, last in base
-    ]
+        for iso3, indicator, n, nf in session.execute(stmt):
+            parts = out.setdefault(str(iso3), _CountryParts())
+            if indicator == "":
+                parts.items, parts.flagged = int(n or 0), int(nf or 0)
+            else:
+                parts.indicators[str(indicator)] = int(n or 0)
+        for iso3, feeds in feeds_by_key(session, span, "country", list(out)).items():
+            out[iso3].feeds = feeds
+        # the last item: look only at the last day each country had one
+        by_day: dict[date, list[str]] = {}
+        for iso3, day in last_days(session, "country", list(out)).items():
+            if span.end_day is not None and span.first_day <= day < span.end_day:
+                by_day.setdefault(day, []).append(iso3)
+        for day, countries in by_day.items():
+            stmt_last = (
+                select(ItemCountry.iso3, func.max(Item.published_at))
+                .join(Item, Item.id == ItemCountry.item_id)
+                .where(Item.published_at >= midnight(day), Item.published_at < midnight(day + DAY))
+                .where(ItemCountry.iso3.in_(countries))
+                .group_by(ItemCountry.iso3)
+            )
+            for iso3, last in session.execute(stmt_last):
+                out[str(iso3)].last = as_utc(last)
+    for lo, hi in span.edges:
+        for iso3, parts in _raw_country_parts(session, replace(flt, since=lo, until=hi)).items():
+            out.setdefault(iso3, _CountryParts()).merge(parts)
+    return {k: v for k, v in out.items() if v.items}
+
+
+def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
+    """Per country of ``flt.region`` (items matching the rest of the filter), most items first."""
+    with database.read() as session:
+        if flt.region and not flt.country and countable(flt):
+            parts = _counted_country_parts(session, flt, flt.region)
+        else:
+            parts = _raw_country_parts(session, flt)
+    rows = []
+    for iso3, p in parts.items():
+        best = max(((n, ind) for ind, n in p.indicators.items()), default=None)
+        rows.append(
+            CountryRow(
+                iso3=iso3,
+                items=p.items,
+                flagged=p.flagged,
+                top_indicator=best[1] if best else None,
+                top_indicator_count=best[0] if best else 0,
+                sources=len(p.feeds),
+                last_item_at=p.last,
+            )
+        )
     rows.sort(key=lambda r: (-r.items, r.iso3))
     return rows
 
 
-def organisation_matrix(
-    database: Database, flt: ItemFilter, indicators: Sequence[str]
-) -> dict[tuple[str, str], int]:
-    """Items per (organisation, indicator) among ``indicators`` (the pillar-three tools) for the filter."""
-    ids = filtered_ids(flt)
+def _raw_indicator_counts(session: Session, flt: ItemFilter) -> dict[str, int]:
     stmt = (
-        select(ItemOrganisation.org_id, ItemTag.indicator, func.count(distinct(ItemTag.item_id)))
-        .join(ItemTag, ItemTag.item_id == ItemOrganisation.item_id)
-        .where(ItemOrganisation.item_id.in_(ids), ItemTag.indicator.in_(list(indicators)))
-        .group_by(ItemOrganisation.org_id, ItemTag.indicator)
+        select(ItemTag.indicator, func.count(distinct(ItemTag.item_id)))
+        .where(ItemTag.item_id.in_(filtered_ids(flt)))
+        .group_by(ItemTag.indicator)
     )
-    with database.read() as session:
-        return {(str(o), str(i)): int(n) for o, i, n in session.execute(stmt)}
-
-
-def organisation_counts(database: Database, flt: ItemFilter) -> list[tuple[str, int]]:
-    """Organisations mentioned in the filtered items, with item counts, most first."""
-    ids = filtered_ids(flt)
-    stmt = (
-        select(ItemOrganisation.org_id, func.count(distinct(ItemOrganisation.item_id)))
-        .where(ItemOrganisation.item_id.in_(ids))
-        .group_by(ItemOrganisation.org_id)
-    )
-    with database.read() as session:
-        rows = [(str(o), int(n)) for o, n in session.execute(stmt)]
-    rows.sort(key=lambda r: (-r[1], r[0]))
-    return rows
+    return {str(i): int(n) for i, n in session.execute(stmt)}
 
 
 def indicator_counts(database: Database, flt: ItemFilter) -> dict[str, int]:
-    ids = filtered_ids(flt)
-    stmt = (
-        select(ItemTag.indicator, func.count(distinct(ItemTag.item_id)))
-        .where(ItemTag.item_id.in_(ids))
-        .group_by(ItemTag.indicator)
-    )
+    """Items per indicator among the filtered items."""
     with database.read() as session:
-        return {str(i): int(n) for i, n in session.execute(stmt)}
+        if not (flt.country and not flt.region and countable(flt)):
+            return _raw_indicator_counts(session, flt)
+        span = split(flt.since or EPOCH, flt.until or FAR_FUTURE)
+        out: dict[str, int] = {}
+        if span.first_day is not None:
+            stmt = counts_select(span, "country", DailyCount.indicator).where(
+                DailyCount.key == flt.country.upper(), DailyCount.indicator != ""
+            )
+            out = {str(i): int(n or 0) for i, n, _f in session.execute(stmt)}
+        for lo, hi in span.edges:
+            for ind, n in _raw_indicator_counts(session, replace(flt, since=lo, until=hi)).items():
+                out[ind] = out.get(ind, 0) + n
+        return {k: v for k, v in out.items() if v}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,121 +1,191 @@
-"""Alerts: a region x indicator whose 7-day count is well above its baseline, recorded with the
-arithmetic that raised it. One row per region, indicator and UTC day (of the window's end); a later
-tick that day updates the row when the count grows."""
+"""Alerts: storing what the arithmetic raised (with a cooldown), listing them, and their states.
+
+One row per kind, scope, region, country, indicator and UTC day. A later computation the same day
+updates the row when the count grows; within ``cooldown_days`` after an alert on earlier days the same
+scope and indicator raises no new row.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from db.engine import Database
-from db.models import Alert
-from db.signals import AlertRule, Signal, region_signals
+from db.models import ALERT_STATES, Alert
 from db.types import utcnow
 
-WINDOW_DAYS = 7
-BASELINE_WINDOWS = 4
+
+class AlertStateError(ValueError):
+    """An unknown state or alert."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertValues:
+    """An alert as computed, before it is stored."""
+
+    kind: str  # signal / coverage
+    scope: str  # country / region
+    region: str
+    country: str  # "" for region scope
+    indicator: str  # "" for coverage
+    day: datetime
+    window_start: datetime
+    window_end: datetime
+    observed: int
+    expected: float
+    score: float
+    threshold: float
+    sources: int = 0
+    story_ids: tuple[int, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class AlertInfo:
     id: int
+    kind: str
+    scope: str
     region: str
+    country: str
     indicator: str
+    day: datetime
     window_start: datetime
     window_end: datetime
-    count: int
-    baseline: float
-    ratio: float
+    observed: int
+    expected: float
+    score: float
+    threshold: float
+    sources: int
+    story_ids: tuple[int, ...]
     detail: dict[str, Any]
+    state: str
+    state_by: str | None
+    state_at: datetime | None
+    state_note: str | None
     created_at: datetime
 
     def explain(self) -> str:
         return str(self.detail.get("explain", ""))
 
+    @property
+    def stories(self) -> int:
+        return len(self.story_ids)
+
+    def figures(self) -> str:
+        """The alert's numbers in one phrase."""
+        if self.kind == "coverage":
+            return f"{self.observed} items about it, expected {self.expected:.0f} (coverage gap)"
+        return (f"{self.observed} stories from {self.sources} sources, expected {self.expected:.2f}, "
+                f"score {self.score:.1f} (threshold {self.threshold:g})")
+
 
 def _info(a: Alert) -> AlertInfo:
     return AlertInfo(
-        a.id,
-        a.region,
-        a.indicator,
-        a.window_start,
-        a.window_end,
-        a.count,
-        a.baseline,
-        a.ratio,
-        dict(a.detail or {}),
-        a.created_at,
+        a.id, a.kind, a.scope, a.region, a.country, a.indicator, a.day, a.window_start, a.window_end,
+        a.observed, a.expected, a.score, a.threshold, a.sources, tuple(a.story_ids or ()),
+        dict(a.detail or {}), a.state, a.state_by, a.state_at, a.state_note, a.created_at,
     )
 
 
-def _detail(signal: Signal, rule: AlertRule, now: datetime) -> dict[str, Any]:
-    return {
-        "explain": (
-            f"{signal.count} items in the {WINDOW_DAYS} days to {now:%Y-%m-%d %H:%M} UTC; the previous "
-            f"{signal.baseline_windows} windows of {WINDOW_DAYS} days had {signal.baseline_total} "
-            f"({signal.baseline_mean:g} per window, floored at {signal.baseline_used:g}); "
-            f"ratio {signal.count} / {signal.baseline_used:g} = {signal.ratio:g} >= {rule.ratio:g} "
-            f"and count >= {rule.min_count}"
-        ),
-        "baseline_total": signal.baseline_total,
-        "baseline_windows": signal.baseline_windows,
-        "baseline_mean": signal.baseline_mean,
-        "baseline_used": signal.baseline_used,
-        "rule": {"ratio": rule.ratio, "min_count": rule.min_count, "min_baseline": rule.min_baseline},
-        "computed_at": now.isoformat(),
-    }
-
-
-def record_alerts(database: Database, rule: AlertRule, *, now: datetime | None = None) -> list[AlertInfo]:
-    """Store the signals that are marked now; returns the alerts that are new or grew."""
-    now = now or utcnow()
-    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    marked = [
-        s
-        for s in region_signals(
-            database, rule, now=now, window_days=WINDOW_DAYS, baseline_windows=BASELINE_WINDOWS
-        ).values()
-        if s.marked
-    ]
-    changed: list[AlertInfo] = []
-    if not marked:
-        return changed
-    with database.write() as session:
-        for signal in sorted(marked, key=lambda s: (s.region, s.indicator)):
-            row = session.scalar(
-                select(Alert).where(
-                    Alert.region == signal.region,
-                    Alert.indicator == signal.indicator,
-                    Alert.window_end >= day,
-                    Alert.window_end < day + timedelta(days=1),
-                )
-            )
-            if row is not None and row.count >= signal.count:
-                continue
-            if row is None:
-                row = Alert(region=signal.region, indicator=signal.indicator, created_at=now)
-                session.add(row)
-            row.window_start = now - timedelta(days=WINDOW_DAYS)
-            row.window_end = now
-            row.count = signal.count
-            row.baseline = signal.baseline_used
-            row.ratio = signal.ratio
-            row.detail = _detail(signal, rule, now)
-            session.flush()
-            changed.append(_info(row))
-    return changed
-
-
-def list_alerts(
-    database: Database, *, since: datetime | None = None, region: str | None = None
+def record_alerts(
+    database: Database, alerts: Sequence[AlertValues], *, cooldown_days: int, now: datetime | None = None
 ) -> list[AlertInfo]:
-    stmt = select(Alert).order_by(Alert.window_end.desc(), Alert.ratio.desc())
-    if since is not None:
-        stmt = stmt.where(Alert.window_end >= since)
-    if region is not None:
-        stmt = stmt.where(Alert.region == region)
+    """Store new alerts and grow today's; returns the alerts that are new (to be delivered)."""
+    now = now or utcnow()
+    created: list[AlertInfo] = []
+    if not alerts:
+        return created
+    with database.write() as session:
+        for values in alerts:
+            key = (
+                Alert.kind == values.kind, Alert.scope == values.scope, Alert.region == values.region,
+                Alert.country == values.country, Alert.indicator == values.indicator,
+            )
+            today = session.scalar(select(Alert).where(*key, Alert.day == values.day))
+            if today is not None:
+                if values.observed > today.observed:
+                    _fill(today, values)
+                continue
+            since = values.day - timedelta(days=cooldown_days)
+            recent = session.scalar(select(Alert.id).where(*key, Alert.day > since, Alert.day < values.day))
+            if recent is not None:
+                continue
+            row = Alert(kind=values.kind, scope=values.scope, region=values.region, country=values.country,
+                        indicator=values.indicator, day=values.day, state="new", created_at=now)
+            _fill(row, values)
+            session.add(row)
+            session.flush()
+            created.append(_info(row))
+    return created
+
+
+def _fill(row: Alert, values: AlertValues) -> None:
+    row.window_start = values.window_start
+    row.window_end = values.window_end
+    row.observed = values.observed
+    row.expected = values.expected
+    row.score = values.score
+    row.threshold = values.threshold
+    row.sources = values.sources
+    row.story_ids = list(values.story_ids)
+    row.detail = dict(values.detail)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertQuery:
+    since: datetime | None = None
+    until: datetime | None = None
+    scope: str | None = None
+    region: str | None = None
+    country: str | None = None
+    indicator: str | None = None
+    state: str | None = None
+    kind: str | None = None
+    limit: int = 1000
+
+
+def list_alerts(database: Database, query: AlertQuery | None = None, **kw: Any) -> list[AlertInfo]:
+    q = query or AlertQuery(**kw)
+    stmt = select(Alert).order_by(Alert.day.desc(), Alert.score.desc(), Alert.id.desc()).limit(q.limit)
+    if q.since is not None:
+        stmt = stmt.where(Alert.day >= q.since.replace(hour=0, minute=0, second=0, microsecond=0))
+    if q.until is not None:
+        stmt = stmt.where(Alert.day <= q.until)
+    for column, value in ((Alert.scope, q.scope), (Alert.region, q.region), (Alert.indicator, q.indicator),
+                          (Alert.state, q.state), (Alert.kind, q.kind)):
+        if value:
+            stmt = stmt.where(column == value)
+    if q.country:
+        stmt = stmt.where(Alert.country == q.country.upper())
     with database.read() as session:
         return [_info(a) for a in session.scalars(stmt)]
+
+
+def get_alert(database: Database, alert_id: int) -> AlertInfo | None:
+    with database.read() as session:
+        row = session.get(Alert, alert_id)
+        return _info(row) if row is not None else None
+
+
+def set_alert_state(
+    database: Database, alert_id: int, state: str, *, by: str, note: str | None = None,
+    now: datetime | None = None,
+) -> AlertInfo:
+    """Acknowledge or dismiss an alert (or set it back to new), recording who, when and the note.
+    Role checks are the caller's: this records what an authorised analyst decided."""
+    if state not in ALERT_STATES:
+        raise AlertStateError(f"unknown alert state {state!r}; expected one of {', '.join(ALERT_STATES)}")
+    with database.write() as session:
+        row = session.get(Alert, alert_id)
+        if row is None:
+            raise AlertStateError(f"no alert {alert_id}")
+        row.state = state
+        row.state_by = by[:100]
+        row.state_at = now or utcnow()
+        row.state_note = (note or "").strip()[:4000] or None
+        session.flush()
+        return _info(row)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.filters import SOURCE_EXPR
-from db.models import Feed, ItemCountry, ItemOrganisation
+from db.models import DailyCount, Feed, ItemOrganisation
 
 
 def known_organisations(database: Database) -> list[str]:
@@ -15,9 +15,10 @@ def known_organisations(database: Database) -> list[str]:
 
 
 def known_countries(database: Database, region: str | None = None) -> list[str]:
-    stmt = select(ItemCountry.iso3).distinct()
+    """Countries that items were geotagged to (read from the daily aggregates, which count them all)."""
+    stmt = select(DailyCount.key).where(DailyCount.scope == "country", DailyCount.indicator == "").distinct()
     if region:
-        stmt = stmt.where(ItemCountry.region == region)
+        stmt = stmt.where(DailyCount.region == region)
     with database.read() as session:
         return sorted(str(c) for c in session.scalars(stmt))
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,6 +91,15 @@ class Database:
         """A write transaction: commits on success, rolls back on any exception."""
         with self._write() as session, session.begin():
             yield session
+
+    def reachable(self) -> bool:
+        """Whether the database answers now (one round trip; a dead pooled connection is replaced)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except exc.DBAPIError:
+            return False
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.audit import record
+from db.counts import counted
 from db.engine import Database
 from db.models import Feed, FetchLog, Item, ItemSighting
 from db.types import as_utc, utcnow
@@ -208,9 +209,11 @@ def remove_feed(database: Database, ref: str | int, *, actor: str | None = None)
         feed = _resolve(session, ref)
         feed_id = feed.id
         only_here = _items_only_in(session, feed_id)
-        if only_here:
-            session.execute(delete(Item).where(Item.id.in_(only_here)))
-        session.execute(delete(ItemSighting).where(ItemSighting.feed_id == feed_id))
+        carried = session.scalars(select(ItemSighting.item_id).where(ItemSighting.feed_id == feed_id)).all()
+        with counted(session, carried):
+            if only_here:
+                session.execute(delete(Item).where(Item.id.in_(only_here)))
+            session.execute(delete(ItemSighting).where(ItemSighting.feed_id == feed_id))
         session.execute(delete(FetchLog).where(FetchLog.feed_id == feed_id))
         record(session, actor, "feed.remove", feed.url, {"feed": feed_id, "items_deleted": len(only_here)})
         session.execute(delete(Feed).where(Feed.id == feed_id))

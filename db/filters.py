@@ -71,14 +71,20 @@ class ItemFilter:
     exclude_statuses: tuple[str, ...] = ()  # e.g. ("dismissed",) for the Atom feed
 
 
-def base_items() -> Select[Any]:
-    """Items with their review status and first carrier (outer joins: both may be missing)."""
-    return (
-        select(Item.id)
-        .select_from(Item)
-        .outerjoin(Review, Review.item_id == Item.id)
-        .outerjoin(Feed, Feed.id == Item.feed_id)
-    )
+def needs_review(flt: ItemFilter) -> bool:
+    """Whether the filter reads the review status (so the reviews must be joined)."""
+    return bool(flt.status or flt.exclude_statuses)
+
+
+def base_items(*, review: bool = True, feed: bool = True) -> Select[Any]:
+    """Items with their review status and first carrier (outer joins: both may be missing). Leave out
+    a join nothing refers to: without them the database can count and order from the items' indexes."""
+    stmt = select(Item.id).select_from(Item)
+    if review:
+        stmt = stmt.outerjoin(Review, Review.item_id == Item.id)
+    if feed:
+        stmt = stmt.outerjoin(Feed, Feed.id == Item.feed_id)
+    return stmt
 
 
 def filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
@@ -116,5 +122,5 @@ def filtered(stmt: Select[Any], flt: ItemFilter) -> Select[Any]:
 
 def filtered_ids(flt: ItemFilter) -> Select[Any]:
     """The ids of the items ``flt`` selects, for ``IN (...)`` subqueries."""
-    ids = filtered(base_items(), flt).subquery()
+    ids = filtered(base_items(review=needs_review(flt), feed=False), flt).subquery()
     return select(ids.c.id)

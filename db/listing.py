@@ -15,7 +15,16 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 
 from db.engine import Database
-from db.filters import SOURCE_EXPR, STATUS_EXPR, Column, ItemFilter, base_items, escape_like, filtered
+from db.filters import (
+    SOURCE_EXPR,
+    STATUS_EXPR,
+    Column,
+    ItemFilter,
+    base_items,
+    escape_like,
+    filtered,
+    needs_review,
+)
 from db.models import Item
 from db.rows import ItemRow, item_rows
 
@@ -79,12 +88,6 @@ class ColumnFilter:
 class SortKey:
     column: ListColumn
     descending: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    rows: list[ItemRow]
-    total: int
 
 
 def _text_sql(col: Column, cond: TextCondition) -> ColumnElement[bool] | None:
@@ -161,8 +164,9 @@ def column_filter_sql(cf: ColumnFilter) -> ColumnElement[bool] | None:
     return or_(*kept) if cf.any_of else and_(*kept)
 
 
-def _select(flt: ItemFilter, columns: Sequence[ColumnFilter]) -> Select[Any]:
-    stmt = filtered(base_items(), flt)
+def _select(flt: ItemFilter, columns: Sequence[ColumnFilter], sort: Sequence[SortKey]) -> Select[Any]:
+    used = {key.column for key in sort} | {cf.column for cf in columns}
+    stmt = filtered(base_items(review=needs_review(flt) or "status" in used, feed="source" in used), flt)
     for cf in columns:
         cond = column_filter_sql(cf)
         if cond is not None:
@@ -170,13 +174,36 @@ def _select(flt: ItemFilter, columns: Sequence[ColumnFilter]) -> Select[Any]:
     return stmt
 
 
+#: columns that are never NULL, so a page can start after the previous one's last row (keyset)
+_KEYSET_COLUMNS = frozenset({"published_at", "source", "title", "score", "status"})
+
+
+def _order_columns(sort: Sequence[SortKey]) -> list[tuple[Column, bool]]:
+    """(expression, descending) in order, ending with the tie-breakers (newest first, then id)."""
+    cols = [(LIST_COLUMNS[key.column], key.descending) for key in sort]
+    return [*cols, (Item.published_at, True), (Item.id, True)]
+
+
 def _order(sort: Sequence[SortKey]) -> list[ColumnElement[Any]]:
-    order: list[ColumnElement[Any]] = []
-    for key in sort:
-        col = LIST_COLUMNS[key.column]
-        order.append(col.desc() if key.descending else col.asc())
-    order += [Item.published_at.desc(), Item.id.desc()]
-    return order
+    return [col.desc() if desc else col.asc() for col, desc in _order_columns(sort)]
+
+
+def _after(sort: Sequence[SortKey], cursor: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows that sort after the row whose order values are ``cursor``."""
+    cols = _order_columns(sort)
+    alternatives: list[ColumnElement[bool]] = []
+    for i, (col, desc) in enumerate(cols):
+        same = [c == v for (c, _d), v in zip(cols[:i], cursor[:i], strict=True)]
+        alternatives.append(and_(*same, col < cursor[i] if desc else col > cursor[i]))
+    return or_(*alternatives)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[ItemRow]
+    total: int
+    #: the last row's order values: pass as ``after`` to read the next block without an OFFSET scan
+    cursor: tuple[Any, ...] | None = None
 
 
 def item_page(
@@ -187,16 +214,28 @@ def item_page(
     end: int = 100,
     sort: Sequence[SortKey] = (),
     columns: Sequence[ColumnFilter] = (),
+    after: Sequence[Any] | None = None,
+    total: int | None = None,
     max_page: int = 500,
 ) -> Page:
-    """One block of the review grid: rows ``start``..``end`` of the filtered, sorted items, and the total."""
+    """One block of the review grid: rows ``start``..``end`` of the filtered, sorted items, and the total.
+
+    With ``after`` (the ``cursor`` of the block that ended at ``start``) the block is found by the
+    index from that row on instead of skipping ``start`` rows; with ``total`` known the count is not
+    run again."""
     start = max(0, int(start))
     end = max(start, min(int(end), start + max_page))
-    stmt = _select(flt, columns)
+    stmt = _select(flt, columns, sort)
+    keyset = after is not None and len(after) == len(sort) + 2 and all(k.column in _KEYSET_COLUMNS for k in sort)
     with database.read() as session:
-        total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-        ids = list(session.scalars(stmt.order_by(*_order(sort)).offset(start).limit(end - start)))
-        return Page(item_rows(session, ids), total)
+        if total is None:
+            total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        cols = [col for col, _desc in _order_columns(sort)]
+        page = stmt.with_only_columns(*cols).order_by(*_order(sort)).limit(end - start)
+        page = page.where(_after(sort, after)) if keyset and after is not None else page.offset(start)
+        found = session.execute(page).all()
+        ids = [int(r[-1]) for r in found]
+        return Page(item_rows(session, ids), total, tuple(found[-1]) if found else None)
 
 
 def list_items(
@@ -209,6 +248,6 @@ def list_items(
     with_orgs: bool = False,
 ) -> list[ItemRow]:
     """The newest (or ``sort``-ordered) items matching the filters, up to ``limit``."""
-    stmt = _select(flt, columns).order_by(*_order(sort)).limit(limit)
+    stmt = _select(flt, columns, sort).order_by(*_order(sort)).limit(limit)
     with database.read() as session:
         return item_rows(session, list(session.scalars(stmt)), with_orgs=with_orgs)

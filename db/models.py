@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -103,6 +106,9 @@ class Item(Base):
         Index(None, "published_at"),
         Index(None, "flagged", "published_at"),
         Index(None, "feed_id", "title_key"),
+        # the review grid's sort by score, keyset-paged (db.listing)
+        Index(None, "score", "published_at", "id"),
+        Index(None, "flagged", "score", "published_at", "id"),
     )
 
 
@@ -209,23 +215,106 @@ class FetchLog(Base):
     __table_args__ = (Index(None, "feed_id", "started_at"),)
 
 
+ALERT_STATES = ("new", "acknowledged", "dismissed")
+DELIVERY_STATUSES = ("pending", "sent", "failed")
+
+
+class Story(Base):
+    """Near-duplicate items across feeds: one event reported by many outlets."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)  # earliest published_at of its items
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    items: Mapped[int] = mapped_column(Integer, default=1)
+    sources: Mapped[int] = mapped_column(Integer, default=1)  # distinct feeds
+
+    __table_args__ = (Index(None, "first_seen_at"),)
+
+
+class StoryItem(Base):
+    """An item's story and its fingerprint (MinHash signature, the numbers in its title)."""
+
+    __tablename__ = "story_items"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    feed_id: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    numbers: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (Index(None, "story_id"), Index(None, "published_at"))
+
+
+class StoryKey(Base):
+    """Locality-sensitive hashing band keys: items sharing a key are compared."""
+
+    __tablename__ = "story_keys"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "key", "published_at"),)
+
+
 class Alert(Base):
-    """A count in a window well above its baseline, with the arithmetic that made it an alert."""
+    """A scope x indicator whose story count is significantly above what was expected (kind
+    ``signal``), or a scope whose feeds fell silent (kind ``coverage``), with the arithmetic."""
 
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # signal / coverage
+    scope: Mapped[str] = mapped_column(String(20))  # country / region
     region: Mapped[str] = mapped_column(String(40))
-    indicator: Mapped[str] = mapped_column(String(60))
+    country: Mapped[str] = mapped_column(String(3), default="")  # ISO3 for country scope, else ""
+    indicator: Mapped[str] = mapped_column(String(60), default="")  # "" for coverage alerts
+    day: Mapped[datetime] = mapped_column(UTCDateTime)  # 00:00 UTC of the day it was raised
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     window_end: Mapped[datetime] = mapped_column(UTCDateTime)
-    count: Mapped[int] = mapped_column(Integer)
-    baseline: Mapped[float] = mapped_column(Float)
-    ratio: Mapped[float] = mapped_column(Float)
+    observed: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    story_ids: Mapped[list[int]] = mapped_column(JSONType)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    state: Mapped[str] = mapped_column(String(20), default="new")
+    state_by: Mapped[str | None] = mapped_column(String(100))
+    state_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (UniqueConstraint("region", "indicator", "window_end"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "scope", "region", "country", "indicator", "day"),
+        CheckConstraint("state IN ('new','acknowledged','dismissed')", name="state"),
+        Index(None, "day"),
+    )
+
+
+class AlertDelivery(Base):
+    """One alert to one receiver (a webhook URL or a mail address): pending until sent."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))  # webhook / email
+    target: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", "target"),
+        CheckConstraint("status IN ('pending','sent','failed')", name="status"),
+        Index(None, "status", "next_attempt_at"),
+    )
 
 
 class User(Base):
@@ -240,6 +329,42 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (CheckConstraint("role IN ('viewer','analyst','admin')", name="role"),)
+
+
+class DailyCount(Base):
+    """Items per UTC day of publication x region or country (alone, or with an organisation the item
+    mentions) x indicator, kept in the same transaction as the rows they count (``db.counts``).
+    ``indicator`` "" counts every item; an item with two countries in one region counts once for the
+    region."""
+
+    __tablename__ = "daily_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    #: "region" or "country": a region slug or ISO3; "region-org" / "country-org": "africa|AU", "SDN|UN"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
+    region: Mapped[str] = mapped_column(String(40))  # the region itself, or the country's ("" if none)
+    items: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "scope", "key", "day"),)
+
+
+class DailyFeedCount(Base):
+    """Items per UTC day x region or country x carrying feed (every sighting's feed) x item language:
+    who covers a place, in which languages."""
+
+    __tablename__ = "daily_feed_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    feed_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)  # "" when unknown
+    items: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "scope", "key", "day"),)
 
 
 class UserSession(Base):

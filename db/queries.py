@@ -14,17 +14,16 @@ from db.aggregates import (
     Coverage,
     ReviewShare,
     country_table,
-    daily_series,
     indicator_counts,
-    organisation_counts,
-    organisation_matrix,
     region_coverage,
     review_shares,
 )
 from db.choices import feed_choices, known_countries, known_organisations
 from db.filters import ItemFilter
 from db.listing import ColumnFilter, Page, SortKey, item_page, list_items
+from db.organisations import organisation_counts, organisation_matrix
 from db.rows import ItemDetail, ItemRow, item_detail
+from db.series import daily_series
 from db.signals import AlertRule, Signal, make_signal, region_signals
 
 __all__ = [

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
 
+from db.days import counts_select, split
 from db.engine import Database
-from db.models import Item, ItemCountry, ItemOrganisation, ItemTag
+from db.filters import escape_like
+from db.models import DailyCount, Item, ItemCountry, ItemOrganisation, ItemTag
 from db.types import utcnow
 
 
@@ -77,6 +80,48 @@ def make_signal(
     )
 
 
+def _raw_counts(
+    session: Session, start: datetime, end: datetime, organisation: str | None
+) -> dict[tuple[str, str], int]:
+    """Items per region x indicator published in ``[start, end)``, from the raw rows."""
+    pairs = (
+        select(ItemCountry.region, ItemTag.indicator, Item.id)
+        .join(ItemTag, ItemTag.item_id == Item.id)
+        .join(ItemCountry, ItemCountry.item_id == Item.id)
+        .where(Item.published_at >= start, Item.published_at < end)
+        .where(ItemCountry.region.is_not(None))
+        .distinct()
+    )
+    if organisation:
+        pairs = pairs.where(
+            exists().where(ItemOrganisation.item_id == Item.id, ItemOrganisation.org_id == organisation)
+        )
+    sub = pairs.subquery()
+    stmt = select(sub.c.region, sub.c.indicator, func.count()).group_by(sub.c.region, sub.c.indicator)
+    return {(str(r), str(i)): int(n) for r, i, n in session.execute(stmt)}
+
+
+def _counts(
+    session: Session, start: datetime, end: datetime, organisation: str | None
+) -> dict[tuple[str, str], int]:
+    """As ``_raw_counts``; whole days from the daily aggregates."""
+    span = split(start, end)
+    out: dict[tuple[str, str], int] = {}
+    if span.first_day is not None:
+        if organisation:
+            stmt = counts_select(span, "region-org", DailyCount.region, DailyCount.indicator).where(
+                DailyCount.key.like(f"%|{escape_like(organisation)}", escape="\\")
+            )
+        else:
+            stmt = counts_select(span, "region", DailyCount.region, DailyCount.indicator)
+        for region, indicator, n, _flagged in session.execute(stmt.where(DailyCount.indicator != "")):
+            out[(str(region), str(indicator))] = int(n or 0)
+    for lo, hi in span.edges:
+        for key, n in _raw_counts(session, lo, hi, organisation).items():
+            out[key] = out.get(key, 0) + n
+    return out
+
+
 def region_signals(
     database: Database,
     rule: AlertRule,
@@ -92,32 +137,11 @@ def region_signals(
     now = now or utcnow()
     window_start = now - timedelta(days=window_days)
     baseline_start = window_start - timedelta(days=window_days * baseline_windows)
-    pairs = (
-        select(ItemCountry.region, ItemTag.indicator, Item.id, Item.published_at)
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .where(Item.published_at >= baseline_start, Item.published_at < now)
-        .where(ItemCountry.region.is_not(None))
-        .distinct()
-    )
-    if organisation:
-        pairs = pairs.where(
-            exists().where(ItemOrganisation.item_id == Item.id, ItemOrganisation.org_id == organisation)
-        )
-    sub = pairs.subquery()
-    stmt = select(
-        sub.c.region,
-        sub.c.indicator,
-        func.sum(case((sub.c.published_at >= window_start, 1), else_=0)),
-        func.sum(case((sub.c.published_at < window_start, 1), else_=0)),
-    ).group_by(sub.c.region, sub.c.indicator)
-    counts: dict[tuple[str, str], tuple[int, int]] = {}
     with database.read() as session:
-        for region, indicator, recent, past in session.execute(stmt):
-            counts[(str(region), str(indicator))] = (int(recent or 0), int(past or 0))
-    keys = set(counts) | {(r, i) for r in regions for i in indicators}
+        recent = _counts(session, window_start, now, organisation)
+        past = _counts(session, baseline_start, window_start, organisation)
+    keys = set(recent) | set(past) | {(r, i) for r in regions for i in indicators}
     return {
-        key: make_signal(key[0], key[1], *counts.get(key, (0, 0)), baseline_windows, rule) for key in keys
+        key: make_signal(key[0], key[1], recent.get(key, 0), past.get(key, 0), baseline_windows, rule)
+        for key in keys
     }
-
-

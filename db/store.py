@@ -18,9 +18,11 @@ from typing import Any, Literal, Protocol, TypeVar
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from db.counts import add_items, counted
 from db.engine import Database
 from db.models import Base, Feed, FetchLog, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
 from db.search import index_items, reindex
+from db.stories import NewStoryItem, StoryRule, StoryValues, assign_stories
 from db.values import CountryValues, IndicatorValues, OrganisationValues
 
 TITLE_WINDOW = timedelta(days=3)
@@ -97,6 +99,7 @@ class FeedAttempt:
     new_url: str | None = None  # permanent redirect target
     disable_reason: str | None = None  # e.g. 410 Gone
     title: str | None = None  # the feed's own title, used when the feed has none yet
+    fingerprints: Mapping[str, StoryValues] = field(default_factory=dict)  # by entry guid, for stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,14 +194,27 @@ def entries_to_tag(database: Database, feed_id: int, entries: Sequence[EntryValu
     return out
 
 
-def store_attempt(database: Database, attempt: FeedAttempt, *, tagger: Tagger | None = None) -> StoreResult:
+@dataclass(frozen=True, slots=True)
+class Clustering:
+    """How new items join stories in the same transaction: the rule, and the fingerprint of an entry
+    the caller did not fingerprint."""
+
+    rule: StoryRule
+    fingerprint: Callable[[EntryValues], StoryValues]
+
+
+def store_attempt(
+    database: Database, attempt: FeedAttempt, *, tagger: Tagger | None = None,
+    clustering: Clustering | None = None,
+) -> StoreResult:
     """Store the attempt in one transaction. ``tagger`` tags entries found to need tags that the
-    caller did not tag (another feed stored the same item in between); without it they get none."""
+    caller did not tag (another feed stored the same item in between); without it they get none.
+    With ``clustering``, every new item joins a story in the same transaction."""
     with database.write() as session:
         feed = session.get(Feed, attempt.feed_id)
         if feed is None:
             return StoreResult(feed_missing=True)
-        result = _store_entries(session, attempt, tagger) if attempt.entries else StoreResult()
+        result = _store_entries(session, attempt, tagger, clustering) if attempt.entries else StoreResult()
         url_changed, notes = _update_feed(session, feed, attempt)
         session.add(
             FetchLog(
@@ -225,7 +241,9 @@ def store_attempt(database: Database, attempt: FeedAttempt, *, tagger: Tagger | 
     )
 
 
-def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None) -> StoreResult:
+def _store_entries(
+    session: Session, attempt: FeedAttempt, tagger: Tagger | None, clustering: Clustering | None
+) -> StoreResult:
     lookup = _lookup(session, attempt.feed_id, attempt.entries)
     now = attempt.finished_at
 
@@ -238,6 +256,7 @@ def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None
     new_rows: list[dict[str, Any]] = []
     new_tags: list[ItemTags] = []
     pending: list[_Known] = []  # placeholders for new items, ids filled after the insert
+    pending_entries: list[EntryValues] = []
     sightings: list[tuple[_Known, str]] = []
     duplicates = updated = 0
     for entry in attempt.entries:
@@ -245,6 +264,7 @@ def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None
         if m is None:
             known = _Known(-1, entry.content_hash, entry.link_key)
             pending.append(known)
+            pending_entries.append(entry)
             tags = tags_of(entry)
             new_tags.append(tags)
             new_rows.append({**_item_row(entry, attempt.feed_id, now), **_flag_values(tags)})
@@ -269,6 +289,7 @@ def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None
             known.content_hash = entry.content_hash
             updated += 1
 
+    pending_set = {id(k) for k in pending}
     if new_rows:
         # Core inserts on the session's connection: the ORM bulk path costs more than the SQL here.
         ids = (
@@ -286,14 +307,29 @@ def _store_entries(session: Session, attempt: FeedAttempt, tagger: Tagger | None
         _insert_tags(
             session, [(k.item_id, t) for k, t in zip(pending, new_tags, strict=True)], set_flags=False
         )
+        if clustering is not None:
+            assign_stories(
+                session,
+                [
+                    NewStoryItem(k.item_id, attempt.feed_id, e.published_at,
+                                 attempt.fingerprints.get(e.guid) or clustering.fingerprint(e))
+                    for k, e in zip(pending, pending_entries, strict=True)
+                ],
+                clustering.rule,
+            )
     if sightings:
-        session.connection().execute(
-            insert(_SIGHTINGS),
-            [
-                {"item_id": k.item_id, "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
-                for k, guid in sightings
-            ],
-        )
+        # items stored before this attempt that gain a carrier count for it in the coverage aggregates
+        known_before = [k.item_id for k, _guid in sightings if id(k) not in pending_set]
+        with counted(session, known_before):
+            session.connection().execute(
+                insert(_SIGHTINGS),
+                [
+                    {"item_id": k.item_id, "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
+                    for k, guid in sightings
+                ],
+            )
+    if pending:
+        add_items(session, [k.item_id for k in pending])
     return StoreResult(len(new_rows), duplicates, updated, tuple(k.item_id for k in pending))
 
 
@@ -337,11 +373,12 @@ def _update_item(
 def replace_tags(session: Session, tagged: Sequence[tuple[int, ItemTags]]) -> None:
     """Swap the tags of existing items (reviews are untouched)."""
     ids = [item_id for item_id, _ in tagged]
-    for chunk in _chunks(ids):
-        session.execute(delete(ItemTag).where(ItemTag.item_id.in_(chunk)))
-        session.execute(delete(ItemCountry).where(ItemCountry.item_id.in_(chunk)))
-        session.execute(delete(ItemOrganisation).where(ItemOrganisation.item_id.in_(chunk)))
-    _insert_tags(session, tagged, set_flags=True)
+    with counted(session, ids):
+        for chunk in _chunks(ids):
+            session.execute(delete(ItemTag).where(ItemTag.item_id.in_(chunk)))
+            session.execute(delete(ItemCountry).where(ItemCountry.item_id.in_(chunk)))
+            session.execute(delete(ItemOrganisation).where(ItemOrganisation.item_id.in_(chunk)))
+        _insert_tags(session, tagged, set_flags=True)
 
 
 def _flag_values(tags: ItemTags) -> dict[str, Any]:

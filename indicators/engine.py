@@ -162,22 +162,18 @@ class Tagger:
             for lang, fs in a.forms.items()
             for f in fs
         ]
-        demonyms: dict[str, set[str]] = {}
         for iso3, lang, kind, text, ambiguous in names:
             if iso3 in geo.drop and (iso3, phrase_tokens(text)) in dropped:
                 continue
             add(text, Entry(COUNTRY, iso3, kind, bool(ambiguous), lang, case_rule(text), f"{kind}:{lang}"))
-            if kind == "demonym":
-                demonyms.setdefault(lang, set()).add(text)
-        # "ethnic Armenians" names a group, not a country
+        # "ethnic Armenians", "Arméniens de souche" name a group, not a country: markers the rules
+        # read next to a demonym (not every combination as a phrase: that would triple the trie)
         for lang, prefixes in geo.ethnic_prefix.items():
             for prefix in prefixes:
-                for d in demonyms.get(lang, ()):
-                    add(f"{prefix} {d}", Entry(BLOCK, "", None, False, lang, 0, "block:ethnic"))
+                add(prefix, Entry(BLOCK, "ethnic_before", None, False, lang, 0, "block:ethnic"))
         for lang, suffixes in geo.ethnic_suffix.items():
             for suffix in suffixes:
-                for d in demonyms.get(lang, ()):
-                    add(f"{d} {suffix}", Entry(BLOCK, "", None, False, lang, 0, "block:ethnic"))
+                add(suffix, Entry(BLOCK, "ethnic_after", None, False, lang, 0, "block:ethnic"))
         for lang, phrases in geo.block.items():
             for p in phrases:
                 add(p, Entry(BLOCK, "", None, False, lang, 0, "block"))

@@ -48,6 +48,10 @@ class Entry(NamedTuple):
     case: int  # 0, CAPS or INITIAL
     rule: str  # shown in the evidence
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # loaded from the cache file by C code (a NamedTuple's own __new__ is Python)
+        return (tuple.__new__, (Entry, tuple(self)))
+
 
 def case_sensitive(phrase: str) -> int:
     """CAPS for acronyms written in capitals ("ICC", "AU"), else 0."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from .entries import CAPS, COUNTRY, CUE, INITIAL, LEADER, NEG, ORG, STAGE, SUPPORT, TERM, VETO, Entry
+from .entries import BLOCK, CAPS, COUNTRY, CUE, INITIAL, LEADER, NEG, ORG, STAGE, SUPPORT, TERM, VETO, Entry
 from .matcher import Match
 from .result import Hit, RawResult, new_tuple
 from .taxonomy import Taxonomy
@@ -75,6 +75,7 @@ class Rules:
         orgs: list[Hit] = []
         support: list[int] = []
         vetoes: set[str] = set()
+        ethnic: list[tuple[str, int, int]] = []  # ("ethnic_before" | "ethnic_after", slot, slot end)
         when: date | None = None
         ambiguous = False
 
@@ -133,6 +134,11 @@ class Rules:
                     support.append(slot)
                 elif kind == VETO:
                     vetoes.add(e.key)
+                elif kind == BLOCK and e.key:
+                    ethnic.append((e.key, slot, slot_end))
+
+        if ethnic and countries:
+            countries = [h for h in countries if not _ethnic_group(h, ethnic)]
 
         country_out, regions = self._countries(countries, support, vetoes, ambiguous)
         if country_out and terms:
@@ -269,6 +275,18 @@ class Rules:
             r = region.get(next(iter(accepted)))
             return out, [r] if r else []
         return out, sorted({r for r in map(region.get, accepted) if r})
+
+
+def _ethnic_group(h: Hit, markers: list[tuple[str, int, int]]) -> bool:
+    """A demonym right after "ethnic" or right before "de souche" names a group, not a country."""
+    if h.entry.kind != COUNTRY or h.entry.arg != "demonym":
+        return False
+    for side, slot, slot_end in markers:
+        if side == "ethnic_before" and 0 <= h.slot - slot_end <= 1:
+            return True
+        if side == "ethnic_after" and 0 <= slot - h.slot_end <= 1:
+            return True
+    return False
 
 
 def _method(e: Entry) -> str:

@@ -177,8 +177,10 @@ class Normaliser:
         if token in protected or not ARABIC.match(token):
             return token, 0
         for p, left in _AR_PARTICLES:  # a name with a particle: وسوريا, والسودان
-            if token.startswith(p) and left + token[len(p) :] in protected:
-                return left + token[len(p) :], len(p) - len(left)
+            # (ك "like" before a short name is too often part of a word: «كنيس» is not «نيس», Nice)
+            rest = left + token[len(p) :]
+            if token.startswith(p) and rest in protected and (len(rest) >= 4 or not p.endswith("ك")):
+                return rest, len(p) - len(left)
         vocab = self.vocab
         base = MARK + arabic_base(token)
         if base in vocab:

@@ -92,6 +92,9 @@ def edge(gap: str, token: str) -> str:
     return token if gap == " " else f"{gap}\x01{token}"
 
 
+_LANG_SETS: dict[frozenset[str], frozenset[str]] = {}  # one shared set per combination
+
+
 class Node:
     """A trie node: the entries of the phrase ending here, the children by edge key, the entries
     nested inside that phrase, whether an edge needs a gap other than a space, and the OR of the
@@ -114,12 +117,10 @@ class Node:
         self.flags = flags
         # languages of the entries (None: some entry holds for any language), so that a longer
         # phrase of another language does not hide a shorter one of the item's ("un tribunal")
-        langs = {e.lang for e in entries}
-        self.langs: frozenset[str] | None = None if "any" in langs else frozenset(langs)
+        langs = frozenset(e.lang for e in entries)
+        self.langs: frozenset[str] | None = None if "any" in langs else _LANG_SETS.setdefault(langs, langs)
 
-    def __reduce__(self) -> tuple[type[Node], tuple[Any, ...]]:
-        # compact and quick to load from the cache file
-        return (Node, (self.entries, self.children, self.nested, self.gapped, self.flags))
+    # no __reduce__: the default pickling of a slotted object is loaded without running Python code
 
 
 class Anchored:
@@ -140,9 +141,6 @@ class Anchored:
         self.after = after  # tokens after the anchor
         self.after_gaps = after_gaps
         self.node = node  # entries, nested entries and flags (no children)
-
-    def __reduce__(self) -> tuple[type[Anchored], tuple[Any, ...]]:
-        return (Anchored, (self.before, self.before_gaps, self.after, self.after_gaps, self.node))
 
 
 @dataclass(slots=True)

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from db.claims import FeedToFetch
 from db.engine import Database
-from db.store import FeedAttempt, ItemTags, StoreResult, Tagger, entries_to_tag, store_attempt
+from db.store import Clustering, FeedAttempt, ItemTags, StoreResult, Tagger, entries_to_tag, store_attempt
+from db.stories import StoryValues
 from db.types import utcnow
 from ingest.deadline import StopGroup
 from ingest.fetch import FetchConfig, FetchRequest, FetchResult, fetch
@@ -39,6 +40,7 @@ class IngestContext:
     schedule: SchedulePolicy = SchedulePolicy()
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
+    clustering: Clustering | None = None
     stop: StopGroup | None = None  # aborts fetches in flight when the scheduler stops
 
 
@@ -114,7 +116,7 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
         normalised = normalise_feed(parsed, feed_url=result.final_url, feed_language=feed.language,
                                     fetched_at=now, now=now)
         del parsed
-        tags = _tag_new(ctx, feed, normalised, notes)
+        tags, fingerprints = _tag_new(ctx, feed, normalised, notes)
     if normalised.skipped:
         notes.append(f"{normalised.skipped} unreadable or empty entries skipped")
     if normalised.repeated:
@@ -122,17 +124,25 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
     return FeedAttempt(
         status="ok", finished_at=ctx.clock(), next_due_at=_due(ctx, feed, result, failed=False),
         notes=tuple(notes), skipped_entries=normalised.skipped, repeated_entries=normalised.repeated,
-        entries=normalised.entries, tags=tags,
+        entries=normalised.entries, tags=tags, fingerprints=fingerprints,
         title=None, **base,  # type: ignore[arg-type]
     )
 
 
-def _tag_new(ctx: IngestContext, feed: FeedToFetch, normalised: NormalisedFeed, notes: list[str]) -> dict[str, ItemTags]:
-    if ctx.tagger is None:
-        return {}
+def _tag_new(
+    ctx: IngestContext, feed: FeedToFetch, normalised: NormalisedFeed, notes: list[str]
+) -> tuple[dict[str, ItemTags], dict[str, StoryValues]]:
+    """Tags and story fingerprints of the entries that look new (CPU work, outside the write)."""
+    if ctx.tagger is None and ctx.clustering is None:
+        return {}, {}
     tags: dict[str, ItemTags] = {}
+    fingerprints: dict[str, StoryValues] = {}
     failures = 0
     for entry in entries_to_tag(ctx.database, feed.id, normalised.entries):
+        if ctx.clustering is not None:
+            fingerprints[entry.guid] = ctx.clustering.fingerprint(entry)
+        if ctx.tagger is None:
+            continue
         try:
             tags[entry.guid] = ctx.tagger(entry)
         except Exception:
@@ -141,7 +151,7 @@ def _tag_new(ctx: IngestContext, feed: FeedToFetch, normalised: NormalisedFeed, 
             tags[entry.guid] = ItemTags()
     if failures:
         notes.append(f"tagging failed for {failures} entries (stored untagged)")
-    return tags
+    return tags, fingerprints
 
 
 def _failed(
@@ -166,10 +176,10 @@ def _due(ctx: IngestContext, feed: FeedToFetch, result: FetchResult, *, failed: 
 
 def _store(ctx: IngestContext, attempt: FeedAttempt) -> StoreResult:
     try:
-        return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
+        return store_attempt(ctx.database, attempt, tagger=ctx.tagger, clustering=ctx.clustering)
     except IntegrityError:
         # Another worker stored the same link at the same moment (PostgreSQL); now it is visible.
-        return store_attempt(ctx.database, attempt, tagger=ctx.tagger)
+        return store_attempt(ctx.database, attempt, tagger=ctx.tagger, clustering=ctx.clustering)
 
 
 def _record_internal_error(ctx: IngestContext, feed: FeedToFetch, started: datetime, exc: Exception) -> FeedOutcome:

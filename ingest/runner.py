@@ -22,11 +22,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
 
-from db.alerts import AlertInfo, record_alerts
+from db.alerts import AlertInfo
 from db.claims import FeedToFetch, claim_feeds, leased_elsewhere, release_leases
 from db.engine import Database
-from db.signals import AlertRule
 from db.types import utcnow
+from ingest.alerting import raise_alerts as _raise_alerts
 from ingest.deadline import StopGroup
 from ingest.fetch import FetchConfig, make_client
 from ingest.netguard import AddressPolicy
@@ -56,7 +56,7 @@ def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds:
                 if summary.lease_note:
                     print(f"r2pwatch: {summary.lease_note}", file=sys.stderr)
                 for alert in raise_alerts(database, settings):
-                    print(f"ALERT {alert.region} / {alert.indicator}: {alert.explain()}")
+                    print(f"ALERT {alert_title(alert)}: {alert.explain()}")
                 return 0
             return run_scheduler(database, settings)
     except SchedulerBusy as exc:
@@ -113,6 +113,7 @@ class Ingestor:
             tagger=self.tagger,
             parse_slots=threading.BoundedSemaphore(max(1, int(settings["ingest.parse_workers"]))),
             schedule=SchedulePolicy(max_backoff_hours=float(settings["ingest.max_backoff_hours"])),
+            clustering=settings.clustering(),
             stop=self.fetches,
         )
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ingest")
@@ -221,12 +222,17 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
+def alert_title(alert: AlertInfo) -> str:
+    where = alert.country or alert.region
+    return f"{where} / {alert.indicator or 'coverage gap'}"
+
+
 def raise_alerts(database: Database, settings: Settings,
                  quiet: tuple[type[BaseException], ...] = ()) -> list[AlertInfo]:
-    """Record the region x indicator signals now well above their baseline (see db/alerts.py).
+    """Record the country and region alerts raised now (ingest/alerting.py); returns the new ones.
     Errors in ``quiet`` are raised to the caller (which logs them its own way)."""
     try:
-        return record_alerts(database, AlertRule.from_settings(settings))
+        return _raise_alerts(database, settings.alert_config())
     except quiet:
         raise
     except Exception:
@@ -271,7 +277,7 @@ def run_scheduler(database: Database, settings: Settings) -> int:
             if new_items.is_set():
                 new_items.clear()
                 for alert in raise_alerts(database, settings, quiet=UNREACHABLE):
-                    log.warning("ALERT %s / %s: %s", alert.region, alert.indicator, alert.explain())
+                    log.warning("ALERT %s: %s", alert_title(alert), alert.explain())
             with lock:
                 free = ingestor.workers - len(inflight)
                 busy = frozenset(inflight)

@@ -363,23 +363,56 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     import json
     from datetime import UTC, datetime, timedelta
 
-    from db.alerts import list_alerts
+    from db.alerts import AlertQuery, list_alerts
+    from r2pwatch.alert_text import alert_row, alert_table
     from r2pwatch.checks import check_at_least
 
     check_at_least(args.days, 1, "--days", "day")
     since = datetime.now(UTC) - timedelta(days=args.days)
-    alerts = list_alerts(_open(args), since=since, region=_check_region(args.region))
+    query = AlertQuery(since=since, region=_check_region(args.region), country=args.country,
+                       indicator=args.indicator, state=args.state, scope=args.scope)
+    alerts = list_alerts(_open(args), query)
     if args.format == "json":
-        rows = [{"region": a.region, "indicator": a.indicator, "window_start": a.window_start.isoformat(),
-                 "window_end": a.window_end.isoformat(), "count": a.count, "baseline": a.baseline,
-                 "ratio": a.ratio, "explain": a.explain()} for a in alerts]
-        print(json.dumps(rows, indent=2))
+        print(json.dumps([alert_row(a) for a in alerts], indent=2, ensure_ascii=False))
         return 0
     if not alerts:
         print(f"no alerts in the last {args.days} days")
-    for a in alerts:
-        print(f"{a.window_end:%Y-%m-%d %H:%M}  {a.region} / {a.indicator}  ×{a.ratio:g}\n    {a.explain()}")
+    print(alert_table(alerts), end="")
     return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from r2pwatch.alert_text import alert_row, alert_table
+    from r2pwatch.backtest import print_progress, read_items, run_backtest
+    from r2pwatch.dates import parse_day
+
+    first = parse_day(args.from_) if args.from_ else None
+    last = parse_day(args.to, "--to") if args.to else None
+    if first and last and last < first:
+        raise UserError("backtest: --to is before --from")
+    items, problems = read_items(Path(args.file))
+    for message in problems[:20]:
+        print(message, file=sys.stderr)
+    if len(problems) > 20:
+        print(f"... {len(problems) - 20} more unreadable lines", file=sys.stderr)
+    print(f"backtest: {len(items)} items; replaying into a temporary database", file=sys.stderr)
+    alerts = run_backtest(items, _settings(args), first=first, last=last, progress=print_progress)
+    print(f"backtest: {len(alerts)} alerts", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps([alert_row(a) for a in alerts], indent=2, ensure_ascii=False))
+    else:
+        print(alert_table(alerts), end="")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from r2pwatch.rules_cli import run_rules
+
+    settings = _settings(args)
+    return run_rules(_open(args, settings), settings, fmt=args.format, indicator=args.indicator, low_only=args.low)
 
 
 # --- tagging ---------------------------------------------------------------------------------
@@ -616,7 +649,23 @@ def build_parser() -> argparse.ArgumentParser:
     al = add(sub, "alerts", cmd_alerts, "list recent alerts (counts well above baseline) with their arithmetic")
     al.add_argument("--days", type=int, default=30, help="how far back (default 30)")
     al.add_argument("--region", help="only this region (slug)")
+    al.add_argument("--country", help="only this country (ISO3)")
+    al.add_argument("--indicator", help="only this indicator")
+    al.add_argument("--scope", choices=("country", "region"))
+    al.add_argument("--state", choices=("new", "acknowledged", "dismissed"))
     al.add_argument("--format", choices=("table", "json"), default="table")
+
+    bt = add(sub, "backtest", cmd_backtest,
+             "replay JSON Lines items (optionally gzipped) in time order into a temporary database and "
+             "print the alerts the live code would have raised")
+    bt.add_argument("file", metavar="FILE")
+    bt.add_argument("--from", dest="from_", metavar="DATE", help="first day to report alerts for (YYYY-MM-DD)")
+    bt.add_argument("--to", metavar="DATE", help="last day to replay (YYYY-MM-DD)")
+    bt.add_argument("--format", choices=("table", "json"), default="table")
+    ru = add(sub, "rules", cmd_rules, "each tagging rule's confirmed and dismissed items and precision")
+    ru.add_argument("--indicator", help="only this indicator's rules")
+    ru.add_argument("--low", action="store_true", help="only the rules marked for low precision")
+    ru.add_argument("--format", choices=("table", "json"), default="table")
 
     t = add(sub, "tag", cmd_tag, "tag JSON Lines items (stdin or FILE) without any database")
     t.add_argument("file", nargs="?")

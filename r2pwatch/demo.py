@@ -127,7 +127,8 @@ def _run(settings: Settings, port: int, sample_port: int) -> int:
         print(f"demo database: {settings.database_url}")
         print_summary(run_pass(database, settings, all_feeds=True, progress=True))
         for alert in raise_alerts(database, settings):
-            print(f"ALERT {alert.region} / {alert.indicator}: ×{alert.ratio:g}")
+            print(f"ALERT {alert.country or alert.region} / {alert.indicator or 'coverage gap'}: "
+                  f"{alert.observed} stories, expected {alert.expected:.1f}")
 
         env = {**os.environ, "R2PWATCH_FETCH_ALLOW_PRIVATE": ",".join(allow)}
         scheduler = subprocess.Popen([sys.executable, "-m", "r2pwatch", "--demo", "ingest"], env=env)

@@ -12,11 +12,15 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import platformdirs
 
 from r2pwatch.errors import UserError
+
+if TYPE_CHECKING:
+    from db.store import Clustering
+    from signals.baseline import AlertConfig
 
 APP_NAME = "r2pwatch"
 Kind = Literal["str", "int", "float", "bool", "list", "allow_private"]
@@ -56,6 +60,31 @@ SPECS: tuple[Spec, ...] = (
     Spec("alerts.ratio", "float", 2.0, "A 7-day count is marked when it is at least this many times the baseline."),
     Spec("alerts.min_count", "int", 3, "A 7-day count below this is never marked."),
     Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),
+    Spec("stories.threshold", "float", 0.25,
+         "Estimated overlap of content words (Jaccard, 0-1) at which two items are one story."),
+    Spec("stories.window_hours", "float", 36.0,
+         "Items further apart than this, or from a story's first item, are never one story."),
+    Spec("alerts.window_days", "int", 2, "Days of stories an alert counts, ending when it is computed."),
+    Spec("alerts.baseline_days", "int", 56, "Days before the window that the expected count is learnt from."),
+    Spec("alerts.min_stories", "int", 2, "Fewest distinct stories in the window for an alert."),
+    Spec("alerts.threshold", "float", 3.0,
+         "Alert when -log10 of the tail probability of the observed count reaches this (3: p <= 0.001)."),
+    Spec("alerts.dispersion", "float", 5.0,
+         "Negative binomial size k (variance = mean + mean^2/k); 0 means Poisson. Smaller k: burstier news."),
+    Spec("alerts.prior_stories", "float", 1.0,
+         "Stories assumed in the baseline at least, so an empty past does not turn one story into a spike."),
+    Spec("alerts.cooldown_days", "int", 7,
+         "After an alert, the same scope and indicator raises no new alert for this many days."),
+    Spec("alerts.gap_days", "int", 2, "Complete days over which a coverage gap (feeds fallen silent) is judged."),
+    Spec("alerts.gap_ratio", "float", 0.25,
+         "Coverage alert when the items about a scope (any topic) fall to at most this share of the usual."),
+    Spec("alerts.gap_min_expected", "float", 20.0,
+         "Coverage gaps are judged only where at least this many items about the scope are usual over gap_days."),
+    Spec("rules.min_reviews", "int", 10,
+         "Reviewed items a tagging rule needs before its precision is judged (r2pwatch rules, indicators page)."),
+    Spec("rules.low_precision", "float", 0.5,
+         "A rule with enough reviews is marked when less than this share of its reviewed items were confirmed "
+         "or escalated."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
     Spec("serve.public_url", "str", "",
@@ -103,6 +132,24 @@ class Settings:
         if self.demo:
             return default_database_url(demo=True)
         return str(self.values["database.url"]) or default_database_url()
+
+    def alert_config(self) -> AlertConfig:
+        from signals.baseline import AlertConfig
+
+        v = self.values
+        return AlertConfig(
+            window_days=max(1, int(v["alerts.window_days"])), baseline_days=max(7, int(v["alerts.baseline_days"])),
+            min_stories=int(v["alerts.min_stories"]), threshold=float(v["alerts.threshold"]),
+            dispersion=float(v["alerts.dispersion"]), prior_stories=float(v["alerts.prior_stories"]),
+            cooldown_days=int(v["alerts.cooldown_days"]), gap_days=max(1, int(v["alerts.gap_days"])),
+            gap_ratio=float(v["alerts.gap_ratio"]), gap_min_expected=float(v["alerts.gap_min_expected"]),
+        )
+
+    def clustering(self) -> Clustering:
+        from ingest.stories import make_clustering
+
+        return make_clustering(threshold=float(self.values["stories.threshold"]),
+                               window_hours=float(self.values["stories.window_hours"]))
 
     def replace(self, **overrides: Any) -> Settings:
         """A copy with ``section__key=value`` overrides (for tests and the demo)."""

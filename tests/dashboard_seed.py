@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db.counts import add_items
 from db.engine import Database
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
 
@@ -152,6 +153,8 @@ class Seeder:
         for org in dict.fromkeys(organisations):
             ev = _evidence("organisation", org, ORG_PHRASES.get(org, org), title, summary, 1.0)
             s.add(ItemOrganisation(item_id=item.id, org_id=org, evidence=ev))
+        s.flush()
+        add_items(s, [item.id])  # the daily aggregates, as ingestion keeps them
         return item.id
 
 

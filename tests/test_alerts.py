@@ -1,3 +1,6 @@
+"""Alerts end to end on a real database: country and region scopes, cooldown, growth, coverage gaps,
+states, and the command line."""
+
 from __future__ import annotations
 
 import json
@@ -6,66 +9,127 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from db import Database
-from db.alerts import list_alerts, record_alerts
-from db.models import Item, ItemCountry, ItemTag
-from db.signals import AlertRule
+from db.alerts import AlertStateError, list_alerts, set_alert_state
+from ingest.alerting import compute_alerts, raise_alerts
 from r2pwatch.cli import main
+from signals.baseline import AlertConfig
+from tests.signals_support import entry, feed, store, tags
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-RULE = AlertRule(ratio=2.0, min_count=3, min_baseline=1.0)
+SPIKE = datetime(2023, 6, 14, tzinfo=UTC)  # a Wednesday
+CFG = AlertConfig(window_days=1, baseline_days=28, min_stories=2, threshold=3.0, dispersion=5.0,
+                  cooldown_days=7, gap_days=2, gap_ratio=0.25, gap_min_expected=20.0)
+EVENTS = [
+    "Militia torches villages in West Darfur as civilians flee to Chad",
+    "Doctors report mass graves near El Geneina after days of shelling",
+    "UN rights office documents executions of Masalit men by fighters",
+    "Refugees describe door-to-door killings in Sudanese border town",
+    "Aid convoy looted as violence spreads across Darfur camps",
+]
 
-
-def add_items(db: Database, region: str, iso3: str, indicator: str, days_ago: list[float],
-              now: datetime = NOW) -> None:
-    with db.write() as s:
-        for n, ago in enumerate(days_ago):
-            key = f"{region}-{indicator}-{ago}-{n}"
-            item = Item(guid=key, link_key=key, title=key, title_key=key, summary="",
-                        published_at=now - timedelta(days=ago), fetched_at=now, content_hash=key,
-                        flagged=True, score=1.0)
-            s.add(item)
-            s.flush()
-            s.add(ItemTag(item_id=item.id, indicator=indicator, score=1.0, stage=None, evidence=[],
-                          taxonomy_version="t"))
-            s.add(ItemCountry(item_id=item.id, iso3=iso3, region=region, method="name", evidence=[]))
-
-
-def test_alert_records_its_arithmetic_once_per_day(db: Database) -> None:
-    add_items(db, "africa", "COD", "peacekeeping", [1, 2, 3, 4, 5, 6, 10, 20])
-    add_items(db, "americas", "HTI", "sanctions", [1, 2])  # under min_count: no alert
-    [alert] = record_alerts(db, RULE, now=NOW)
-    assert (alert.region, alert.indicator, alert.count) == ("africa", "peacekeeping", 6)
-    assert alert.baseline == 1.0 and alert.ratio == 6.0  # 2 items over 4 windows = 0.5, floored at 1
-    assert alert.detail["baseline_total"] == 2 and alert.detail["baseline_mean"] == 0.5
-    assert "ratio 6 / 1 = 6 >= 2" in alert.explain()
-    assert record_alerts(db, RULE, now=NOW + timedelta(hours=1)) == []  # nothing grew
-    add_items(db, "africa", "COD", "peacekeeping", [0.01])
-    [grown] = record_alerts(db, RULE, now=NOW + timedelta(hours=2))
-    assert grown.id == alert.id and grown.count == 7
-    assert len(list_alerts(db)) == 1
-    record_alerts(db, RULE, now=NOW + timedelta(days=1))  # a new day, a new row
-    assert len(list_alerts(db)) == 2
+LATER = [
+    "Tribal leaders say hundreds buried in Ardamata",
+    "Satellite images show burned neighbourhoods north of Nyala",
+    "Witnesses recount attack on displaced families near Zalingei",
+    "Human Rights Watch calls killings ethnic cleansing campaign",
+]
 
 
-def test_alerts_cli(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
-    add_items(db, "africa", "COD", "peacekeeping", [1, 2, 3])
-    record_alerts(db, RULE, now=NOW)
-    assert main(["--database-url", db.url, "alerts", "--format", "json"]) == 0
+def _filler(db: Database, feeds: list[int], first: datetime, days: int) -> None:
+    """Ordinary news: six items a weekday per feed, one on weekend days, about France."""
+    for d in range(days):
+        day = first + timedelta(days=d)
+        per_feed = 6 if day.weekday() < 5 else 1
+        for f in feeds:
+            batch = [(entry(f"Routine report {f}-{d}-{n} on Paris budget talks number{f}x{d}x{n}",
+                            day + timedelta(hours=8 + n)), tags([], ["FRA"])) for n in range(per_feed)]
+            store(db, f, day + timedelta(hours=23), batch)
+
+
+def _seed(db: Database) -> list[int]:
+    feeds = [feed(db, name) for name in ("alpha", "beta", "gamma")]
+    _filler(db, feeds, SPIKE - timedelta(days=30), 30)
+    # one earlier Sudan war-crimes story in the baseline
+    store(db, feeds[0], SPIKE - timedelta(days=10), [(entry("Shelling of Khartoum market condemned",
+          SPIKE - timedelta(days=10, hours=-9)), tags(["war_crimes"], ["SDN"]))])
+    return feeds
+
+
+def _spike(db: Database, feeds: list[int], titles: list[str], day: datetime) -> None:
+    for n, title in enumerate(titles):
+        store(db, feeds[n % 2], day + timedelta(hours=10 + n),
+              [(entry(title, day + timedelta(hours=9 + n)), tags(["war_crimes"], ["SDN"]))])
+
+
+def test_country_alert_with_its_arithmetic_and_region_explained_by_it(db: Database) -> None:
+    feeds = _seed(db)
+    _filler(db, feeds, SPIKE, 1)
+    _spike(db, feeds, EVENTS[:4], SPIKE)
+    end = SPIKE + timedelta(hours=23, minutes=59)
+    [alert] = [a for a in raise_alerts(db, CFG, now=end) if a.kind == "signal"]
+    assert (alert.scope, alert.country, alert.region, alert.indicator) == ("country", "SDN", "africa", "war_crimes")
+    assert alert.observed == 4 and len(alert.story_ids) == 4 and alert.sources == 2
+    assert 0 < alert.expected < 1 and alert.score >= alert.threshold == 3.0
+    assert "expected" in alert.explain() and "negative binomial" in alert.explain()
+    assert alert.day == SPIKE and alert.state == "new"
+    # the region's count is the same stories: no second alert for Africa
+    assert not [a for a in list_alerts(db) if a.scope == "region" and a.kind == "signal"]
+
+
+def test_minimum_count_then_growth_then_cooldown(db: Database) -> None:
+    feeds = _seed(db)
+    _filler(db, feeds, SPIKE, 2)
+    _spike(db, feeds, EVENTS[:1], SPIKE)
+    assert not [a for a in raise_alerts(db, CFG, now=SPIKE + timedelta(hours=12)) if a.kind == "signal"]
+    _spike(db, feeds, EVENTS[1:3], SPIKE + timedelta(hours=3))
+    [first] = [a for a in raise_alerts(db, CFG, now=SPIKE + timedelta(hours=18)) if a.kind == "signal"]
+    assert first.observed == 3
+    _spike(db, feeds, EVENTS[3:4], SPIKE + timedelta(hours=4))
+    assert raise_alerts(db, CFG, now=SPIKE + timedelta(hours=23)) == []  # same day: the row grows
+    [grown] = list_alerts(db, kind="signal")
+    assert grown.id == first.id and grown.observed == 4
+    next_day = SPIKE + timedelta(days=1)
+    _spike(db, feeds, LATER, next_day)
+    assert compute_alerts(db, CFG, next_day + timedelta(hours=23))  # still significant ...
+    assert raise_alerts(db, CFG, now=next_day + timedelta(hours=23)) == []  # ... but cooling down
+    assert len(list_alerts(db, kind="signal")) == 1
+
+
+def test_feeds_falling_silent_raise_a_coverage_alert(db: Database) -> None:
+    feeds = _seed(db)
+    _filler(db, feeds, SPIKE, 1)  # Wednesday as usual, then Thursday and Friday nothing at all
+    quiet = raise_alerts(db, CFG, now=SPIKE + timedelta(days=1, hours=12))
+    assert not [a for a in quiet if a.kind == "coverage"]
+    alerts = raise_alerts(db, CFG, now=SPIKE + timedelta(days=3, hours=1))
+    gaps = {(a.scope, a.country or a.region) for a in alerts if a.kind == "coverage"}
+    assert gaps == {("country", "FRA"), ("region", "europe-central-asia")}
+    gap = next(a for a in alerts if a.kind == "coverage" and a.scope == "region")
+    assert gap.observed == 0 and gap.expected >= 20 and "fallen silent" in gap.explain()
+
+
+def test_states_record_who_when_and_why(db: Database) -> None:
+    feeds = _seed(db)
+    _spike(db, feeds, EVENTS[:4], SPIKE)
+    [alert] = [a for a in raise_alerts(db, CFG, now=SPIKE + timedelta(hours=23)) if a.kind == "signal"]
+    done = set_alert_state(db, alert.id, "acknowledged", by="amina", note="  forwarded to the AU desk ",
+                           now=SPIKE + timedelta(days=1))
+    assert (done.state, done.state_by, done.state_note) == ("acknowledged", "amina", "forwarded to the AU desk")
+    assert done.state_at == SPIKE + timedelta(days=1)
+    assert [a.id for a in list_alerts(db, state="acknowledged")] == [alert.id]
+    assert list_alerts(db, state="new", kind="signal") == []
+    with pytest.raises(AlertStateError):
+        set_alert_state(db, alert.id, "deleted", by="amina")
+    with pytest.raises(AlertStateError):
+        set_alert_state(db, 999_999, "dismissed", by="amina")
+
+
+def test_cli_lists_alerts_as_json(sqlite_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    feeds = _seed(sqlite_db)
+    _spike(sqlite_db, feeds, EVENTS[:4], SPIKE)
+    raise_alerts(sqlite_db, CFG, now=SPIKE + timedelta(hours=23))
+    url = str(sqlite_db.engine.url)
+    assert main(["--database-url", url, "alerts", "--days", "100000", "--country", "sdn", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert row["region"] == "africa" and row["count"] == 3 and row["ratio"] == 3.0
-    assert main(["--database-url", db.url, "alerts", "--region", "americas"]) == 0
+    assert row["date"] == "2023-06-14" and row["scope"] == "country" and row["country"] == "SDN"
+    assert row["stories"] == 4 and row["state"] == "new"
+    assert main(["--database-url", url, "alerts", "--days", "100000", "--state", "dismissed"]) == 0
     assert "no alerts" in capsys.readouterr().out
-
-
-def test_overview_lists_recorded_alerts(db: Database) -> None:
-    from dashboard.app import create_app
-    from dashboard.pages.overview import recent_alerts
-    from tests.dashboard_server import make_settings
-
-    app = create_app(make_settings(), db)
-    ctx = app.server.extensions["r2pwatch"]
-    assert "No alerts recorded" in str(recent_alerts(ctx))
-    add_items(db, "africa", "COD", "peacekeeping", [0.1, 0.2, 0.3], now=datetime.now(UTC))
-    record_alerts(db, RULE)
-    text = str(recent_alerts(ctx))
-    assert "Africa" in text and "ratio 3 / 1 = 3 >= 2" in text

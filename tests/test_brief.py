@@ -10,9 +10,8 @@ from dashboard.app import create_app
 from dashboard.brief import collect, md, to_markdown
 from dashboard.meta import Meta
 from db import Database
-from db.alerts import record_alerts
+from db.alerts import AlertValues, record_alerts
 from db.reviews import record_review
-from db.signals import AlertRule
 from r2pwatch.cli import main
 from tests.dashboard_seed import Seeder
 from tests.dashboard_server import make_settings
@@ -40,7 +39,11 @@ def seed(db: Database) -> dict[str, int]:
     record_review(db, [ids["pk0"]], "confirmed", "ana", "Matches the OCHA report", now=NOW)
     record_review(db, [ids["sanction"]], "escalated", "bob", "=1+1 check with desk", now=NOW)
     record_review(db, [ids["ar"]], "dismissed", "ana", "duplicate", now=NOW)
-    record_alerts(db, AlertRule(ratio=2.0, min_count=3, min_baseline=1.0), now=NOW)
+    record_alerts(db, [AlertValues(
+        kind="signal", scope="country", region="africa", country="SDN", indicator="peacekeeping",
+        day=NOW.replace(hour=0), window_start=NOW - timedelta(days=2), window_end=NOW, observed=6, expected=0.5,
+        score=5.2, threshold=3.0, sources=1, story_ids=(1, 2, 3, 4, 5, 6),
+        detail={"explain": "6 stories in 2 days; expected 0.50"})], cooldown_days=7, now=NOW)
     return ids
 
 
@@ -64,7 +67,7 @@ def test_country_brief_has_figures_alerts_reviewed_items_and_caveats(db: Databas
     assert f"https://r2p.example/review?item={ids['pk0']}" in text
     assert "Note (ana): Matches the OCHA report" in text and "Note (bob): =1+1 check with desk" in text
     assert "Sahel Radio: failing (http: HTTP 503)" in text
-    assert "ratio 6 / 1 = 6 >= 2 and count >= 3" in text  # the alert's arithmetic
+    assert "6 stories in 2 days; expected 0.50" in text  # the alert's arithmetic
 
 
 def test_brief_page_is_printable_html_and_markdown(db: Database) -> None:

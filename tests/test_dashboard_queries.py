@@ -9,9 +9,7 @@ import pytest
 from db import Database
 from db.aggregates import (
     country_table,
-    daily_series,
     indicator_counts,
-    organisation_matrix,
     region_coverage,
     review_shares,
 )
@@ -25,8 +23,10 @@ from db.listing import (
     item_page,
     list_items,
 )
+from db.organisations import organisation_matrix
 from db.reviews import ReviewError, apply_action, record_review, review_history, review_statuses
 from db.rows import item_detail
+from db.series import daily_series
 from db.signals import AlertRule, make_signal, region_signals
 from tests.dashboard_seed import XSS_TITLE, Seeder, seed_sample
 
@@ -205,3 +205,25 @@ def test_sample_seed_lists(db: Database) -> None:
     signals = region_signals(db, AlertRule(), now=NOW)
     assert signals[("africa", "peacekeeping")].marked
     assert info["xss"] in {r.id for r in list_items(db, ItemFilter(text="<script>"), limit=5)}
+
+
+@pytest.mark.parametrize("sort", [(), (SortKey("score", descending=True),), (SortKey("source"), SortKey("title")),
+                                  (SortKey("status", descending=True),)])
+def test_keyset_pages_equal_offset_pages(db: Database, seeded: Seeder, sort: tuple[SortKey, ...]) -> None:
+    f = seeded.feed("https://a.example/rss", "Alpha")
+    g = seeded.feed("https://b.example/rss", "Beta")
+    for k in range(23):  # equal scores and equal times: the tie-breakers decide
+        seeded.item(f if k % 3 else g, f"Item {k % 5}", days_ago=(k // 2) + 0.5, indicators={"genocide": 1.0 + k % 4},
+                    countries=["SDN"])
+    flt = ItemFilter(flagged_only=True)
+    everything = [r.id for r in item_page(db, flt, end=100, sort=sort).rows]
+    assert len(everything) == 23
+    seen: list[int] = []
+    cursor = None
+    total = None
+    for start in range(0, 30, 5):
+        page = item_page(db, flt, start=start, end=start + 5, sort=sort, after=cursor, total=total)
+        assert [r.id for r in page.rows] == everything[start:start + 5]
+        seen += [r.id for r in page.rows]
+        cursor, total = page.cursor, page.total
+    assert seen == everything and total == 23

@@ -143,6 +143,9 @@ def test_stage_and_direction(lang: str, title: str, indicator: str, stage: str) 
     [
         ("ar", "وزارة المالية تعلن الميزانية الجديدة لمصر", {"EGY"}, {"MDV"}),
         ("ar", "الأسواق المالية تتراجع", set(), {"MDV"}),
+        ("ar", "كيف باعت الشركة السجائر لكوريا الشمالية رغم العقوبات", {"PRK"}, {"UKR"}),
+        ("ar", "صور: الجيش الإسرائيلي يقصف غزة", {"PSE"}, {"LBN"}),
+        ("ar", "إطلاق نار في كنيس يهودي", set(), {"FRA"}),
         ("en", "States debate joining the Rome Statute", set(), {"ITA"}),
         ("fr", "Le Statut de Rome fête ses 25 ans", set(), {"ITA"}),
         ("es", "La Corte Interamericana de Derechos Humanos condena a Guatemala", {"GTM"}, {"USA"}),

@@ -26,11 +26,13 @@ from dashboard.components import (
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import clientside_callback, register_page
 from dashboard.pages.region import item_list, timeline_figure
-from db.aggregates import daily_series, indicator_counts, organisation_counts
+from db.aggregates import indicator_counts
 from db.alerts import list_alerts
 from db.briefs import Scope, covering_feeds, reviewed_items
 from db.filters import ItemFilter
 from db.listing import list_items
+from db.organisations import organisation_counts
+from db.series import daily_series
 from db.types import utcnow
 
 PATH_TEMPLATE = "/country/<iso3>"
@@ -68,8 +70,8 @@ def _alerts(ctx: AppContext, region: str | None, since: Any) -> Any:
     if not alerts:
         return empty(f"No alerts for {ctx.meta.region_name(region)} in this period.")
     return html.Ul([html.Li([html.Span(fmt_time(a.window_end), className="text-muted small me-2"),
-                             indicator_badge(ctx.meta, a.indicator, short=True),
-                             html.Span(f" ×{a.ratio:g}", className="fw-semibold"),
+                             indicator_badge(ctx.meta, a.indicator, short=True) if a.indicator else "coverage gap",
+                             html.Span(f" {a.country or a.region}: {a.figures()}", className="fw-semibold"),
                              html.Div(a.explain(), className="small text-muted")], className="mb-1")
                      for a in alerts[:12]], className="list-unstyled mb-0", id="country-alerts")
 

@@ -14,7 +14,9 @@ from dashboard.components import colour_dot, highlight, indicator_badge
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import register_page
 from dashboard.meta import IndicatorMeta
+from dashboard.rule_table import rules_block
 from db.aggregates import ReviewShare, review_shares
+from db.rule_stats import RuleRecord, RuleThresholds, rule_records
 
 PATH = "/indicators"
 MAX_TRY_CHARS = 20_000
@@ -52,7 +54,9 @@ def _terms(ind: IndicatorMeta) -> Any:
                          html.Div(blocks, className="mt-1 terms")])
 
 
-def _indicator_card(ind: IndicatorMeta, share: ReviewShare | None) -> dbc.Card:
+def _indicator_card(
+    ind: IndicatorMeta, share: ReviewShare | None, rules: list[RuleRecord], thresholds: RuleThresholds
+) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
@@ -62,6 +66,7 @@ def _indicator_card(ind: IndicatorMeta, share: ReviewShare | None) -> dbc.Card:
                 html.P(ind.description or "", className="small mt-2 mb-2"),
                 _terms(ind),
                 html.Div(_share_bar(share), className="mt-2"),
+                rules_block(ind.id, rules, thresholds),
             ],
             className="py-2",
         ),
@@ -74,6 +79,10 @@ def _indicator_card(ind: IndicatorMeta, share: ReviewShare | None) -> dbc.Card:
 def layout(**_query: Any) -> html.Div:
     ctx = get_ctx()
     shares = review_shares(ctx.database)
+    thresholds = ctx.rule_thresholds
+    by_indicator: dict[str, list[RuleRecord]] = {}
+    for record in rule_records(ctx.database, thresholds):
+        by_indicator.setdefault(record.indicator, []).append(record)
     try_box = dbc.Card(
         [
             dbc.CardHeader("Try it: paste a headline and summary", className="py-2 fw-semibold"),
@@ -95,7 +104,8 @@ def layout(**_query: Any) -> html.Div:
                      "matched terms reach the threshold; weights are shown after each term.",
                      className="text-muted small mb-3"),
             dbc.Row([
-                dbc.Col([_indicator_card(i, shares.get(i.id)) for i in ctx.meta.indicators], lg=7),
+                dbc.Col([_indicator_card(i, shares.get(i.id), by_indicator.get(i.id, []), thresholds)
+                         for i in ctx.meta.indicators], lg=7),
                 dbc.Col(try_box, lg=5),
             ]),
         ]

@@ -14,9 +14,10 @@ from dashboard.components import colour_dot, select_options, sparkline_src
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import clientside_callback, register_page
 from dashboard.saved_views import saved_views_card
-from db.aggregates import Coverage, daily_series, region_coverage
+from db.aggregates import Coverage, region_coverage
 from db.alerts import list_alerts
 from db.choices import known_organisations
+from db.series import daily_series
 from db.signals import Signal, region_signals
 from db.types import utcnow
 
@@ -109,10 +110,12 @@ def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
             [
                 html.Li(
                     [
-                        colour_dot(ctx.meta.colour(a.indicator)),
-                        html.A(f"{ctx.meta.region_name(a.region)} · {ctx.meta.indicator_name(a.indicator)}",
-                               href=f"/region/{a.region}", className="fw-semibold me-2"),
-                        html.Span(f"×{a.ratio:g} · {a.window_end:%Y-%m-%d %H:%M} UTC", className="small me-2"),
+                        colour_dot(ctx.meta.colour(a.indicator) if a.indicator else "#888888"),
+                        html.A(f"{a.country + ' · ' if a.country else ''}{ctx.meta.region_name(a.region)} · "
+                               f"{ctx.meta.indicator_name(a.indicator) if a.indicator else 'coverage gap'}",
+                               href=f"/alerts?region={a.region}", className="fw-semibold me-2"),
+                        html.Span(f"{a.observed} {'stories' if a.kind == 'signal' else 'items'}, expected "
+                                  f"{a.expected:.1f} · {a.day:%Y-%m-%d}", className="small me-2"),
                         html.Div(a.explain(), className="small text-muted"),
                     ],
                     className="mb-2",
@@ -122,8 +125,9 @@ def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
             className="list-unstyled mb-0",
             id="overview-alerts-list",
         )
-    return dbc.Card([dbc.CardHeader(f"Recorded alerts, last {days} days"), dbc.CardBody(body)],
-                    className="mb-3")
+    header = dbc.CardHeader([f"Recorded alerts, last {days} days ",
+                             html.A("all alerts", href="/alerts", className="small ms-2", id="overview-alerts-link")])
+    return dbc.Card([header, dbc.CardBody(body)], className="mb-3")
 
 
 def _window(value: Any) -> int:

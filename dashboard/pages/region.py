@@ -27,11 +27,13 @@ from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import clientside_callback, get_asset_url, register_page
 from dashboard.exports import export_download
 from dashboard.redact import shown
-from db.aggregates import country_table, daily_series, organisation_matrix, region_coverage
+from db.aggregates import country_table, region_coverage
 from db.choices import known_organisations
 from db.filters import ItemFilter
 from db.listing import list_items
+from db.organisations import organisation_matrix
 from db.rows import ItemRow
+from db.series import daily_series
 from db.types import utcnow
 
 PATH_TEMPLATE = "/region/<slug>"

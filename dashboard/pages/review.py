@@ -44,8 +44,12 @@ def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict
                   user: CurrentUser | None = None) -> dict[str, Any]:
     """The answer to one ag-grid getRows request (feed credentials masked unless ``user`` is an admin)."""
     req = grid_request(request)
-    page = item_page(ctx.database, filter_from(filters), start=req.start, end=req.end, sort=req.sort,
-                     columns=req.columns)
+    flt = filter_from(filters)
+    query = repr((flt, req.sort, req.columns))
+    after, total = ctx.grid_cursors.get(query, req.start)
+    page = item_page(ctx.database, flt, start=req.start, end=req.end, sort=req.sort, columns=req.columns,
+                     after=after, total=total)
+    ctx.grid_cursors.put(query, req.start + len(page.rows), page.cursor, page.total)
     rows = [
         {
             "id": str(r.id),

@@ -1,0 +1,202 @@
+"""Stories: new items join the story of a near-duplicate seen within the time window, else start one.
+
+Runs inside the write transaction that stores the items (db.store), so an item is never stored without
+its story. The pairwise rule (how similar two fingerprints must be) is handed in by the caller as a
+``StoryRule``; this module only finds candidates (items sharing a band key within the window) and keeps
+the story rows and their counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Story, StoryItem, StoryKey
+from db.types import as_utc
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoryValues:
+    """An item's fingerprint: MinHash signature, band keys, the numbers of its title."""
+
+    signature: bytes
+    bands: tuple[int, ...]
+    numbers: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRule:
+    """Two fingerprints are the same story when ``match`` says so and the items were published within
+    ``window`` of each other and of the story's first item."""
+
+    window: timedelta
+    match: Callable[[StoryValues, StoryValues], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class NewStoryItem:
+    item_id: int
+    feed_id: int | None
+    published_at: datetime
+    values: StoryValues
+
+
+@dataclass(slots=True)
+class _Candidate:
+    item_id: int
+    story_id: int
+    published_at: datetime
+    values: StoryValues
+    first_seen: datetime
+
+
+def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryRule) -> dict[int, int]:
+    """Give each new item a story; returns {item_id: story_id}."""
+    if not items:
+        return {}
+    ordered = sorted(items, key=lambda i: (i.published_at, i.item_id))
+    lo = ordered[0].published_at - rule.window
+    hi = ordered[-1].published_at + rule.window
+    by_key = _candidates(session, sorted({k for i in ordered for k in i.values.bands}), lo, hi)
+
+    first_seen: dict[int, datetime] = {}  # story_id -> earliest item, as it moves in this batch
+    assigned: dict[int, int] = {}
+    new_stories: list[dict[str, object]] = []
+    pending_new: dict[int, list[NewStoryItem]] = {}  # provisional negative ids for stories made here
+    next_provisional = -1
+    touched: set[int] = set()
+    for item in ordered:
+        best: _Candidate | None = None
+        best_sim = -1.0
+        seen: set[int] = set()
+        for key in item.values.bands:
+            for cand in by_key.get(key, ()):
+                if cand.item_id in seen:
+                    continue
+                seen.add(cand.item_id)
+                if abs(item.published_at - cand.published_at) > rule.window:
+                    continue
+                if abs(item.published_at - first_seen.get(cand.story_id, cand.first_seen)) > rule.window:
+                    continue
+                if not rule.match(item.values, cand.values):
+                    continue
+                sim = _agreement(item.values.signature, cand.values.signature)
+                if sim > best_sim:
+                    best, best_sim = cand, sim
+        if best is None:
+            story_id = next_provisional
+            next_provisional -= 1
+            first_seen[story_id] = item.published_at
+            pending_new[story_id] = []
+        else:
+            story_id = best.story_id
+            first_seen[story_id] = min(first_seen.get(story_id, best.first_seen), item.published_at)
+        assigned[item.item_id] = story_id
+        if story_id < 0:
+            pending_new[story_id].append(item)
+        else:
+            touched.add(story_id)
+        me = _Candidate(item.item_id, story_id, item.published_at, item.values, first_seen[story_id])
+        for key in item.values.bands:
+            by_key.setdefault(key, []).append(me)
+
+    # Create the stories made here, then replace provisional ids.
+    real: dict[int, int] = {}
+    for provisional, members in sorted(pending_new.items(), reverse=True):
+        times = [m.published_at for m in members]
+        new_stories.append({"first_seen_at": min(times), "last_seen_at": max(times),
+                            "items": len(members), "sources": len({m.feed_id for m in members})})
+        real[provisional] = 0
+    if new_stories:
+        ids = (
+            session.connection()
+            .execute(insert(Story).returning(Story.id, sort_by_parameter_order=True), new_stories)
+            .scalars()
+            .all()
+        )
+        for provisional, story_id in zip(sorted(pending_new, reverse=True), ids, strict=True):
+            real[provisional] = story_id
+    result = {item_id: (real[s] if s < 0 else s) for item_id, s in assigned.items()}
+
+    by_id = {i.item_id: i for i in ordered}
+    session.connection().execute(
+        insert(StoryItem),
+        [
+            {"item_id": item_id, "story_id": story_id, "feed_id": by_id[item_id].feed_id,
+             "published_at": by_id[item_id].published_at, "signature": by_id[item_id].values.signature,
+             "numbers": by_id[item_id].values.numbers}
+            for item_id, story_id in result.items()
+        ],
+    )
+    key_rows = [
+        {"item_id": i.item_id, "key": k, "published_at": i.published_at}
+        for i in ordered
+        for k in dict.fromkeys(i.values.bands)
+    ]
+    if key_rows:
+        session.connection().execute(insert(StoryKey), key_rows)
+    if touched:
+        _refresh(session, sorted(touched))
+    return result
+
+
+def _agreement(a: bytes, b: bytes) -> float:
+    """The share of equal MinHash values (32-bit words): the estimated Jaccard similarity."""
+    if not a or len(a) != len(b) or len(a) % 4:
+        return 0.0
+    x, y = memoryview(a).cast("I"), memoryview(b).cast("I")
+    return sum(1 for p, q in zip(x, y, strict=True) if p == q) / len(x)
+
+
+def _candidates(
+    session: Session, keys: Sequence[int], lo: datetime, hi: datetime
+) -> dict[int, list[_Candidate]]:
+    found: dict[int, list[_Candidate]] = {}
+    rows: dict[int, _Candidate] = {}
+    for chunk in _chunks(list(keys)):
+        stmt = (
+            select(StoryKey.key, StoryItem.item_id, StoryItem.story_id, StoryItem.published_at,
+                   StoryItem.signature, StoryItem.numbers, Story.first_seen_at)
+            .join(StoryItem, StoryItem.item_id == StoryKey.item_id)
+            .join(Story, Story.id == StoryItem.story_id)
+            .where(StoryKey.key.in_(chunk), StoryKey.published_at >= lo, StoryKey.published_at <= hi)
+        )
+        for key, item_id, story_id, published, signature, numbers, first_seen in session.execute(stmt):
+            cand = rows.get(item_id)
+            if cand is None:
+                cand = rows[item_id] = _Candidate(
+                    item_id, story_id, published, StoryValues(bytes(signature), (), numbers or ""), first_seen
+                )
+            found.setdefault(key, []).append(cand)
+    return found
+
+
+def _refresh(session: Session, story_ids: Sequence[int]) -> None:
+    """Recount items and distinct feeds of stories that gained items; move their first/last seen."""
+    for chunk in _chunks(list(story_ids)):
+        stats = session.execute(
+            select(StoryItem.story_id, func.count(), func.count(func.distinct(StoryItem.feed_id)),
+                   func.min(StoryItem.published_at), func.max(StoryItem.published_at))
+            .where(StoryItem.story_id.in_(chunk))
+            .group_by(StoryItem.story_id)
+        ).all()
+        if stats:
+            session.execute(
+                update(Story),
+                [
+                    {"id": sid, "items": n, "sources": max(1, feeds), "first_seen_at": as_utc(first),
+                     "last_seen_at": as_utc(last)}
+                    for sid, n, feeds, first, last in stats
+                ],
+            )
