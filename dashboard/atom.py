@@ -96,7 +96,7 @@ def flagged_atom() -> Response:
     what = " · ".join(x for x in (ctx.meta.region_name(region) if region else "", state["country"] or "",
                                   ctx.meta.indicator_name(indicator) if indicator else "", status or "",
                                   f"“{state['q']}”" if state["q"] else "") if x)
-    public = str(ctx.settings["serve.public_url"] or "").rstrip("/")
+    public = ctx.config.public_url.rstrip("/")
     base_url = public + "/" if public else flask.request.host_url
     body = build_atom(rows, title=f"r2pwatch flagged items{' — ' + what if what else ''}",
                       self_url=flask.request.url, base_url=base_url, now=datetime.now(UTC),

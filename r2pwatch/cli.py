@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from r2pwatch import __version__
 from r2pwatch.checks import check_language
-from r2pwatch.errors import UserError
+from r2pwatch.errors import UsageError, UserError
 from r2pwatch.export import add_arguments as export_arguments
 
 if TYPE_CHECKING:
@@ -346,13 +346,14 @@ def cmd_items_export(args: argparse.Namespace) -> int:
 def cmd_brief(args: argparse.Namespace) -> int:
     from dashboard.brief import BriefError, collect, to_html, to_markdown
     from dashboard.meta import Meta
+    from r2pwatch.config import public_url, tagger_config
 
     settings = _settings(args)
     database = _open(args, settings)
-    meta = Meta(settings["indicators.taxonomy_files"])
+    meta = Meta(tagger_config(settings))
     try:
         brief = collect(database, meta, region=args.region, country=args.country, start=args.start, end=args.end,
-                        base_url=str(settings["serve.public_url"] or ""))
+                        base_url=public_url(settings))
     except BriefError as exc:
         raise UserError(str(exc)) from None
     sys.stdout.write(to_html(brief, meta) if args.format == "html" else to_markdown(brief, meta))
@@ -422,39 +423,41 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from indicators.cli import tag_main
+    from r2pwatch.config import tagger_config
 
     if args.file and args.file != "-" and not Path(args.file).is_file():
         raise UserError(f"cannot read {args.file}: no such file")
 
+    config = tagger_config(_settings(args), tuple(args.taxonomy or ()))
     argv = [args.file] if args.file else []
-    for t in [*_settings(args)["indicators.taxonomy_files"], *(args.taxonomy or [])]:
-        argv += ["--taxonomy", t]
-    return tag_main(argv, sys.stdin, sys.stdout, sys.stderr)
+    for t in config.taxonomy_files:
+        argv += ["--taxonomy", str(t)]
+    return tag_main(argv, sys.stdin, sys.stdout, sys.stderr, cache_dir=config.cache_dir)
 
 
 def cmd_retag(args: argparse.Namespace) -> int:
-    from ingest.retag import run_retag
+    from r2pwatch.ingest_cli import run_retag
 
     settings = _settings(args)
-    return run_retag(_open(args, settings), settings, since=args.since)
+    run_retag(_open(args, settings), settings, since=args.since)
+    return 0
 
 
 # --- ingest / serve / demo / users -----------------------------------------------------------
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.runner import run_ingest
+    from r2pwatch.ingest_cli import run_ingest
 
     settings = _settings(args)
     return run_ingest(_open(args, settings), settings, once=args.once, all_feeds=args.all)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from dashboard.serve import serve
+    from r2pwatch.serving import serve_dashboard
 
     settings = _settings(args)
-    _open(args, settings)
-    return serve(settings)
+    return serve_dashboard(settings, _open(args, settings))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -725,6 +728,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"r2pwatch: error: {exc}", file=sys.stderr)
         return 1
+    except UsageError as exc:
+        print(f"r2pwatch: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("r2pwatch: interrupted", file=sys.stderr)
         return 130
