@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from db.deliveries import Receiver, queue_deliveries
 from db.engine import Database
 from db.models import ALERT_STATES, Alert
 from db.types import utcnow
@@ -83,7 +84,7 @@ class AlertInfo:
                 f"score {self.score:.1f} (threshold {self.threshold:g})")
 
 
-def _info(a: Alert) -> AlertInfo:
+def alert_info(a: Alert) -> AlertInfo:
     return AlertInfo(
         a.id, a.kind, a.scope, a.region, a.country, a.indicator, a.day, a.window_start, a.window_end,
         a.observed, a.expected, a.score, a.threshold, a.sources, tuple(a.story_ids or ()),
@@ -92,9 +93,11 @@ def _info(a: Alert) -> AlertInfo:
 
 
 def record_alerts(
-    database: Database, alerts: Sequence[AlertValues], *, cooldown_days: int, now: datetime | None = None
+    database: Database, alerts: Sequence[AlertValues], *, cooldown_days: int, now: datetime | None = None,
+    receivers: Sequence[Receiver] = (),
 ) -> list[AlertInfo]:
-    """Store new alerts and grow today's; returns the alerts that are new (to be delivered)."""
+    """Store new alerts and grow today's; returns the alerts that are new. Each new alert is queued,
+    in the same transaction, for every receiver that wants its region (``db.deliveries``)."""
     now = now or utcnow()
     created: list[AlertInfo] = []
     if not alerts:
@@ -119,7 +122,8 @@ def record_alerts(
             _fill(row, values)
             session.add(row)
             session.flush()
-            created.append(_info(row))
+            queue_deliveries(session, row, receivers, now)
+            created.append(alert_info(row))
     return created
 
 
@@ -145,6 +149,8 @@ class AlertQuery:
     indicator: str | None = None
     state: str | None = None
     kind: str | None = None
+    alert_id: int | None = None
+    exclude_states: tuple[str, ...] = ()
     limit: int = 1000
 
 
@@ -161,14 +167,18 @@ def list_alerts(database: Database, query: AlertQuery | None = None, **kw: Any) 
             stmt = stmt.where(column == value)
     if q.country:
         stmt = stmt.where(Alert.country == q.country.upper())
+    if q.alert_id is not None:
+        stmt = stmt.where(Alert.id == q.alert_id)
+    if q.exclude_states:
+        stmt = stmt.where(Alert.state.not_in(q.exclude_states))
     with database.read() as session:
-        return [_info(a) for a in session.scalars(stmt)]
+        return [alert_info(a) for a in session.scalars(stmt)]
 
 
 def get_alert(database: Database, alert_id: int) -> AlertInfo | None:
     with database.read() as session:
         row = session.get(Alert, alert_id)
-        return _info(row) if row is not None else None
+        return alert_info(row) if row is not None else None
 
 
 def set_alert_state(
@@ -188,4 +198,4 @@ def set_alert_state(
         row.state_at = now or utcnow()
         row.state_note = (note or "").strip()[:4000] or None
         session.flush()
-        return _info(row)
+        return alert_info(row)

@@ -364,6 +364,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from db.alerts import AlertQuery, list_alerts
+    from db.deliveries import deliveries_for
     from r2pwatch.alert_text import alert_row, alert_table
     from r2pwatch.checks import check_at_least
 
@@ -371,13 +372,15 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     since = datetime.now(UTC) - timedelta(days=args.days)
     query = AlertQuery(since=since, region=_check_region(args.region), country=args.country,
                        indicator=args.indicator, state=args.state, scope=args.scope)
-    alerts = list_alerts(_open(args), query)
+    database = _open(args)
+    alerts = list_alerts(database, query)
+    sent = deliveries_for(database, [a.id for a in alerts])
     if args.format == "json":
-        print(json.dumps([alert_row(a) for a in alerts], indent=2, ensure_ascii=False))
+        print(json.dumps([alert_row(a, sent.get(a.id, [])) for a in alerts], indent=2, ensure_ascii=False))
         return 0
     if not alerts:
         print(f"no alerts in the last {args.days} days")
-    print(alert_table(alerts), end="")
+    print(alert_table(alerts, sent), end="")
     return 0
 
 
