@@ -41,19 +41,6 @@ def alert_title(meta: Meta, a: AlertInfo) -> str:
     return f"{where} · {what}: {a.figures()}"
 
 
-def arithmetic(a: AlertInfo) -> list[str]:
-    """The alert's numbers, one per line, then the sentence that explains them."""
-    unit = "items (any topic)" if a.kind == "coverage" else "stories"
-    lines = [f"Observed: {a.observed} {unit}" + (f" from {a.sources} sources" if a.kind == "signal" else ""),
-             f"Expected: {a.expected:.2f}",
-             f"Score: {a.score:.2f} (threshold {a.threshold:g}"
-             + (", observed/expected at or below it)" if a.kind == "coverage" else ", -log10 tail probability)"),
-             f"Window: {a.window_start:%Y-%m-%d %H:%M} to {a.window_end:%Y-%m-%d %H:%M} UTC"]
-    if a.explain():
-        lines.append(a.explain())
-    return lines
-
-
 def build_alerts_atom(alerts: Sequence[AlertInfo], meta: Meta, *, title: str, self_url: str, base: str,
                       now: datetime) -> bytes:
     ET.register_namespace("", ATOM_NS)
@@ -86,7 +73,7 @@ def build_alerts_atom(alerts: Sequence[AlertInfo], meta: Meta, *, title: str, se
         sub(entry, "published", a.created_at.isoformat())
         state = a.state + (f" by {a.state_by}" if a.state_by else "") + (f": {a.state_note}" if a.state_note else "")
         stories = ", ".join(str(s) for s in a.story_ids)
-        parts = [f"Day: {a.day:%Y-%m-%d}", f"Scope: {a.scope}", *arithmetic(a), f"State: {state}"]
+        parts = [f"Day: {a.day:%Y-%m-%d}", f"Scope: {a.scope}", *a.arithmetic(), f"State: {state}"]
         if stories:
             parts.append(f"Stories ({len(a.story_ids)}): {stories} — listed at {link}")
         sub(entry, "summary", "\n".join(parts), type="text")

@@ -76,6 +76,19 @@ class AlertInfo:
     def stories(self) -> int:
         return len(self.story_ids)
 
+    def arithmetic(self) -> list[str]:
+        """The alert's numbers, one per line, then the sentence that explains them (feeds, mail)."""
+        coverage = self.kind == "coverage"
+        lines = [f"Observed: {self.observed} " + ("items (any topic)" if coverage else
+                                                  f"stories from {self.sources} sources"),
+                 f"Expected: {self.expected:.2f}",
+                 f"Score: {self.score:.2f} (threshold {self.threshold:g}"
+                 + (", observed/expected at or below it)" if coverage else ", -log10 tail probability)"),
+                 f"Window: {self.window_start:%Y-%m-%d %H:%M} to {self.window_end:%Y-%m-%d %H:%M} UTC"]
+        if self.explain():
+            lines.append(self.explain())
+        return lines
+
     def figures(self) -> str:
         """The alert's numbers in one phrase."""
         if self.kind == "coverage":
