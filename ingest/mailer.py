@@ -10,7 +10,6 @@ relay, often on this machine. The password never appears in messages or logs.
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import threading
 from collections import defaultdict
@@ -95,7 +94,7 @@ def send_due_mail(deliverer: Deliverer, cfg: EmailConfig) -> DeliveryReport:
         try:
             try:
                 smtp = _open(cfg, exchange)
-            except (OSError, smtplib.SMTPException, deadline.Expired) as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure to open the session is this run's error
                 return deliverer.failed(due, [], label, error(exc))
             try:
                 for n, (to, ds) in enumerate(batches):
@@ -105,7 +104,7 @@ def send_due_mail(deliverer: Deliverer, cfg: EmailConfig) -> DeliveryReport:
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                         report += deliverer.failed(ds, [], f"{label} for {to}", error(exc))
                         continue
-                    except (OSError, smtplib.SMTPException) as exc:
+                    except Exception as exc:  # noqa: BLE001 - the session is broken: retry the rest later
                         rest = [x for _, later in batches[n + 1:] for x in later]
                         return report + deliverer.failed(ds, rest, label, error(exc))
                     report += deliverer.delivered(ds)
@@ -120,9 +119,8 @@ def send_due_mail(deliverer: Deliverer, cfg: EmailConfig) -> DeliveryReport:
 
 
 def _open(cfg: EmailConfig, exchange: deadline.Exchange) -> smtplib.SMTP:
-    smtp = smtplib.SMTP(timeout=exchange.cap(None))
+    smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=exchange.cap(None))  # connects, reads the greeting
     try:
-        smtp.connect(cfg.host, cfg.port)
         if smtp.sock is not None:
             exchange.track(smtp.sock)
         smtp.ehlo()
@@ -140,12 +138,11 @@ def _open(cfg: EmailConfig, exchange: deadline.Exchange) -> smtplib.SMTP:
 
 
 def _error(exc: BaseException, exchange: deadline.Exchange, seconds: float, timed_out: bool) -> str:
-    if timed_out:
+    # smtplib reports its socket's timeout as "Connection unexpectedly closed: timed out"
+    if timed_out or exchange.remaining() <= 0.2 or isinstance(exc, TimeoutError) or "timed out" in str(exc):
         return f"no complete SMTP exchange within {seconds:g} s (delivery.timeout)"
     if exchange.aborted:
         return "not sent: r2pwatch is shutting down"
-    if isinstance(exc, socket.timeout | TimeoutError):
-        return f"SMTP server did not answer within {seconds:g} s (delivery.timeout)"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"SMTP login refused ({exc.smtp_code})"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
