@@ -29,6 +29,7 @@ from db.types import utcnow
 from ingest.alerting import raise_alerts as _raise_alerts
 from ingest.config import AlertConfig, IngestConfig
 from ingest.deadline import StopGroup
+from ingest.delivery import Deliverer, DeliveryConfig, DeliveryReport
 from ingest.fetch import make_client
 from ingest.outage import UNREACHABLE, Outage
 from ingest.pipeline import FeedOutcome, IngestContext, process_feed
@@ -184,12 +185,13 @@ def alert_title(alert: AlertInfo) -> str:
     return f"{where} / {alert.indicator or 'coverage gap'}"
 
 
-def raise_alerts(database: Database, config: AlertConfig,
-                 quiet: tuple[type[BaseException], ...] = ()) -> list[AlertInfo]:
-    """Record the country and region alerts raised now (ingest/alerting.py); returns the new ones.
-    Errors in ``quiet`` are raised to the caller (which logs them its own way)."""
+def raise_alerts(database: Database, config: AlertConfig, quiet: tuple[type[BaseException], ...] = (),
+                 *, delivery: DeliveryConfig | None = None) -> list[AlertInfo]:
+    """Record the country and region alerts raised now (ingest/alerting.py), each queued for
+    ``delivery``'s receivers; returns the new ones. Errors in ``quiet`` are raised to the caller
+    (which logs them its own way)."""
     try:
-        return _raise_alerts(database, config)
+        return _raise_alerts(database, config, receivers=delivery.receivers() if delivery is not None else ())
     except quiet:
         raise
     except Exception:
@@ -197,9 +199,24 @@ def raise_alerts(database: Database, config: AlertConfig,
         return []
 
 
-def run_scheduler(database: Database, config: IngestConfig) -> None:
-    """The foreground scheduler: a tick every ``config.tick_seconds`` until SIGTERM/SIGINT. It reports
-    through the ``r2pwatch.ingest`` logger; the application decides where log records go."""
+def deliver(database: Database, config: DeliveryConfig, deliverer: Deliverer | None = None) -> DeliveryReport:
+    """Send the deliveries that are due; a failure is logged and retried later, never raised."""
+    own = deliverer is None
+    deliverer = deliverer or Deliverer(database, config)
+    try:
+        return deliverer.run()
+    except Exception:
+        log.exception("alert delivery failed; trying again at the next run")
+        return DeliveryReport()
+    finally:
+        if own:
+            deliverer.close()
+
+
+def run_scheduler(database: Database, config: IngestConfig, *, delivery: DeliveryConfig | None = None) -> None:
+    """The foreground scheduler: a tick every ``config.tick_seconds`` until SIGTERM/SIGINT, and, when
+    receivers are configured, a ``deliver`` job every ``delivery.tick_seconds`` in its own thread. It
+    reports through the ``r2pwatch.ingest`` logger; the application decides where log records go."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     tick_seconds = max(0.5, config.tick_seconds)
@@ -231,7 +248,7 @@ def run_scheduler(database: Database, config: IngestConfig) -> None:
         try:
             if new_items.is_set():
                 new_items.clear()
-                for alert in raise_alerts(database, config.alerts, quiet=UNREACHABLE):
+                for alert in raise_alerts(database, config.alerts, quiet=UNREACHABLE, delivery=delivery):
                     log.warning("ALERT %s: %s", alert_title(alert), alert.explain())
             with lock:
                 free = ingestor.workers - len(inflight)
@@ -254,17 +271,29 @@ def run_scheduler(database: Database, config: IngestConfig) -> None:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(30, int(tick_seconds * 10))},
     )
     scheduler.add_job(tick, "interval", seconds=tick_seconds, id="ingest-tick", next_run_time=utcnow())
-    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers); Ctrl-C to stop",
-             tick_seconds, ingestor.workers)
-    with _stop_on_signals(stop, ingestor.abort_fetches):
+    delivery = delivery or DeliveryConfig()
+    deliverer = Deliverer(database, delivery)
+    if delivery.enabled:
+        # Its own job, so APScheduler runs it on another thread: a receiver that hangs never holds a tick.
+        scheduler.add_job(lambda: None if stop.is_set() else deliver(database, delivery, deliverer), "interval",
+                          seconds=delivery.tick_seconds, id="deliver", next_run_time=utcnow())
+    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers, %d alert receivers); Ctrl-C to stop",
+             tick_seconds, ingestor.workers, len(delivery.receivers()))
+
+    def abort() -> None:
+        ingestor.abort_fetches()
+        deliverer.abort()
+
+    with _stop_on_signals(stop, abort):
         scheduler.start()
         try:
             while not stop.wait(1.0):
                 pass
         finally:
-            ingestor.abort_fetches()
+            abort()
             scheduler.shutdown(wait=True)
             ingestor.close()
+            deliverer.close()
     log.info("r2pwatch ingest: stopped cleanly")
 
 

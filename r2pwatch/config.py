@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import platformdirs
 
 from r2pwatch import __version__
+from r2pwatch.errors import UserError
 from r2pwatch.settings import APP_NAME, Settings
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from db.signals import AlertRule
     from indicators.config import TaggerConfig
     from ingest.config import IngestConfig, StoryConfig
+    from ingest.delivery import DeliveryConfig
     from ingest.fetch import FetchConfig
     from ingest.netguard import AddressPolicy
     from signals.baseline import AlertConfig
@@ -137,4 +139,47 @@ def dashboard_config(settings: Settings) -> DashboardConfig:
         feed_test=FeedTestConfig(fetch=fetch_config(settings), addresses=address_policy(settings)),
         tagger=tagger_config(settings),
         demo=settings.demo,
+    )
+
+
+def delivery_config(settings: Settings) -> DeliveryConfig:
+    """Webhook and e-mail receivers with their retry policy; raises UserError for an incomplete
+    or unknown value (naming the setting, never its secret)."""
+    from indicators import REGIONS
+    from ingest.delivery import DeliveryConfig, EmailConfig, WebhookConfig
+    from ingest.urls import BadFeedURL, validate_feed_url
+
+    v = settings.values
+    urls = tuple(v["webhooks.urls"])
+    for n, url in enumerate(urls):
+        try:
+            validate_feed_url(url)
+        except BadFeedURL:
+            raise UserError(f"webhooks.urls: entry {n + 1} is not an http(s) URL with a host") from None
+    if urls and not v["webhooks.secret"]:
+        raise UserError("webhooks.secret must be set when webhooks.urls is: receivers check the signature")
+    recipients: dict[str, set[str]] = {}
+    everyone: set[str] = set()
+    for entry in v["email.recipients"]:
+        region, sep, address = str(entry).strip().rpartition(":")
+        if "@" not in address or (sep and region not in REGIONS):
+            raise UserError(f"email.recipients: {entry!r} is not \"address\" or \"region:address\" "
+                            f"(regions: {', '.join(REGIONS)})")
+        recipients.setdefault(address, set()).update({region} if region else set())
+        if not region:
+            everyone.add(address)
+    if v["email.host"] and recipients and not v["email.from"]:
+        raise UserError("email.from must be set when email.host and email.recipients are")
+    allow = v["webhooks.allow_private"]
+    return DeliveryConfig(
+        webhooks=WebhookConfig(urls=urls, secret=str(v["webhooks.secret"]),
+                               allow_private=allow if isinstance(allow, bool) else tuple(allow)),
+        email=EmailConfig(
+            host=str(v["email.host"]), port=int(v["email.port"]), starttls=bool(v["email.starttls"]),
+            username=str(v["email.username"]), password=str(v["email.password"]), sender=str(v["email.from"]),
+            recipients=tuple((a, frozenset() if a in everyone else frozenset(r)) for a, r in recipients.items()),
+            digest=bool(v["email.digest"])),
+        timeout=max(0.5, float(v["delivery.timeout"])), retry_seconds=max(1.0, float(v["delivery.retry_seconds"])),
+        max_retry_seconds=max(1.0, float(v["delivery.max_retry_seconds"])),
+        tick_seconds=max(0.5, float(v["delivery.tick_seconds"])), public_url=str(v["serve.public_url"]),
     )

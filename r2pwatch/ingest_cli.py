@@ -16,35 +16,45 @@ from r2pwatch.settings import Settings
 if TYPE_CHECKING:
     from db.engine import Database
     from ingest.config import IngestConfig
+    from ingest.delivery import DeliveryConfig
     from ingest.pipeline import FeedOutcome
     from ingest.retag import RetagReport
     from ingest.summary import PassSummary
 
 
-def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds: bool) -> int:
-    """The scheduler in the foreground, or with ``once`` one pass with its summary and alerts."""
-    from ingest.runner import SchedulerBusy, run_scheduler, single_scheduler
+def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds: bool,
+               delivery: DeliveryConfig | None = None) -> int:
+    """The scheduler in the foreground, or with ``once`` one pass with its summary and alerts, then the
+    deliveries due to ``delivery``'s receivers."""
+    from ingest.delivery import DeliveryConfig
+    from ingest.runner import SchedulerBusy, deliver, run_scheduler, single_scheduler
 
     if all_feeds and not once:
         raise UsageError("--all only goes with --once")
     config = ingest_config(settings)
+    delivery = delivery or DeliveryConfig()
     try:
         with single_scheduler(database):
             if once:
-                show_pass(database, config, all_feeds=all_feeds)
+                show_pass(database, config, all_feeds=all_feeds, delivery=delivery)
+                if delivery.enabled:  # after the pass has committed; each attempt held to delivery.timeout
+                    report = deliver(database, delivery)
+                    print(f"deliveries: {report.delivered} delivered, {report.failed} failed, "
+                          f"{report.postponed} postponed (retried later)")
                 return 0
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                                 stream=sys.stderr)
             logging.getLogger("apscheduler").setLevel(logging.WARNING)
             logging.getLogger("httpx").setLevel(logging.WARNING)
-            run_scheduler(database, config)
+            run_scheduler(database, config, delivery=delivery)
             return 0
     except SchedulerBusy as exc:
         print(f"r2pwatch: {exc}", file=sys.stderr)
         return 1
 
 
-def show_pass(database: Database, config: IngestConfig, *, all_feeds: bool) -> PassSummary:
+def show_pass(database: Database, config: IngestConfig, *, all_feeds: bool,
+              delivery: DeliveryConfig | None = None) -> PassSummary:
     """One pass with a progress bar, its summary table and the alerts it raised."""
     from ingest.runner import alert_title, raise_alerts, run_pass
 
@@ -53,7 +63,7 @@ def show_pass(database: Database, config: IngestConfig, *, all_feeds: bool) -> P
     print_summary(summary)
     if summary.lease_note:
         print(f"r2pwatch: {summary.lease_note}", file=sys.stderr)
-    for alert in raise_alerts(database, config.alerts):
+    for alert in raise_alerts(database, config.alerts, delivery=delivery):
         print(f"ALERT {alert_title(alert)}: {alert.explain()}")
     return summary
 

@@ -28,6 +28,7 @@ class Spec:
     kind: Kind
     default: Any
     help: str
+    secret: bool = False  # never printed (config show says "(set)")
 
     @property
     def env(self) -> str:
@@ -81,6 +82,30 @@ SPECS: tuple[Spec, ...] = (
     Spec("rules.low_precision", "float", 0.5,
          "A rule with enough reviews is marked when less than this share of its reviewed items were confirmed "
          "or escalated."),
+    Spec("delivery.timeout", "float", 10.0,
+         "Hard deadline in seconds for one delivery attempt: a webhook POST, or one SMTP session, from lookup to reply."),
+    Spec("delivery.retry_seconds", "float", 60.0,
+         "Wait after a failed delivery before the next attempt; it doubles with each failure."),
+    Spec("delivery.max_retry_seconds", "float", 3600.0,
+         "Longest wait between attempts; a failed delivery is retried at least this often until it goes through."),
+    Spec("delivery.tick_seconds", "float", 15.0, "How often the scheduler sends the deliveries that are due."),
+    Spec("webhooks.urls", "list", [],
+         "URLs that receive every new alert as a signed JSON POST. Shown only as scheme://host:port/… #hash."),
+    Spec("webhooks.secret", "str", "",
+         "Shared secret for the X-R2PWatch-Signature header (HMAC-SHA256 of the body); required with webhooks.urls.",
+         secret=True),
+    Spec("webhooks.allow_private", "allow_private", False,
+         "Allow webhooks to loopback/private/link-local addresses: true, or a list of host:port."),
+    Spec("email.host", "str", "", "SMTP server for alert mail. Empty: no e-mail."),
+    Spec("email.port", "int", 587, "SMTP port."),
+    Spec("email.starttls", "bool", True, "Upgrade the SMTP session with STARTTLS (certificate checked) before logging in."),
+    Spec("email.username", "str", "", "SMTP login name. Empty: no login."),
+    Spec("email.password", "str", "", "SMTP password.", secret=True),
+    Spec("email.from", "str", "", "Sender address of alert mail (required with email.host)."),
+    Spec("email.recipients", "list", [],
+         "Who gets alert mail: \"address\" for every alert, \"region:address\" for one region's (repeat for more)."),
+    Spec("email.digest", "bool", False,
+         "One mail per recipient with every alert due in that run, instead of one mail per alert."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
     Spec("serve.public_url", "str", "",
