@@ -182,4 +182,5 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
         timeout=max(0.5, float(v["delivery.timeout"])), retry_seconds=max(1.0, float(v["delivery.retry_seconds"])),
         max_retry_seconds=max(1.0, float(v["delivery.max_retry_seconds"])),
         tick_seconds=max(0.5, float(v["delivery.tick_seconds"])), public_url=str(v["serve.public_url"]),
+        user_agent=USER_AGENT,
     )
