@@ -162,7 +162,7 @@ def _one_pattern_token(m: re.Match[str]) -> str:
 HTML_PIECES = [
     "<p>", "</p>", "<b>", "</B>", "<a href='x'>", "</a>", "<br/>", "<script>", "</script>", "<style",
     "<!--", "-->", "--!>", "<![CDATA[", "]]>", "]]", "<!DOCTYPE html>", "<?xml ?>", "<", ">", "</", "<<",
-    "<b x=", "<title>", "</title >", "Sud", "an", " ", "\n", "&amp;", "é", "ſ",
+    "<b x=", "<title>", "</title >", "Sud", "an", " ", "\n", "&amp;", "é", "ſ", "ı", "İ", "K", "<i>", "<ſpan>", "<spanı>", "<Kbd>", "<em ", "<?", "<span\n>",
 ]
 
 
