@@ -34,7 +34,7 @@ from db.throttle import ThrottlePolicy, blocked_for, clear, record_failure
 from db.users import authenticate
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/_favicon.ico",
-                   "/favicon.ico", "/feeds/flagged.atom", "/healthz")
+                   "/favicon.ico", "/feeds/flagged.atom", "/feeds/alerts.atom", "/healthz")
 ANONYMOUS = CurrentUser("anonymous", "viewer", anonymous=True)
 SESSION_LIFETIME = timedelta(hours=12)
 USER_THROTTLE = ThrottlePolicy(free_failures=5)

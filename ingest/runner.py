@@ -28,6 +28,7 @@ from db.engine import Database
 from db.types import utcnow
 from ingest.alerting import raise_alerts as _raise_alerts
 from ingest.deadline import StopGroup
+from ingest.delivery import Deliverer, DeliveryConfig, DeliveryReport
 from ingest.fetch import FetchConfig, make_client
 from ingest.netguard import AddressPolicy
 from ingest.outage import UNREACHABLE, Outage
@@ -44,10 +45,12 @@ class SchedulerBusy(Exception):
     """Another scheduler holds this SQLite database."""
 
 
-def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds: bool) -> int:
+def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds: bool,
+               delivery: DeliveryConfig | None = None) -> int:
     if all_feeds and not once:
         print("r2pwatch: error: --all only goes with --once", file=sys.stderr)
         return 2
+    delivery = delivery or DeliveryConfig()
     try:
         with single_scheduler(database):
             if once:
@@ -55,10 +58,14 @@ def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds:
                 print_summary(summary)
                 if summary.lease_note:
                     print(f"r2pwatch: {summary.lease_note}", file=sys.stderr)
-                for alert in raise_alerts(database, settings):
+                for alert in raise_alerts(database, settings, delivery=delivery):
                     print(f"ALERT {alert_title(alert)}: {alert.explain()}")
+                if delivery.enabled:  # after the pass has committed; each attempt held to delivery.timeout
+                    report = deliver(database, delivery)
+                    print(f"deliveries: {report.delivered} delivered, {report.failed} failed, "
+                          f"{report.postponed} postponed (retried later)")
                 return 0
-            return run_scheduler(database, settings)
+            return run_scheduler(database, settings, delivery=delivery)
     except SchedulerBusy as exc:
         print(f"r2pwatch: {exc}", file=sys.stderr)
         return 1
@@ -227,12 +234,14 @@ def alert_title(alert: AlertInfo) -> str:
     return f"{where} / {alert.indicator or 'coverage gap'}"
 
 
-def raise_alerts(database: Database, settings: Settings,
-                 quiet: tuple[type[BaseException], ...] = ()) -> list[AlertInfo]:
-    """Record the country and region alerts raised now (ingest/alerting.py); returns the new ones.
-    Errors in ``quiet`` are raised to the caller (which logs them its own way)."""
+def raise_alerts(database: Database, settings: Settings, quiet: tuple[type[BaseException], ...] = (),
+                 *, delivery: DeliveryConfig | None = None) -> list[AlertInfo]:
+    """Record the country and region alerts raised now (ingest/alerting.py), each queued for
+    ``delivery``'s receivers; returns the new ones. Errors in ``quiet`` are raised to the caller
+    (which logs them its own way)."""
     try:
-        return _raise_alerts(database, settings.alert_config())
+        return _raise_alerts(database, settings.alert_config(),
+                             receivers=delivery.receivers() if delivery is not None else ())
     except quiet:
         raise
     except Exception:
@@ -240,8 +249,23 @@ def raise_alerts(database: Database, settings: Settings,
         return []
 
 
-def run_scheduler(database: Database, settings: Settings) -> int:
-    """The foreground scheduler: a tick every ``ingest.tick_seconds`` until SIGTERM/SIGINT."""
+def deliver(database: Database, config: DeliveryConfig, deliverer: Deliverer | None = None) -> DeliveryReport:
+    """Send the deliveries that are due; a failure is logged and retried later, never raised."""
+    own = deliverer is None
+    deliverer = deliverer or Deliverer(database, config)
+    try:
+        return deliverer.run()
+    except Exception:
+        log.exception("alert delivery failed; trying again at the next run")
+        return DeliveryReport()
+    finally:
+        if own:
+            deliverer.close()
+
+
+def run_scheduler(database: Database, settings: Settings, *, delivery: DeliveryConfig | None = None) -> int:
+    """The foreground scheduler: a tick every ``ingest.tick_seconds`` until SIGTERM/SIGINT, and, when
+    receivers are configured, a ``deliver`` job every ``delivery.tick_seconds`` in its own thread."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
@@ -276,7 +300,7 @@ def run_scheduler(database: Database, settings: Settings) -> int:
         try:
             if new_items.is_set():
                 new_items.clear()
-                for alert in raise_alerts(database, settings, quiet=UNREACHABLE):
+                for alert in raise_alerts(database, settings, quiet=UNREACHABLE, delivery=delivery):
                     log.warning("ALERT %s: %s", alert_title(alert), alert.explain())
             with lock:
                 free = ingestor.workers - len(inflight)
@@ -299,17 +323,29 @@ def run_scheduler(database: Database, settings: Settings) -> int:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(30, int(tick_seconds * 10))},
     )
     scheduler.add_job(tick, "interval", seconds=tick_seconds, id="ingest-tick", next_run_time=utcnow())
-    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers); Ctrl-C to stop",
-             tick_seconds, ingestor.workers)
-    with _stop_on_signals(stop, ingestor.abort_fetches):
+    delivery = delivery or DeliveryConfig()
+    deliverer = Deliverer(database, delivery)
+    if delivery.enabled:
+        # Its own job, so APScheduler runs it on another thread: a receiver that hangs never holds a tick.
+        scheduler.add_job(lambda: None if stop.is_set() else deliver(database, delivery, deliverer), "interval",
+                          seconds=delivery.tick_seconds, id="deliver", next_run_time=utcnow())
+    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers, %d alert receivers); Ctrl-C to stop",
+             tick_seconds, ingestor.workers, len(delivery.receivers()))
+
+    def abort() -> None:
+        ingestor.abort_fetches()
+        deliverer.abort()
+
+    with _stop_on_signals(stop, abort):
         scheduler.start()
         try:
             while not stop.wait(1.0):
                 pass
         finally:
-            ingestor.abort_fetches()
+            abort()
             scheduler.shutdown(wait=True)
             ingestor.close()
+            deliverer.close()
     log.info("r2pwatch ingest: stopped cleanly")
     return 0
 

@@ -88,6 +88,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_config_show(args: argparse.Namespace) -> int:
     import json
 
+    from db.deliveries import receiver_label
     from r2pwatch.settings import SPECS
 
     settings = _settings(args)
@@ -96,8 +97,10 @@ def cmd_config_show(args: argparse.Namespace) -> int:
         value = settings[spec.name]
         if spec.name == "database.url":
             value = _safe_url(settings.database_url)
-        if spec.name == "serve.secret_key" and value:
+        if (spec.secret or spec.name == "serve.secret_key") and value:
             value = "(set)"
+        if spec.name == "webhooks.urls":
+            value = [receiver_label("webhook", url) for url in value]
         rows.append({"setting": spec.name, "value": value, "source": settings.sources[spec.name]})
     if args.format == "json":
         print(json.dumps(rows, indent=2))
@@ -364,6 +367,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from db.alerts import AlertQuery, list_alerts
+    from db.deliveries import deliveries_for
     from r2pwatch.alert_text import alert_row, alert_table
     from r2pwatch.checks import check_at_least
 
@@ -371,13 +375,15 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     since = datetime.now(UTC) - timedelta(days=args.days)
     query = AlertQuery(since=since, region=_check_region(args.region), country=args.country,
                        indicator=args.indicator, state=args.state, scope=args.scope)
-    alerts = list_alerts(_open(args), query)
+    database = _open(args)
+    alerts = list_alerts(database, query)
+    sent = deliveries_for(database, [a.id for a in alerts])
     if args.format == "json":
-        print(json.dumps([alert_row(a) for a in alerts], indent=2, ensure_ascii=False))
+        print(json.dumps([alert_row(a, sent.get(a.id, [])) for a in alerts], indent=2, ensure_ascii=False))
         return 0
     if not alerts:
         print(f"no alerts in the last {args.days} days")
-    print(alert_table(alerts), end="")
+    print(alert_table(alerts, sent), end="")
     return 0
 
 
@@ -446,7 +452,28 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.runner import run_ingest
 
     settings = _settings(args)
-    return run_ingest(_open(args, settings), settings, once=args.once, all_feeds=args.all)
+    # The demo's sample alerts never go to real receivers.
+    delivery = None if settings.demo else settings.delivery_config()
+    return run_ingest(_open(args, settings), settings, once=args.once, all_feeds=args.all, delivery=delivery)
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from db.deliveries import delivery_counts
+    from ingest.runner import deliver
+
+    settings = _settings(args)
+    if settings.demo:
+        raise UserError("the demo never delivers alerts (sample data)")
+    config = settings.delivery_config()
+    database = _open(args, settings)
+    if not config.enabled:
+        print("no receivers configured (webhooks.urls, email.host + email.recipients)")
+    else:
+        report = deliver(database, config)
+        print(f"{report.delivered} delivered, {report.failed} failed, {report.postponed} postponed (retried later)")
+    counts = delivery_counts(database)
+    print("deliveries: " + ", ".join(f"{s} {counts.get(s, 0)}" for s in ("pending", "failed", "delivered")))
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -674,6 +701,8 @@ def build_parser() -> argparse.ArgumentParser:
     rt = add(sub, "retag", cmd_retag, "re-tag stored items after a taxonomy change (reviews stay)")
     rt.add_argument("--since", metavar="DATE", help="only items published on or after DATE")
 
+    add(sub, "deliver", cmd_deliver, "send the alert deliveries that are due now (the scheduler does this every "
+        "delivery.tick_seconds) and count them by status")
     ing = add(sub, "ingest", cmd_ingest, "run the feed scheduler in the foreground")
     ing.add_argument("--once", action="store_true", help="one pass over the due feeds, then exit")
     ing.add_argument("--all", action="store_true", help="with --once: every enabled feed, due or not")

@@ -20,6 +20,7 @@ from r2pwatch.errors import UserError
 
 if TYPE_CHECKING:
     from db.store import Clustering
+    from ingest.delivery import DeliveryConfig
     from signals.baseline import AlertConfig
 
 APP_NAME = "r2pwatch"
@@ -32,6 +33,7 @@ class Spec:
     kind: Kind
     default: Any
     help: str
+    secret: bool = False  # never printed (config show says "(set)")
 
     @property
     def env(self) -> str:
@@ -85,6 +87,30 @@ SPECS: tuple[Spec, ...] = (
     Spec("rules.low_precision", "float", 0.5,
          "A rule with enough reviews is marked when less than this share of its reviewed items were confirmed "
          "or escalated."),
+    Spec("delivery.timeout", "float", 10.0,
+         "Hard deadline in seconds for one delivery attempt: a webhook POST, or one SMTP session, from lookup to reply."),
+    Spec("delivery.retry_seconds", "float", 60.0,
+         "Wait after a failed delivery before the next attempt; it doubles with each failure."),
+    Spec("delivery.max_retry_seconds", "float", 3600.0,
+         "Longest wait between attempts; a failed delivery is retried at least this often until it goes through."),
+    Spec("delivery.tick_seconds", "float", 15.0, "How often the scheduler sends the deliveries that are due."),
+    Spec("webhooks.urls", "list", [],
+         "URLs that receive every new alert as a signed JSON POST. Shown only as scheme://host:port/… #hash."),
+    Spec("webhooks.secret", "str", "",
+         "Shared secret for the X-R2PWatch-Signature header (HMAC-SHA256 of the body); required with webhooks.urls.",
+         secret=True),
+    Spec("webhooks.allow_private", "allow_private", False,
+         "Allow webhooks to loopback/private/link-local addresses: true, or a list of host:port."),
+    Spec("email.host", "str", "", "SMTP server for alert mail. Empty: no e-mail."),
+    Spec("email.port", "int", 587, "SMTP port."),
+    Spec("email.starttls", "bool", True, "Upgrade the SMTP session with STARTTLS (certificate checked) before logging in."),
+    Spec("email.username", "str", "", "SMTP login name. Empty: no login."),
+    Spec("email.password", "str", "", "SMTP password.", secret=True),
+    Spec("email.from", "str", "", "Sender address of alert mail (required with email.host)."),
+    Spec("email.recipients", "list", [],
+         "Who gets alert mail: \"address\" for every alert, \"region:address\" for one region's (repeat for more)."),
+    Spec("email.digest", "bool", False,
+         "One mail per recipient with every alert due in that run, instead of one mail per alert."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
     Spec("serve.public_url", "str", "",
@@ -143,6 +169,48 @@ class Settings:
             dispersion=float(v["alerts.dispersion"]), prior_stories=float(v["alerts.prior_stories"]),
             cooldown_days=int(v["alerts.cooldown_days"]), gap_days=max(1, int(v["alerts.gap_days"])),
             gap_ratio=float(v["alerts.gap_ratio"]), gap_min_expected=float(v["alerts.gap_min_expected"]),
+        )
+
+    def delivery_config(self) -> DeliveryConfig:
+        """Webhook and e-mail receivers with their retry policy; raises UserError for an incomplete
+        or unknown value (naming the setting, never its secret)."""
+        from indicators import REGIONS
+        from ingest.delivery import DeliveryConfig, EmailConfig, WebhookConfig
+        from ingest.urls import BadFeedURL, validate_feed_url
+
+        v = self.values
+        urls = tuple(v["webhooks.urls"])
+        for n, url in enumerate(urls):
+            try:
+                validate_feed_url(url)
+            except BadFeedURL:
+                raise UserError(f"webhooks.urls: entry {n + 1} is not an http(s) URL with a host") from None
+        if urls and not v["webhooks.secret"]:
+            raise UserError("webhooks.secret must be set when webhooks.urls is: receivers check the signature")
+        recipients: dict[str, set[str]] = {}
+        everyone: set[str] = set()
+        for entry in v["email.recipients"]:
+            region, sep, address = str(entry).strip().rpartition(":")
+            if "@" not in address or (sep and region not in REGIONS):
+                raise UserError(f"email.recipients: {entry!r} is not \"address\" or \"region:address\" "
+                                f"(regions: {', '.join(REGIONS)})")
+            recipients.setdefault(address, set()).update({region} if region else set())
+            if not region:
+                everyone.add(address)
+        if v["email.host"] and recipients and not v["email.from"]:
+            raise UserError("email.from must be set when email.host and email.recipients are")
+        allow = v["webhooks.allow_private"]
+        return DeliveryConfig(
+            webhooks=WebhookConfig(urls=urls, secret=str(v["webhooks.secret"]),
+                                   allow_private=allow if isinstance(allow, bool) else tuple(allow)),
+            email=EmailConfig(
+                host=str(v["email.host"]), port=int(v["email.port"]), starttls=bool(v["email.starttls"]),
+                username=str(v["email.username"]), password=str(v["email.password"]), sender=str(v["email.from"]),
+                recipients=tuple((a, frozenset() if a in everyone else frozenset(r)) for a, r in recipients.items()),
+                digest=bool(v["email.digest"])),
+            timeout=max(0.5, float(v["delivery.timeout"])), retry_seconds=max(1.0, float(v["delivery.retry_seconds"])),
+            max_retry_seconds=max(1.0, float(v["delivery.max_retry_seconds"])),
+            tick_seconds=max(0.5, float(v["delivery.tick_seconds"])), public_url=str(v["serve.public_url"]),
         )
 
     def clustering(self) -> Clustering:
