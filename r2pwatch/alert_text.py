@@ -49,6 +49,6 @@ def alert_table(alerts: Sequence[Any], deliveries: Mapping[int, Sequence[Deliver
             if d.status == "delivered":
                 lines.append(f"    {d.status:9} {receiver_label(d.channel, d.target)}")
             else:
-                lines.append(f"    {d.status:9} {receiver_label(d.channel, d.target)}  {d.attempts} attempts, next "
+                lines.append(f"    {d.status:9} {receiver_label(d.channel, d.target)}  {d.attempts} attempt{'' if d.attempts == 1 else 's'}, next "
                              f"{d.next_attempt_at:%Y-%m-%d %H:%M} UTC" + (f": {d.last_error}" if d.last_error else ""))
     return "".join(line + "\n" for line in lines)

@@ -114,8 +114,6 @@ def test_alerts_page_shows_delivery_state(db: Database) -> None:
         assert f"alert-row-{sdn.id}" in one and f"alert-row-{mmr.id}" not in one and "delivery-delivered" in one
     client = app.server.test_client()
     client.post("/login", data={"name": "ana", "password": "analyst-password", "next": "/alerts"})
-    with app.server.test_request_context("/alerts"):
-        pass
     assert client.get(f"/alerts?alert={mmr.id}").status_code == 200
 
 
@@ -200,3 +198,19 @@ def test_alerts_atom_for_logged_in_user_and_public_url(db: Database) -> None:
 
     assert alerts_atom_href({"region": "africa", "state": None, "days": "30"}, "tok") == \
         "/feeds/alerts.atom?region=africa&days=30&token=tok"
+
+
+def test_alerts_raised_from_stories_are_queued_with_them(db: Database) -> None:
+    from ingest.alerting import raise_alerts
+    from tests.test_alerts import CFG, EVENTS, SPIKE, _seed, _spike
+
+    feeds = _seed(db)
+    _spike(db, feeds, EVENTS[:4], SPIKE)
+    new = raise_alerts(db, CFG, now=SPIKE + timedelta(hours=23), receivers=RECEIVERS)
+    [sdn] = [a for a in new if a.kind == "signal" and a.country == "SDN"]
+    queued = deliveries_for(db, [a.id for a in new])
+    assert {d.target for d in queued[sdn.id]} == {HOOK, "africa-desk@example.org"}
+    assert all(len(queued.get(a.id, [])) >= 1 for a in new)  # every new alert: at least the webhook
+    # recomputed later the same day: nothing new, nothing queued twice
+    assert raise_alerts(db, CFG, now=SPIKE + timedelta(hours=23, minutes=30), receivers=RECEIVERS) == []
+    assert deliveries_for(db, [sdn.id]) == {sdn.id: queued[sdn.id]}
