@@ -1,21 +1,23 @@
 """Storing one feed attempt: items, sightings, tags, countries, organisations, the fetch-log row and
 the feed's new state, all in ONE write transaction — a crash leaves the database as it was.
 
-Dedupe rules (an entry is an existing item when, in this order):
-1. the same guid was seen in the same feed (a sighting); if its text changed it is updated in place;
-2. the same canonical link (``link_key``) is stored from any feed;
-3. the same normalised title was carried by the same feed within 3 days.
-Every feed that carried an item is recorded as a sighting.
+Which entries are items already stored is the caller's rule (``ingest.dedupe``): inside the
+transaction this module reads what it knows of the entries (:class:`KnownItems`), hands it to the
+caller's ``dedupe`` and applies the intents that come back (:class:`NewItem`, :class:`Sighting`,
+:class:`Update`, :class:`Unchanged`). The unique constraints stay here, and so does the retry when
+another worker stored the same link at the same moment. Every feed that carried an item is recorded
+as a sighting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.counts import add_items, counted
@@ -25,7 +27,6 @@ from db.search import index_items, reindex
 from db.stories import NewStoryItem, StoryRule, StoryValues, assign_stories
 from db.values import CountryValues, IndicatorValues, OrganisationValues
 
-TITLE_WINDOW = timedelta(days=3)
 _ITEMS = Base.metadata.tables["items"]
 _SIGHTINGS = Base.metadata.tables["item_sightings"]
 _TAGS = Base.metadata.tables["item_tags"]
@@ -112,32 +113,62 @@ class StoreResult:
     feed_missing: bool = False  # the feed was deleted while it was being fetched
 
 
-@dataclass(slots=True)
-class _Known:
+@dataclass(frozen=True, slots=True)
+class KnownItem:
+    """A stored item as dedupe sees it."""
+
     item_id: int
     content_hash: str
     link_key: str | None = None
 
 
-@dataclass(slots=True)
-class _Lookup:
-    by_guid: dict[str, _Known]
-    by_link: dict[str, _Known]
-    by_title: dict[str, list[tuple[_Known, datetime]]]
+@dataclass(frozen=True, slots=True)
+class KnownItems:
+    """What storage knows of an attempt's entries: this feed's items by the guids it carried them
+    under, any feed's items by canonical link, this feed's items by title key (with their time)."""
 
-    def match(self, entry: EntryValues) -> tuple[str, _Known] | None:
-        known = self.by_guid.get(entry.guid)
-        if known is not None:
-            return "guid", known
-        if entry.link_key:
-            known = self.by_link.get(entry.link_key)
-            if known is not None:
-                return "link", known
-        if entry.title_key:
-            for known, published in self.by_title.get(entry.title_key, ()):
-                if abs(published - entry.published_at) <= TITLE_WINDOW:
-                    return "title", known
-        return None
+    by_guid: dict[str, KnownItem]
+    by_link: dict[str, KnownItem]
+    by_title: dict[str, list[tuple[KnownItem, datetime]]]
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """The entry is a new item."""
+
+    entry: EntryValues
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """The entry is another carrier of an item: a stored one (``item_id``) or one new in this
+    attempt (``new_item``: the position of its NewItem among the attempt's NewItems)."""
+
+    entry: EntryValues
+    item_id: int | None
+    new_item: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """The feed's entry of a stored item, with changed text: the item is updated in place and
+    re-tagged; ``link_key`` is the link key it keeps."""
+
+    entry: EntryValues
+    item_id: int
+    link_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """The feed's entry of an item it already carries, unchanged: nothing to write."""
+
+    entry: EntryValues
+
+
+Intent = NewItem | Sighting | Update | Unchanged
+#: the caller's dedupe rule: one intent per entry, in order
+Dedupe = Callable[[Sequence[EntryValues], KnownItems], Sequence[Intent]]
 
 
 def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -145,13 +176,13 @@ def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
         yield values[i : i + _CHUNK]
 
 
-def _lookup(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> _Lookup:
+def _known_items(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> KnownItems:
     guids = sorted({e.guid for e in entries})
     links = sorted({e.link_key for e in entries if e.link_key})
     titles = sorted({e.title_key for e in entries if e.title_key})
-    by_guid: dict[str, _Known] = {}
-    by_link: dict[str, _Known] = {}
-    by_title: dict[str, list[tuple[_Known, datetime]]] = {}
+    by_guid: dict[str, KnownItem] = {}
+    by_link: dict[str, KnownItem] = {}
+    by_title: dict[str, list[tuple[KnownItem, datetime]]] = {}
     for chunk in _chunks(guids):
         rows = session.execute(
             select(ItemSighting.guid, Item.id, Item.content_hash, Item.link_key)
@@ -159,14 +190,14 @@ def _lookup(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> _
             .where(ItemSighting.feed_id == feed_id, ItemSighting.guid.in_(chunk))
         )
         for guid, item_id, content_hash, link_key in rows:
-            by_guid[guid] = _Known(item_id, content_hash, link_key)
+            by_guid[guid] = KnownItem(item_id, content_hash, link_key)
     for chunk in _chunks(links):
         rows2 = session.execute(
             select(Item.link_key, Item.id, Item.content_hash).where(Item.link_key.in_(chunk))
         )
         for link_key, item_id, content_hash in rows2:
             if link_key is not None:
-                by_link[link_key] = _Known(item_id, content_hash, link_key)
+                by_link[link_key] = KnownItem(item_id, content_hash, link_key)
     for chunk in _chunks(titles):
         rows3 = session.execute(
             select(Item.title_key, Item.id, Item.content_hash, Item.link_key, Item.published_at)
@@ -175,23 +206,17 @@ def _lookup(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> _
             .distinct()
         )
         for key, item_id, content_hash, link_key, published in rows3:
-            by_title.setdefault(key, []).append((_Known(item_id, content_hash, link_key), published))
-    return _Lookup(by_guid, by_link, by_title)
+            by_title.setdefault(key, []).append((KnownItem(item_id, content_hash, link_key), published))
+    return KnownItems(by_guid, by_link, by_title)
 
 
-def entries_to_tag(database: Database, feed_id: int, entries: Sequence[EntryValues]) -> list[EntryValues]:
-    """The entries that will need tags when stored: new ones, and re-fetched ones whose text changed.
-    A read-only guess made before the write; the write re-checks and tags any it missed."""
+def known_items(database: Database, feed_id: int, entries: Sequence[EntryValues]) -> KnownItems:
+    """What is stored of ``entries`` now, read outside the write (for a guess at which entries will
+    need tags; the write reads it again and tags any the guess missed)."""
     if not entries:
-        return []
+        return KnownItems({}, {}, {})
     with database.read() as session:
-        lookup = _lookup(session, feed_id, entries)
-    out = []
-    for entry in entries:
-        m = lookup.match(entry)
-        if m is None or (m[0] == "guid" and m[1].content_hash != entry.content_hash):
-            out.append(entry)
-    return out
+        return _known_items(session, feed_id, entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,17 +229,32 @@ class Clustering:
 
 
 def store_attempt(
-    database: Database, attempt: FeedAttempt, *, tagger: Tagger | None = None,
+    database: Database, attempt: FeedAttempt, *, dedupe: Dedupe | None = None, tagger: Tagger | None = None,
     clustering: Clustering | None = None,
 ) -> StoreResult:
-    """Store the attempt in one transaction. ``tagger`` tags entries found to need tags that the
-    caller did not tag (another feed stored the same item in between); without it they get none.
-    With ``clustering``, every new item joins a story in the same transaction."""
+    """Store the attempt in one transaction. ``dedupe`` decides what each entry is (required when
+    there are entries). ``tagger`` tags entries found to need tags that the caller did not tag
+    (another feed stored the same item in between); without it they get none. With ``clustering``,
+    every new item joins a story in the same transaction."""
+    if attempt.entries and dedupe is None:
+        raise TypeError("storing entries needs the dedupe rule (ingest.dedupe.decide)")
+    try:
+        return _store(database, attempt, dedupe, tagger, clustering)
+    except IntegrityError:
+        # Another worker stored the same link at the same moment (PostgreSQL); now it is visible.
+        return _store(database, attempt, dedupe, tagger, clustering)
+
+
+def _store(
+    database: Database, attempt: FeedAttempt, dedupe: Dedupe | None, tagger: Tagger | None,
+    clustering: Clustering | None,
+) -> StoreResult:
     with database.write() as session:
         feed = session.get(Feed, attempt.feed_id)
         if feed is None:
             return StoreResult(feed_missing=True)
-        result = _store_entries(session, attempt, tagger, clustering) if attempt.entries else StoreResult()
+        result = (_store_entries(session, attempt, dedupe, tagger, clustering)
+                  if attempt.entries and dedupe is not None else StoreResult())
         url_changed, notes = _update_feed(session, feed, attempt)
         session.add(
             FetchLog(
@@ -242,9 +282,9 @@ def store_attempt(
 
 
 def _store_entries(
-    session: Session, attempt: FeedAttempt, tagger: Tagger | None, clustering: Clustering | None
+    session: Session, attempt: FeedAttempt, dedupe: Dedupe, tagger: Tagger | None, clustering: Clustering | None
 ) -> StoreResult:
-    lookup = _lookup(session, attempt.feed_id, attempt.entries)
+    intents = dedupe(attempt.entries, _known_items(session, attempt.feed_id, attempt.entries))
     now = attempt.finished_at
 
     def tags_of(entry: EntryValues) -> ItemTags:
@@ -255,41 +295,27 @@ def _store_entries(
 
     new_rows: list[dict[str, Any]] = []
     new_tags: list[ItemTags] = []
-    pending: list[_Known] = []  # placeholders for new items, ids filled after the insert
-    pending_entries: list[EntryValues] = []
-    sightings: list[tuple[_Known, str]] = []
+    new_entries: list[EntryValues] = []
+    # (stored item id, or position of the new item) and the guid it was carried under
+    sightings: list[tuple[int | None, int | None, str]] = []
     duplicates = updated = 0
-    for entry in attempt.entries:
-        m = lookup.match(entry)
-        if m is None:
-            known = _Known(-1, entry.content_hash, entry.link_key)
-            pending.append(known)
-            pending_entries.append(entry)
+    for intent in intents:
+        entry = intent.entry
+        if isinstance(intent, NewItem):
+            sightings.append((None, len(new_rows), entry.guid))
             tags = tags_of(entry)
             new_tags.append(tags)
+            new_entries.append(entry)
             new_rows.append({**_item_row(entry, attempt.feed_id, now), **_flag_values(tags)})
-            sightings.append((known, entry.guid))
-            lookup.by_guid[entry.guid] = known
-            if entry.link_key:
-                lookup.by_link[entry.link_key] = known
-            if entry.title_key:
-                lookup.by_title.setdefault(entry.title_key, []).append((known, entry.published_at))
             continue
-        via, known = m
         duplicates += 1
-        if via != "guid":
-            sightings.append((known, entry.guid))
-            lookup.by_guid[entry.guid] = known
-        elif known.content_hash != entry.content_hash and known.item_id > 0:
-            link_key = entry.link_key
-            owner = lookup.by_link.get(link_key) if link_key else None
-            if link_key and owner is not None and owner is not known:
-                link_key = known.link_key  # the new link is another item's; keep ours
-            _update_item(session, known.item_id, entry, link_key, now, tags_of(entry))
-            known.content_hash = entry.content_hash
+        if isinstance(intent, Sighting):
+            sightings.append((intent.item_id, intent.new_item, entry.guid))
+        elif isinstance(intent, Update):
+            _update_item(session, intent.item_id, entry, intent.link_key, now, tags_of(entry))
             updated += 1
 
-    pending_set = {id(k) for k in pending}
+    ids: Sequence[int] = ()
     if new_rows:
         # Core inserts on the session's connection: the ORM bulk path costs more than the SQL here.
         ids = (
@@ -298,39 +324,43 @@ def _store_entries(
             .scalars()
             .all()
         )
-        for known, item_id in zip(pending, ids, strict=True):
-            known.item_id = item_id
         index_items(
             session.connection(),
             [(i, r["title"], r["summary"], r["language"]) for i, r in zip(ids, new_rows, strict=True)],
         )
-        _insert_tags(
-            session, [(k.item_id, t) for k, t in zip(pending, new_tags, strict=True)], set_flags=False
-        )
+        _insert_tags(session, list(zip(ids, new_tags, strict=True)), set_flags=False)
         if clustering is not None:
             assign_stories(
                 session,
                 [
-                    NewStoryItem(k.item_id, attempt.feed_id, e.published_at,
+                    NewStoryItem(i, attempt.feed_id, e.published_at,
                                  attempt.fingerprints.get(e.guid) or clustering.fingerprint(e))
-                    for k, e in zip(pending, pending_entries, strict=True)
+                    for i, e in zip(ids, new_entries, strict=True)
                 ],
                 clustering.rule,
             )
     if sightings:
         # items stored before this attempt that gain a carrier count for it in the coverage aggregates
-        known_before = [k.item_id for k, _guid in sightings if id(k) not in pending_set]
+        known_before = [item_id for item_id, _new, _guid in sightings if item_id is not None]
         with counted(session, known_before):
             session.connection().execute(
                 insert(_SIGHTINGS),
                 [
-                    {"item_id": k.item_id, "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
-                    for k, guid in sightings
+                    {"item_id": _resolve(item_id, new, ids), "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
+                    for item_id, new, guid in sightings
                 ],
             )
-    if pending:
-        add_items(session, [k.item_id for k in pending])
-    return StoreResult(len(new_rows), duplicates, updated, tuple(k.item_id for k in pending))
+    if ids:
+        add_items(session, list(ids))
+    return StoreResult(len(new_rows), duplicates, updated, tuple(ids))
+
+
+def _resolve(item_id: int | None, new: int | None, new_ids: Sequence[int]) -> int:
+    """The id of a sighting's item: stored before, or new in this attempt."""
+    if item_id is not None:
+        return item_id
+    assert new is not None, "a sighting names a stored item or a new one"
+    return new_ids[new]
 
 
 def _item_row(entry: EntryValues, feed_id: int, now: datetime) -> dict[str, Any]:

@@ -13,14 +13,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
-from sqlalchemy.exc import IntegrityError
 
 from db.claims import FeedToFetch
 from db.engine import Database
-from db.store import Clustering, FeedAttempt, ItemTags, StoreResult, Tagger, entries_to_tag, store_attempt
+from db.store import (
+    Clustering,
+    Dedupe,
+    FeedAttempt,
+    ItemTags,
+    StoreResult,
+    Tagger,
+    known_items,
+    store_attempt,
+)
 from db.stories import StoryValues
 from db.types import utcnow
 from ingest.deadline import StopGroup
+from ingest.dedupe import decide, needs_tags
 from ingest.fetch import FetchConfig, FetchRequest, FetchResult, fetch
 from ingest.normalise import NormalisedFeed, normalise_feed
 from ingest.outage import UNREACHABLE, one_line
@@ -42,6 +51,7 @@ class IngestContext:
     rng: random.Random = field(default_factory=random.Random)
     clustering: Clustering | None = None
     stop: StopGroup | None = None  # aborts fetches in flight when the scheduler stops
+    dedupe: Dedupe = decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +148,8 @@ def _tag_new(
     tags: dict[str, ItemTags] = {}
     fingerprints: dict[str, StoryValues] = {}
     failures = 0
-    for entry in entries_to_tag(ctx.database, feed.id, normalised.entries):
+    entries = normalised.entries
+    for entry in needs_tags(ctx.dedupe(entries, known_items(ctx.database, feed.id, entries))):
         if ctx.clustering is not None:
             fingerprints[entry.guid] = ctx.clustering.fingerprint(entry)
         if ctx.tagger is None:
@@ -175,11 +186,7 @@ def _due(ctx: IngestContext, feed: FeedToFetch, result: FetchResult, *, failed: 
 
 
 def _store(ctx: IngestContext, attempt: FeedAttempt) -> StoreResult:
-    try:
-        return store_attempt(ctx.database, attempt, tagger=ctx.tagger, clustering=ctx.clustering)
-    except IntegrityError:
-        # Another worker stored the same link at the same moment (PostgreSQL); now it is visible.
-        return store_attempt(ctx.database, attempt, tagger=ctx.tagger, clustering=ctx.clustering)
+    return store_attempt(ctx.database, attempt, dedupe=ctx.dedupe, tagger=ctx.tagger, clustering=ctx.clustering)
 
 
 def _record_internal_error(ctx: IngestContext, feed: FeedToFetch, started: datetime, exc: Exception) -> FeedOutcome:

@@ -123,6 +123,7 @@ def replay(
     from db.feeds import NewFeed, add_feed
     from db.store import FeedAttempt, store_attempt
     from ingest.alerting import raise_alerts
+    from ingest.dedupe import decide
     from ingest.normalise import normalise_feed
     from ingest.parse import ParsedFeed, RawEntry
     from ingest.tagging import EntryTagger
@@ -159,7 +160,7 @@ def replay(
                 tags={e.guid: tagger(e) for e in entries},
                 fingerprints={e.guid: clustering.fingerprint(e) for e in entries},
             )
-            store_attempt(database, attempt, tagger=tagger, clustering=clustering)
+            store_attempt(database, attempt, dedupe=decide, tagger=tagger, clustering=clustering)
         if alerts and (first is None or day >= first - timedelta(days=1)):
             raise_alerts(database, config, now=day_end - timedelta(microseconds=1), cache=settled)
         if progress is not None:

@@ -10,6 +10,7 @@ from db import Database
 from db.feeds import NewFeed, add_feed
 from db.store import FeedAttempt, ItemTags, StoreResult, store_attempt
 from db.values import CountryValues, IndicatorValues
+from ingest.dedupe import decide
 from ingest.normalise import Entry, title_key
 from ingest.stories import make_clustering
 
@@ -42,4 +43,4 @@ def store(db: Database, feed_id: int, when: datetime, items: Sequence[tuple[Entr
         feed_id=feed_id, started_at=when, finished_at=when, status="ok", next_due_at=when,
         entries=tuple(e for e, _ in items), tags={e.guid: t for e, t in items},
     )
-    return store_attempt(db, attempt, clustering=CLUSTERING)
+    return store_attempt(db, attempt, dedupe=decide, clustering=CLUSTERING)

@@ -21,6 +21,7 @@ from db.series import _raw_series, daily_series
 from db.signals import AlertRule, _raw_counts, region_signals
 from db.store import FeedAttempt, ItemTags, replace_tags, store_attempt
 from db.values import CountryValues, IndicatorValues
+from ingest.dedupe import decide
 from tests.dashboard_seed import Seeder, seed_sample
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -111,14 +112,14 @@ def test_aggregates_follow_the_ingestion_path(db: Database) -> None:
     day = NOW - timedelta(days=2)
     first = [Entry("g1", "Sudan warning", day, link="https://n.example/1"),
              Entry("g2", "Haiti market", day - timedelta(days=1), link="https://n.example/2")]
-    store_attempt(db, _attempt(a, first, {"g1": sudan, "g2": haiti}))
+    store_attempt(db, _attempt(a, first, {"g1": sudan, "g2": haiti}), dedupe=decide)
     assert_consistent(db)
     # the same link from another feed: a sighting, so feed B now covers Sudan
-    store_attempt(db, _attempt(b, [Entry("x9", "Sudan warning (B)", day, link="https://n.example/1")], {}))
+    store_attempt(db, _attempt(b, [Entry("x9", "Sudan warning (B)", day, link="https://n.example/1")], {}), dedupe=decide)
     assert_consistent(db)
     # the same guid with new text: the item is updated and re-tagged in place
     changed = Entry("g2", "Haiti sanctions", day - timedelta(days=1), link="https://n.example/2", content_hash="h2")
-    store_attempt(db, _attempt(a, [changed], {"g2": sudan}))
+    store_attempt(db, _attempt(a, [changed], {"g2": sudan}), dedupe=decide)
     assert_consistent(db)
     with db.read() as session:
         counts = stored(session)[0]
