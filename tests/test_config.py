@@ -90,3 +90,13 @@ def test_settings_become_typed_configuration() -> None:
     assert dashboard.alert_rule.ratio == 2.5 and dashboard.rule_thresholds.min_reviews == 3
     assert dashboard.auth.anonymous_read and dashboard.public_url == "https://r2p.example.org/"
     assert dashboard.feed_test.fetch == ingest.fetch and not dashboard.demo
+
+
+def test_version_comes_from_the_installed_package(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"r2pwatch {version('r2pwatch')}"
+    assert ingest_config(load_settings(environ={}, use_default_files=False)).fetch.user_agent.startswith(
+        f"r2pwatch/{version('r2pwatch')} ")
