@@ -53,7 +53,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA cache_size=-65536")
+        cur.execute("PRAGMA cache_size=-32768")
+        cur.execute("PRAGMA wal_autocheckpoint=8000")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -139,16 +139,31 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
             for item_id, story_id in result.items()
         ],
     )
-    key_rows = [
-        {"item_id": i.item_id, "key": k, "published_at": i.published_at}
-        for i in ordered
-        for k in dict.fromkeys(i.values.bands)
-    ]
-    if key_rows:
-        session.connection().execute(insert(StoryKey), key_rows)
+    _insert_keys(session, ordered)
     if touched:
         _refresh(session, sorted(touched))
     return result
+
+
+def _insert_keys(session: Session, items: Sequence[NewStoryItem]) -> None:
+    """Sixteen band keys per item: the bulkiest insert of a feed's transaction, so it skips the ORM
+    and the per-row type processing and hands the driver plain tuples (values as UTCDateTime stores
+    them: naive UTC text on SQLite, aware datetimes on PostgreSQL)."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        sql = 'INSERT INTO story_keys (item_id, "key", published_at) VALUES (?, ?, ?)'
+
+        def when(t: datetime) -> object:
+            return f"{t.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+    else:
+        sql = 'INSERT INTO story_keys (item_id, "key", published_at) VALUES (%s, %s, %s)'
+
+        def when(t: datetime) -> object:
+            return t.astimezone(UTC)
+
+    rows = [(i.item_id, k, when(i.published_at)) for i in items for k in dict.fromkeys(i.values.bands)]
+    if rows:
+        conn.exec_driver_sql(sql, rows)
 
 
 def _agreement(a: bytes, b: bytes) -> float:

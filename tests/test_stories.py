@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from db import Database
-from db.models import Story, StoryItem
+from db.models import Story, StoryItem, StoryKey
 from signals.stories import content_words, fingerprint, numbers_conflict, same_story, similarity
 from tests.signals_support import entry, feed, store, tags
 
@@ -59,6 +59,11 @@ def test_store_clusters_across_feeds_in_the_same_transaction(db: Database) -> No
     with db.read() as s:
         story_of = dict(s.execute(select(StoryItem.item_id, StoryItem.story_id)).all())
         stories = {st.id: st for st in s.scalars(select(Story))}
+        # band keys (written by the driver directly) keep their item's time exactly, as the type stores it
+        key_times = s.execute(
+            select(StoryKey.published_at, StoryItem.published_at).join(StoryItem, StoryItem.item_id == StoryKey.item_id)
+        ).all()
+    assert key_times and all(k == i for k, i in key_times)
     assert len(story_of) == 4 and len(stories) == 3
     big = max(stories.values(), key=lambda st: st.items)
     assert (big.items, big.sources) == (2, 2)
