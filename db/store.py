@@ -152,8 +152,9 @@ def _lookup(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> _
     by_guid: dict[str, _Known] = {}
     by_link: dict[str, _Known] = {}
     by_title: dict[str, list[tuple[_Known, datetime]]] = {}
+    conn = session.connection()  # plain rows, without the ORM's result machinery
     for chunk in _chunks(guids):
-        rows = session.execute(
+        rows = conn.execute(
             select(ItemSighting.guid, Item.id, Item.content_hash, Item.link_key)
             .join(Item, Item.id == ItemSighting.item_id)
             .where(ItemSighting.feed_id == feed_id, ItemSighting.guid.in_(chunk))
@@ -161,14 +162,14 @@ def _lookup(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> _
         for guid, item_id, content_hash, link_key in rows:
             by_guid[guid] = _Known(item_id, content_hash, link_key)
     for chunk in _chunks(links):
-        rows2 = session.execute(
+        rows2 = conn.execute(
             select(Item.link_key, Item.id, Item.content_hash).where(Item.link_key.in_(chunk))
         )
         for link_key, item_id, content_hash in rows2:
             if link_key is not None:
                 by_link[link_key] = _Known(item_id, content_hash, link_key)
     for chunk in _chunks(titles):
-        rows3 = session.execute(
+        rows3 = conn.execute(
             select(Item.title_key, Item.id, Item.content_hash, Item.link_key, Item.published_at)
             .join(ItemSighting, ItemSighting.item_id == Item.id)
             .where(ItemSighting.feed_id == feed_id, Item.title_key.in_(chunk))
