@@ -19,6 +19,11 @@ from db.models import Story, StoryItem, StoryKey
 from db.types import as_utc
 
 _CHUNK = 500
+# A band key shared by more items than this in the window says little (a boilerplate title, a feed of
+# near-identical entries); only its latest items are compared, so one feed of 80,000 look-alike entries
+# costs linear time, not 80,000 x 80,000 comparisons.
+MAX_CANDIDATES_PER_KEY = 64
+MAX_COMPARISONS_PER_ITEM = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,9 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
         best_sim = -1.0
         seen: set[int] = set()
         for key in item.values.bands:
-            for cand in by_key.get(key, ()):
+            if len(seen) >= MAX_COMPARISONS_PER_ITEM:
+                break
+            for cand in by_key.get(key, ())[-MAX_CANDIDATES_PER_KEY:]:
                 if cand.item_id in seen:
                     continue
                 seen.add(cand.item_id)
