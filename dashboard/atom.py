@@ -81,7 +81,7 @@ def feed_reader(path: str) -> CurrentUser | Response:
 
 def base_url() -> str:
     """The dashboard's address for links in feeds: serve.public_url, else the request's host."""
-    public = str(get_ctx().settings["serve.public_url"] or "").rstrip("/")
+    public = get_ctx().config.public_url.rstrip("/")
     return public + "/" if public else flask.request.host_url
 
 

@@ -72,7 +72,9 @@ def _parse_published(v: Any) -> datetime | date | None:
         raise ValueError(f"'published' is not ISO 8601: {v!r}") from None
 
 
-def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO, *,
+             cache_dir: Path | None = None) -> int:
+    """``cache_dir``: where the built tagger is kept (the caller's setting); None builds it in memory."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -83,7 +85,7 @@ def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: Text
     from .taxonomy import TaxonomyError
 
     try:
-        tagger = load_tagger([Path(p) for p in args.taxonomy])
+        tagger = load_tagger([Path(p) for p in args.taxonomy], cache_dir=cache_dir)
     except TaxonomyError as exc:
         print(f"r2pwatch tag: taxonomy refused: {exc.file}:{exc.line}: {exc.reason}", file=stderr)
         return 2

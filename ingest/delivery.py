@@ -74,6 +74,7 @@ class DeliveryConfig:
     max_retry_seconds: float = 3600.0
     tick_seconds: float = 15.0
     public_url: str = ""  # serve.public_url, for links
+    user_agent: str = "r2pwatch (+https://github.com/r2pwatch/r2pwatch)"  # the application's, with its version
 
     def receivers(self) -> tuple[Receiver, ...]:
         hooks = tuple(Receiver("webhook", url) for url in self.webhooks.urls)
@@ -118,7 +119,7 @@ class Deliverer:
             from ingest.netguard import AddressPolicy
 
             self._client = make_client(AddressPolicy.from_setting(self.config.webhooks.allow_private),
-                                       max_connections=4)
+                                       max_connections=4, user_agent=self.config.user_agent)
         return self._client
 
     @property

@@ -12,16 +12,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import platformdirs
 
 from r2pwatch.errors import UserError
-
-if TYPE_CHECKING:
-    from db.store import Clustering
-    from ingest.delivery import DeliveryConfig
-    from signals.baseline import AlertConfig
 
 APP_NAME = "r2pwatch"
 Kind = Literal["str", "int", "float", "bool", "list", "allow_private"]
@@ -57,8 +52,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("ingest.lease_seconds", "int", 600, "How long a worker's claim on a feed lasts (PostgreSQL)."),
     Spec("indicators.taxonomy_files", "list", [], "Extra taxonomy TOML files merged over the built-in one."),
     Spec("indicators.cache", "bool", True,
-         "Keep the built tagger in the user cache directory, keyed by a hash of its inputs (read from the "
-         "environment only: the tagger needs no settings file)."),
+         "Keep the built tagger in the user cache directory (~/.cache/r2pwatch/), keyed by a hash of the "
+         "taxonomy, data and code; false (0 in the environment) turns it off."),
     Spec("alerts.ratio", "float", 2.0, "A 7-day count is marked when it is at least this many times the baseline."),
     Spec("alerts.min_count", "int", 3, "A 7-day count below this is never marked."),
     Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),
@@ -158,66 +153,6 @@ class Settings:
         if self.demo:
             return default_database_url(demo=True)
         return str(self.values["database.url"]) or default_database_url()
-
-    def alert_config(self) -> AlertConfig:
-        from signals.baseline import AlertConfig
-
-        v = self.values
-        return AlertConfig(
-            window_days=max(1, int(v["alerts.window_days"])), baseline_days=max(7, int(v["alerts.baseline_days"])),
-            min_stories=int(v["alerts.min_stories"]), threshold=float(v["alerts.threshold"]),
-            dispersion=float(v["alerts.dispersion"]), prior_stories=float(v["alerts.prior_stories"]),
-            cooldown_days=int(v["alerts.cooldown_days"]), gap_days=max(1, int(v["alerts.gap_days"])),
-            gap_ratio=float(v["alerts.gap_ratio"]), gap_min_expected=float(v["alerts.gap_min_expected"]),
-        )
-
-    def delivery_config(self) -> DeliveryConfig:
-        """Webhook and e-mail receivers with their retry policy; raises UserError for an incomplete
-        or unknown value (naming the setting, never its secret)."""
-        from indicators import REGIONS
-        from ingest.delivery import DeliveryConfig, EmailConfig, WebhookConfig
-        from ingest.urls import BadFeedURL, validate_feed_url
-
-        v = self.values
-        urls = tuple(v["webhooks.urls"])
-        for n, url in enumerate(urls):
-            try:
-                validate_feed_url(url)
-            except BadFeedURL:
-                raise UserError(f"webhooks.urls: entry {n + 1} is not an http(s) URL with a host") from None
-        if urls and not v["webhooks.secret"]:
-            raise UserError("webhooks.secret must be set when webhooks.urls is: receivers check the signature")
-        recipients: dict[str, set[str]] = {}
-        everyone: set[str] = set()
-        for entry in v["email.recipients"]:
-            region, sep, address = str(entry).strip().rpartition(":")
-            if "@" not in address or (sep and region not in REGIONS):
-                raise UserError(f"email.recipients: {entry!r} is not \"address\" or \"region:address\" "
-                                f"(regions: {', '.join(REGIONS)})")
-            recipients.setdefault(address, set()).update({region} if region else set())
-            if not region:
-                everyone.add(address)
-        if v["email.host"] and recipients and not v["email.from"]:
-            raise UserError("email.from must be set when email.host and email.recipients are")
-        allow = v["webhooks.allow_private"]
-        return DeliveryConfig(
-            webhooks=WebhookConfig(urls=urls, secret=str(v["webhooks.secret"]),
-                                   allow_private=allow if isinstance(allow, bool) else tuple(allow)),
-            email=EmailConfig(
-                host=str(v["email.host"]), port=int(v["email.port"]), starttls=bool(v["email.starttls"]),
-                username=str(v["email.username"]), password=str(v["email.password"]), sender=str(v["email.from"]),
-                recipients=tuple((a, frozenset() if a in everyone else frozenset(r)) for a, r in recipients.items()),
-                digest=bool(v["email.digest"])),
-            timeout=max(0.5, float(v["delivery.timeout"])), retry_seconds=max(1.0, float(v["delivery.retry_seconds"])),
-            max_retry_seconds=max(1.0, float(v["delivery.max_retry_seconds"])),
-            tick_seconds=max(0.5, float(v["delivery.tick_seconds"])), public_url=str(v["serve.public_url"]),
-        )
-
-    def clustering(self) -> Clustering:
-        from ingest.stories import make_clustering
-
-        return make_clustering(threshold=float(self.values["stories.threshold"]),
-                               window_hours=float(self.values["stories.window_hours"]))
 
     def replace(self, **overrides: Any) -> Settings:
         """A copy with ``section__key=value`` overrides (for tests and the demo)."""

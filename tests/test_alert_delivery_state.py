@@ -24,7 +24,7 @@ from db.deliveries import (
 from db.types import utcnow
 from db.users import add_user
 from r2pwatch.cli import main
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 NS = {"a": "http://www.w3.org/2005/Atom"}
 HOOK = "https://hooks.example.org/services/T0/B0/very-secret-key"
@@ -103,7 +103,7 @@ def _mark_some(db: Database) -> tuple[AlertInfo, AlertInfo, AlertInfo]:
 def test_alerts_page_shows_delivery_state(db: Database) -> None:
     sdn, mmr, _ = _mark_some(db)
     add_user(db, "ana", "analyst", "analyst-password")
-    app = create_app(make_settings(anonymous=True), db)
+    app = create_app(make_config(anonymous=True), db)
     from dashboard.pages.alerts import layout as page
 
     with app.server.test_request_context("/alerts"):
@@ -139,7 +139,7 @@ def test_alerts_atom_feed(db: Database) -> None:
     sdn, mmr, ukr = _record(db)
     set_alert_state(db, ukr.id, "dismissed", by="ana", note="old news")
     token = add_user(db, "reader", "viewer", "reader-password").feed_token
-    app = create_app(make_settings(), db)
+    app = create_app(make_config(), db)
     client = app.server.test_client()
     assert client.get("/feeds/alerts.atom").status_code == 401
     assert client.get("/feeds/alerts.atom?token=nope").status_code == 401
@@ -187,8 +187,7 @@ def test_alerts_atom_feed(db: Database) -> None:
 def test_alerts_atom_for_logged_in_user_and_public_url(db: Database) -> None:
     _record(db)
     add_user(db, "ana", "analyst", "analyst-password")
-    settings = make_settings().replace(serve__public_url="https://r2p.example.org/")
-    app = create_app(settings, db)
+    app = create_app(make_config(serve__public_url="https://r2p.example.org/"), db)
     client = app.server.test_client()
     client.post("/login", data={"name": "ana", "password": "analyst-password", "next": "/alerts"})
     r = client.get("/feeds/alerts.atom?region=africa")

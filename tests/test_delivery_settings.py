@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from r2pwatch.cli import main
+from r2pwatch.config import delivery_config
 from r2pwatch.errors import UserError
 from r2pwatch.settings import load_settings
 
@@ -35,7 +36,7 @@ digest = true
 [delivery]
 timeout = 5
 """)
-    cfg = load_settings(cfg_file).delivery_config()
+    cfg = delivery_config(load_settings(cfg_file))
     assert cfg.webhooks.urls == (HOOK,) and cfg.webhooks.allow_private == ("127.0.0.1:9000",)
     assert cfg.email.enabled and cfg.email.digest and cfg.email.port == 587 and cfg.email.starttls
     assert dict(cfg.email.recipients) == {"all@example.org": frozenset(),
@@ -59,7 +60,7 @@ timeout = 5
 ])
 def test_incomplete_delivery_settings_are_user_errors(env: dict[str, str], message: str, isolated_home: Path) -> None:
     with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
-        load_settings(environ=env).delivery_config()
+        delivery_config(load_settings(environ=env))
     assert "hook-key-in-path" not in str(err.value)
 
 
