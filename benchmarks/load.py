@@ -295,7 +295,7 @@ def main() -> None:
     bin_dir = Path(sys.executable).parent
     if args.server == "gunicorn":
         web_cmd = [str(bin_dir / "gunicorn"), "-w", str(args.web_workers), "-b", f"127.0.0.1:{port}", "--timeout",
-                   "60", "dashboard.wsgi:server"]
+                   "60", "r2pwatch.wsgi:server"]
     else:
         web_cmd = [sys.executable, "-m", "r2pwatch", "serve", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"

@@ -90,8 +90,10 @@ def main() -> int:
     engine.load_tagger(cache=False)
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    tagger = engine.load_tagger()  # writes / reads the cache file
-    tagger = engine.load_tagger()
+    from r2pwatch.config import cache_dir
+
+    tagger = engine.load_tagger(cache_dir=cache_dir())  # writes / reads the cache file
+    tagger = engine.load_tagger(cache_dir=cache_dir())
     cached_s = time.perf_counter() - t0
     tracemalloc.start()
     built = engine.load_tagger(cache=False)

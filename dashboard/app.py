@@ -13,11 +13,11 @@ from dash import dcc, html
 
 from dashboard import atom, audit_view, auth, brief, headers, saved_views, unavailable
 from dashboard.auth import current_user
+from dashboard.config import DashboardConfig
 from dashboard.context import EXTENSION, AppContext, CurrentUser, get_ctx
 from dashboard.meta import Meta
 from dashboard.pages import alerts, country, feeds, indicators, overview, region, review, users
-from db import Database, open_database
-from r2pwatch.settings import Settings
+from db import Database
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 PAGES = (overview, region, country, review, alerts, feeds, indicators, users)
@@ -87,10 +87,9 @@ def _shell() -> html.Div:
     )
 
 
-def create_app(settings: Settings, database: Database | None = None) -> dash.Dash:
-    """Build the dashboard for ``settings`` on ``database`` (opened from the settings when None)."""
-    database = database or open_database(settings.database_url)
-    ctx = AppContext(settings, database, Meta(settings["indicators.taxonomy_files"]))
+def create_app(config: DashboardConfig, database: Database) -> dash.Dash:
+    """Build the dashboard with ``config`` on ``database``."""
+    ctx = AppContext(config, database, Meta(config.tagger))
     server = flask.Flask("dashboard")
     server.extensions[EXTENSION] = ctx
     app = dash.Dash(
@@ -107,8 +106,7 @@ def create_app(settings: Settings, database: Database | None = None) -> dash.Das
         external_scripts=[],
     )
     app.layout = _shell
-    auth.install(server, database, secret=str(settings["serve.secret_key"] or ""),
-                 secure_cookies=bool(settings["serve.secure_cookies"]), trust_proxy=bool(settings["serve.trust_proxy"]))
+    auth.install(server, database, config.auth)
     unavailable.install(server)
     atom.install(server)
     brief.install(server)

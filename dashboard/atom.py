@@ -68,15 +68,29 @@ def build_atom(rows: list[ItemRow], *, title: str, self_url: str, base_url: str,
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
 
 
+def feed_reader(path: str) -> CurrentUser | Response:
+    """Who reads a feed: the user whose ``token=`` it is, else the logged-in (or anonymous) visitor;
+    a 401 response when neither. A wrong token is refused even for a logged-in visitor."""
+    token = flask.request.args.get("token", "")
+    reader = (user_by_token(get_ctx().database, token) if token else None)
+    viewer = CurrentUser(reader.name, reader.role) if reader is not None else (None if token else current_user())
+    if viewer is None:
+        return Response(f"a valid token is required: {path}?token=...\n", status=401, mimetype="text/plain")
+    return viewer
+
+
+def base_url() -> str:
+    """The dashboard's address for links in feeds: serve.public_url, else the request's host."""
+    public = get_ctx().config.public_url.rstrip("/")
+    return public + "/" if public else flask.request.host_url
+
+
 def flagged_atom() -> Response:
     ctx = get_ctx()
     args = flask.request.args
-    token = args.get("token", "")
-    reader = (user_by_token(ctx.database, token) if token else None)
-    viewer = CurrentUser(reader.name, reader.role) if reader is not None else (None if token else current_user())
-    if viewer is None:
-        return Response("a valid token is required: /feeds/flagged.atom?token=...\n", status=401,
-                        mimetype="text/plain")
+    viewer = feed_reader("/feeds/flagged.atom")
+    if isinstance(viewer, Response):
+        return viewer
     region = args.get("region") or None
     status = args.get("status") or None
     if region is not None and region not in ctx.meta.regions:
@@ -96,13 +110,14 @@ def flagged_atom() -> Response:
     what = " · ".join(x for x in (ctx.meta.region_name(region) if region else "", state["country"] or "",
                                   ctx.meta.indicator_name(indicator) if indicator else "", status or "",
                                   f"“{state['q']}”" if state["q"] else "") if x)
-    public = str(ctx.settings["serve.public_url"] or "").rstrip("/")
-    base_url = public + "/" if public else flask.request.host_url
     body = build_atom(rows, title=f"r2pwatch flagged items{' — ' + what if what else ''}",
-                      self_url=flask.request.url, base_url=base_url, now=datetime.now(UTC),
+                      self_url=flask.request.url, base_url=base_url(), now=datetime.now(UTC),
                       changed=last_changed(ctx.database, [r.id for r in rows]))
     return Response(body, mimetype="application/atom+xml")
 
 
 def install(server: flask.Flask) -> None:
+    from dashboard.alerts_atom import alerts_atom
+
     server.add_url_rule("/feeds/flagged.atom", "r2p_flagged_atom", flagged_atom)
+    server.add_url_rule("/feeds/alerts.atom", "r2p_alerts_atom", alerts_atom)

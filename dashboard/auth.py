@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from dashboard.config import AuthConfig
 from dashboard.context import CurrentUser, get_ctx
 from db import Database
 from db.audit import log as audit_log
@@ -34,7 +35,7 @@ from db.throttle import ThrottlePolicy, blocked_for, clear, record_failure
 from db.users import authenticate
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/_favicon.ico",
-                   "/favicon.ico", "/feeds/flagged.atom", "/healthz")
+                   "/favicon.ico", "/feeds/flagged.atom", "/feeds/alerts.atom", "/healthz")
 ANONYMOUS = CurrentUser("anonymous", "viewer", anonymous=True)
 SESSION_LIFETIME = timedelta(hours=12)
 USER_THROTTLE = ThrottlePolicy(free_failures=5)
@@ -78,7 +79,7 @@ def current_user() -> CurrentUser | None:
             user = CurrentUser(info.name, info.role, feed_token=info.feed_token)
         else:
             flask.session.clear()
-    if user is None and ctx.settings["auth.anonymous_read"]:
+    if user is None and ctx.config.auth.anonymous_read:
         user = ANONYMOUS
     setattr(flask.g, _G_USER, user)
     return user
@@ -148,7 +149,7 @@ def _login_page(error: str | None, next_url: str) -> str:
     err = Markup('<div class="alert alert-danger py-2" role="alert" id="login-error">{}</div>').format(error) \
         if error else ""
     anonymous = ""
-    if get_ctx().settings["auth.anonymous_read"]:
+    if get_ctx().config.auth.anonymous_read:
         anonymous = Markup('<p class="mt-3 small"><a href="{}">Continue without logging in (read only)</a></p>').format(
             next_url
         )
@@ -203,20 +204,19 @@ def logout() -> Response:
     return flask.redirect("/login")
 
 
-def install(server: flask.Flask, database: Database, *, secret: str, secure_cookies: bool,
-            trust_proxy: bool) -> None:
-    server.secret_key = secret_key(secret, database)
+def install(server: flask.Flask, database: Database, config: AuthConfig) -> None:
+    server.secret_key = secret_key(config.secret_key, database)
     server.session_interface = _SessionInterface()
     server.config.update(
         SESSION_COOKIE_NAME=cookie_name(server.secret_key),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=secure_cookies,
+        SESSION_COOKIE_SECURE=config.secure_cookies,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         # The largest legitimate request is an OPML upload (2 MB, base64 in a callback).
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
-    if trust_proxy:
+    if config.trust_proxy:
         proxied: Any = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
         server.wsgi_app = proxied  # type: ignore[method-assign]
     server.before_request(_guard)

@@ -1,4 +1,4 @@
-"""Per-app state (settings, database, metadata), reached from layouts and callbacks through Flask's
+"""Per-app state (configuration, database, metadata), reached from layouts and callbacks through Flask's
 ``current_app``: several apps can live in one process (tests) without sharing anything."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 import dash
 import flask
 
+from dashboard.config import DashboardConfig
 from dashboard.grid import GridCursors
 from dashboard.meta import Meta
 from db import Database
 from db.rule_stats import RuleThresholds
 from db.signals import AlertRule
-from r2pwatch.settings import Settings
 
 EXTENSION = "r2pwatch"
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
@@ -45,7 +45,7 @@ class CurrentUser:
 
 @dataclass
 class AppContext:
-    settings: Settings
+    config: DashboardConfig
     database: Database
     meta: Meta
     #: callback output key -> permission needed; requests for these are refused for lesser roles
@@ -56,16 +56,15 @@ class AppContext:
 
     @property
     def rule(self) -> AlertRule:
-        return AlertRule.from_settings(self.settings)
+        return self.config.alert_rule
 
     @property
     def rule_thresholds(self) -> RuleThresholds:
-        return RuleThresholds(min_reviews=int(self.settings["rules.min_reviews"]),
-                              low_precision=float(self.settings["rules.low_precision"]))
+        return self.config.rule_thresholds
 
     @property
     def demo(self) -> bool:
-        return bool(self.settings.demo)
+        return self.config.demo
 
 
 def get_ctx() -> AppContext:

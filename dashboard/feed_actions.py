@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dashboard.context import PREVIEW_CONCURRENCY, AppContext
 from dashboard.redact import mask_credentials
 from db.feeds import DuplicateFeed, FeedNotFound, NewFeed, add_feed, add_feeds, list_feeds, update_feed
 from db.limits import FEED_TITLE, FEED_URL, BadInterval, FieldTooLong, check_interval, check_text
-from ingest.languages import BadLanguage, normalise_language
-from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
-from ingest.urls import BadFeedURL, validate_feed_url
+from ingest.public import (
+    BadFeedURL,
+    BadLanguage,
+    OPMLError,
+    OPMLFeed,
+    normalise_language,
+    parse_opml,
+    preview_feed,
+    validate_feed_url,
+    write_opml,
+)
 
 PREVIEW_ITEMS = 5
 #: A Test click holds a server thread for at most this long (a hard deadline over the whole fetch);
@@ -95,7 +103,7 @@ def add_from_form(ctx: AppContext, form: FeedForm) -> Outcome:
     if new is None:
         return Outcome(False, error or "Not added")
     try:
-        feed_id = add_feed(ctx.database, new, default_interval=int(ctx.settings["ingest.default_interval"]),
+        feed_id = add_feed(ctx.database, new, default_interval=ctx.config.default_interval,
                            actor=_actor())
     except DuplicateFeed:
         return Outcome(False, f"Not added: this feed is already in the list: {new.url}")
@@ -121,33 +129,21 @@ def preview(ctx: AppContext, url: str | None) -> Outcome:
         url = validate_feed_url(url or "")
     except BadFeedURL as exc:
         return Outcome(False, str(exc))
-    try:
-        from ingest.fetch import FetchConfig, FetchRequest, fetch, make_client
-        from ingest.netguard import AddressPolicy
-        from ingest.normalise import plain_text
-        from ingest.parse import parse_feed
-    except ImportError as exc:  # the ingester is not installed in this build
-        return Outcome(False, f"Testing is not available: {exc}")
-    s = ctx.settings
-    config = FetchConfig(connect_timeout=float(s["fetch.connect_timeout"]), read_timeout=float(s["fetch.read_timeout"]),
-                         total_timeout=min(float(s["fetch.total_timeout"]), PREVIEW_SECONDS),
-                         max_bytes=int(s["fetch.max_bytes"]), max_redirects=int(s["fetch.max_redirects"]))
+    test = ctx.config.feed_test
+    config = replace(test.fetch, total_timeout=min(test.fetch.total_timeout, PREVIEW_SECONDS))
     if not ctx.preview_slots.acquire(blocking=False):
         return Outcome(False, f"{PREVIEW_CONCURRENCY} feed tests are already running; try again in a few seconds.")
     try:
-        with make_client(AddressPolicy.from_setting(s["fetch.allow_private"]), max_connections=1) as client:
-            result = fetch(client, FetchRequest(url), config)
+        result = preview_feed(url, config, test.addresses, items=PREVIEW_ITEMS)
     finally:
         ctx.preview_slots.release()
-    if result.outcome == "error":
+    if result.failed == "fetch":
         return Outcome(False, f"Fetch failed ({result.error_kind}): {result.error}")
-    parsed = parse_feed(result.body, result.headers, result.final_url)
-    if parsed.error_kind:
-        return Outcome(False, f"Not a usable feed ({parsed.error_kind}): {parsed.error}")
-    titles = tuple(plain_text(e.title, is_html=e.title_html, limit=200) or "(no title)"
-                   for e in parsed.entries[:PREVIEW_ITEMS])
-    name = plain_text(parsed.title or "", is_html=False, limit=200) or "untitled feed"
-    return Outcome(True, f"OK: “{name}”, {len(parsed.entries)} items, format {parsed.version or 'unknown'}.", titles)
+    if result.failed:
+        return Outcome(False, f"Not a usable feed ({result.error_kind}): {result.error}")
+    name = result.title or "untitled feed"
+    return Outcome(True, f"OK: “{name}”, {result.entries} items, format {result.version or 'unknown'}.",
+                   result.titles)
 
 
 def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> Outcome:
@@ -166,7 +162,7 @@ def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> 
     feeds = [NewFeed(url=f.url, title=f.title, category=f.category, region=f.region if f.region in ctx.meta.regions
                      else None, language=f.language, interval_minutes=f.interval_minutes, site_url=f.site_url,
                      enabled=f.enabled) for f in doc.feeds]
-    added, duplicates = add_feeds(ctx.database, feeds, default_interval=int(ctx.settings["ingest.default_interval"]),
+    added, duplicates = add_feeds(ctx.database, feeds, default_interval=ctx.config.default_interval,
                                   actor=_actor())
     details = tuple(f"skipped {p.title}: {p.reason}" for p in doc.problems)
     details += tuple(f"already present: {d.url}" for d in duplicates)

@@ -14,6 +14,7 @@ from typing import Any
 
 from dashboard.colours import FALLBACK_INDICATOR_COLOURS, OTHER
 from indicators import REGIONS
+from indicators.config import TaggerConfig
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ def _load_indicators(extra_files: Sequence[str]) -> tuple[tuple[IndicatorMeta, .
 class Meta:
     """Indicators, regions, country and organisation names for one app."""
 
-    def __init__(self, taxonomy_files: Sequence[str] = ()) -> None:
-        self.taxonomy_files = tuple(taxonomy_files)
+    def __init__(self, tagger: TaggerConfig | None = None) -> None:
+        self.tagger_config = tagger or TaggerConfig()
+        self.taxonomy_files = tuple(str(f) for f in self.tagger_config.taxonomy_files)
         self.indicators, self.taxonomy_version = _load_indicators(self.taxonomy_files)
         self.by_id = {i.id: i for i in self.indicators}
         self.regions: dict[str, str] = dict(REGIONS)
@@ -145,9 +147,7 @@ class Meta:
     def tagger(self) -> Any:
         """The tagger for the "try it" box, built on first use (None when unavailable)."""
         try:
-            from indicators import load_tagger
-
-            return load_tagger(list(self.taxonomy_files))
+            return self.tagger_config.load()
         except Exception as exc:
             log.warning("tagger not available: %s", exc)
             return None

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from db.deliveries import Receiver, queue_deliveries
 from db.engine import Database
 from db.models import ALERT_STATES, Alert
 from db.types import utcnow
@@ -75,6 +76,19 @@ class AlertInfo:
     def stories(self) -> int:
         return len(self.story_ids)
 
+    def arithmetic(self) -> list[str]:
+        """The alert's numbers, one per line, then the sentence that explains them (feeds, mail)."""
+        coverage = self.kind == "coverage"
+        lines = [f"Observed: {self.observed} " + ("items (any topic)" if coverage else
+                                                  f"stories from {self.sources} sources"),
+                 f"Expected: {self.expected:.2f}",
+                 f"Score: {self.score:.2f} (threshold {self.threshold:g}"
+                 + (", observed/expected at or below it)" if coverage else ", -log10 tail probability)"),
+                 f"Window: {self.window_start:%Y-%m-%d %H:%M} to {self.window_end:%Y-%m-%d %H:%M} UTC"]
+        if self.explain():
+            lines.append(self.explain())
+        return lines
+
     def figures(self) -> str:
         """The alert's numbers in one phrase."""
         if self.kind == "coverage":
@@ -83,7 +97,7 @@ class AlertInfo:
                 f"score {self.score:.1f} (threshold {self.threshold:g})")
 
 
-def _info(a: Alert) -> AlertInfo:
+def alert_info(a: Alert) -> AlertInfo:
     return AlertInfo(
         a.id, a.kind, a.scope, a.region, a.country, a.indicator, a.day, a.window_start, a.window_end,
         a.observed, a.expected, a.score, a.threshold, a.sources, tuple(a.story_ids or ()),
@@ -92,9 +106,11 @@ def _info(a: Alert) -> AlertInfo:
 
 
 def record_alerts(
-    database: Database, alerts: Sequence[AlertValues], *, cooldown_days: int, now: datetime | None = None
+    database: Database, alerts: Sequence[AlertValues], *, cooldown_days: int, now: datetime | None = None,
+    receivers: Sequence[Receiver] = (),
 ) -> list[AlertInfo]:
-    """Store new alerts and grow today's; returns the alerts that are new (to be delivered)."""
+    """Store new alerts and grow today's; returns the alerts that are new. Each new alert is queued,
+    in the same transaction, for every receiver that wants its region (``db.deliveries``)."""
     now = now or utcnow()
     created: list[AlertInfo] = []
     if not alerts:
@@ -119,7 +135,8 @@ def record_alerts(
             _fill(row, values)
             session.add(row)
             session.flush()
-            created.append(_info(row))
+            queue_deliveries(session, row, receivers, now)
+            created.append(alert_info(row))
     return created
 
 
@@ -145,6 +162,8 @@ class AlertQuery:
     indicator: str | None = None
     state: str | None = None
     kind: str | None = None
+    alert_id: int | None = None
+    exclude_states: tuple[str, ...] = ()
     limit: int = 1000
 
 
@@ -161,14 +180,18 @@ def list_alerts(database: Database, query: AlertQuery | None = None, **kw: Any) 
             stmt = stmt.where(column == value)
     if q.country:
         stmt = stmt.where(Alert.country == q.country.upper())
+    if q.alert_id is not None:
+        stmt = stmt.where(Alert.id == q.alert_id)
+    if q.exclude_states:
+        stmt = stmt.where(Alert.state.not_in(q.exclude_states))
     with database.read() as session:
-        return [_info(a) for a in session.scalars(stmt)]
+        return [alert_info(a) for a in session.scalars(stmt)]
 
 
 def get_alert(database: Database, alert_id: int) -> AlertInfo | None:
     with database.read() as session:
         row = session.get(Alert, alert_id)
-        return _info(row) if row is not None else None
+        return alert_info(row) if row is not None else None
 
 
 def set_alert_state(
@@ -188,4 +211,4 @@ def set_alert_state(
         row.state_at = now or utcnow()
         row.state_note = (note or "").strip()[:4000] or None
         session.flush()
-        return _info(row)
+        return alert_info(row)

@@ -216,7 +216,7 @@ class FetchLog(Base):
 
 
 ALERT_STATES = ("new", "acknowledged", "dismissed")
-DELIVERY_STATUSES = ("pending", "sent", "failed")
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 
 class Story(Base):
@@ -296,7 +296,8 @@ class Alert(Base):
 
 
 class AlertDelivery(Base):
-    """One alert to one receiver (a webhook URL or a mail address): pending until sent."""
+    """One alert to one receiver (a webhook URL or a mail address): ``pending`` until the first
+    attempt, ``failed`` while attempts fail (retried at ``next_attempt_at``), ``delivered`` once done."""
 
     __tablename__ = "alert_deliveries"
 
@@ -307,12 +308,14 @@ class AlertDelivery(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
         UniqueConstraint("alert_id", "channel", "target"),
-        CheckConstraint("status IN ('pending','sent','failed')", name="status"),
+        CheckConstraint("status IN ('pending','delivered','failed')", name="status"),
         Index(None, "status", "next_attempt_at"),
     )
 

@@ -3,10 +3,9 @@ and the rule that marks a signal (the overview page and recorded alerts use both
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -23,14 +22,6 @@ class AlertRule:
     ratio: float = 2.0
     min_count: int = 3
     min_baseline: float = 1.0
-
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, Any] | Any) -> AlertRule:
-        return cls(
-            ratio=float(settings["alerts.ratio"]),
-            min_count=int(settings["alerts.min_count"]),
-            min_baseline=float(settings["alerts.min_baseline"]),
-        )
 
 
 @dataclass(frozen=True, slots=True)

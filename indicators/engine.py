@@ -8,7 +8,6 @@ on disk).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -282,15 +281,14 @@ def load_tagger(
 ) -> Tagger:
     """Build a tagger from the built-in taxonomy plus ``extra_taxonomy_files`` (merged in order).
 
-    Building takes a few hundred milliseconds, so the built tagger is kept in a cache file (in
-    ``cache_dir``, by default ``$XDG_CACHE_HOME/r2pwatch`` or ``~/.cache/r2pwatch``) keyed by a hash
-    of every input: the taxonomy files, the data files and this package's code. ``cache=False`` (or,
-    until the setting is passed down, ``R2PWATCH_INDICATORS_CACHE=0``) turns it off.
+    Building takes a few hundred milliseconds, so with a ``cache_dir`` (the caller's choice, from
+    the ``indicators.cache`` setting) the built tagger is kept there in a file keyed by a hash of
+    every input: the taxonomy files, the data files and this package's code. Without one, or with
+    ``cache=False``, it is built in memory and nothing is written.
     """
     extra = [Path(f) for f in extra_taxonomy_files]
     if gazetteer is not None:
         return Tagger(load_taxonomy(extra), gazetteer)
-    enabled = cache and os.environ.get("R2PWATCH_INDICATORS_CACHE", "1") not in ("0", "off", "no")
     here = Path(__file__).resolve().parent
     inputs = [
         *sorted(here.glob("*.py")),
@@ -302,16 +300,17 @@ def load_tagger(
         lambda: Tagger(load_taxonomy(extra), get_gazetteer()),
         inputs,
         Tagger,
-        enabled=enabled,
-        directory=cache_dir,
+        directory=cache_dir if cache else None,
     )
 
 
 _default_tagger: Tagger | None = None
 
 
-def default_tagger() -> Tagger:
+def default_tagger(cache_dir: Path | None = None) -> Tagger:
+    """The process's one tagger with the built-in taxonomy (built, or read from ``cache_dir``, on
+    the first call)."""
     global _default_tagger
     if _default_tagger is None:
-        _default_tagger = load_tagger()
+        _default_tagger = load_tagger(cache_dir=cache_dir)
     return _default_tagger

@@ -145,9 +145,9 @@ class RawResult(NamedTuple):
                         f'{{"kind":"indicator","id":{esc(i)},"field":"{h.field}","text":{esc(h.text)},'
                         f'"start":{h.start},"end":{h.end},"weight":{w!r},"rule":{esc(h.entry.rule)}}}'
                     )
-            inds = ",".join(esc(t[0]) for t in self.indicators)
-            stages = ",".join(f"{esc(t[0])}:{esc(t[2])}" for t in self.indicators if t[2])
-            scores = ",".join(f"{esc(t[0])}:{t[1]!r}" for t in self.indicators)
+            inds = ",".join([esc(t[0]) for t in self.indicators])
+            stages = ",".join([f"{esc(t[0])}:{esc(t[2])}" for t in self.indicators if t[2]])
+            scores = ",".join([f"{esc(t[0])}:{t[1]!r}" for t in self.indicators])
         else:
             inds = stages = scores = ""
         for iso3, _m, chits in self.countries:
@@ -162,9 +162,10 @@ class RawResult(NamedTuple):
                     f'{{"kind":"organisation","id":{esc(o)},"field":"{h.field}","text":{esc(h.text)},'
                     f'"start":{h.start},"end":{h.end},"weight":1.0,"rule":{esc(h.entry.rule)}}}'
                 )
-        countries = ",".join(esc(c[0]) for c in self.countries)
-        regions = ",".join(esc(r) for r in self.regions)
-        orgs = ",".join(esc(o[0]) for o in self.orgs)
+        # list comprehensions, not generators: join makes a list of its argument anyway
+        countries = ",".join([esc(c[0]) for c in self.countries])
+        regions = ",".join(map(esc, self.regions))
+        orgs = ",".join([esc(o[0]) for o in self.orgs])
         lang = esc(self.language) if self.language is not None else "null"
         return (
             f'{head}"indicators":[{inds}],"countries":[{countries}],"regions":[{regions}],'

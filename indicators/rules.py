@@ -84,15 +84,11 @@ class Rules:
                 if lang is not None and e.lang != lang and e.lang != "any":
                     continue
                 kind = e.kind
-                if (
-                    e.case == CAPS
-                    and kind != COUNTRY
-                    and kind != ORG
-                    and _has_lower(hit(slot, slot_end, start, end, e).text)
-                ):
-                    continue  # an acronym phrase ("ICC", "WHO") written in lower case is a word
                 if kind == TERM:
-                    terms.append(hit(slot, slot_end, start, end, e))
+                    h = hit(slot, slot_end, start, end, e)
+                    if e.case == CAPS and _has_lower(h.text):
+                        continue  # an acronym phrase ("ICC") written in lower case is a word
+                    terms.append(h)
                 elif kind in (COUNTRY, ORG):
                     h = hit(slot, slot_end, start, end, e)
                     if e.case == CAPS:
@@ -114,6 +110,8 @@ class Rules:
                             ambiguous = True
                     else:
                         orgs.append(h)
+                elif e.case == CAPS and _has_lower(hit(slot, slot_end, start, end, e).text):
+                    continue  # an acronym phrase ("WHO") written in lower case is a word
                 elif kind == LEADER:
                     if when is None:
                         when = published.date() if isinstance(published, datetime) else published
@@ -243,9 +241,10 @@ class Rules:
             return [], []
         region = self.region
         accepted: dict[str, list[Hit]] = {}
-        geo = self.taxonomy.geo
-        firm: set[str] = {h.entry.key for h in hits if not h.entry.ambiguous} if ambiguous else set()
-        firm_regions = {region.get(c) for c in firm}
+        if ambiguous:
+            support_window = self.taxonomy.geo.support_window
+            firm = {h.entry.key for h in hits if not h.entry.ambiguous}
+            firm_regions = {region.get(c) for c in firm}
         for h in hits:
             iso3 = h.entry.key
             if ambiguous and h.entry.ambiguous:
@@ -253,9 +252,7 @@ class Rules:
                     continue
                 ok = iso3 in firm
                 if not ok and support:
-                    ok = any(
-                        h.slot - geo.support_window <= p <= h.slot_end + geo.support_window for p in support
-                    )
+                    ok = any(h.slot - support_window <= p <= h.slot_end + support_window for p in support)
                 if not ok:
                     ok = region.get(iso3) in firm_regions
                 if not ok:
@@ -268,8 +265,11 @@ class Rules:
         out: list[tuple[str, str, list[Hit]]] = []
         for iso3, hs in accepted.items():
             method = _method(hs[0].entry)
-            if len(hs) > 1:
-                method = min((_method(h.entry) for h in hs), key=lambda m: _METHOD_RANK.get(m, 9))
+            rank = _METHOD_RANK.get(method, 9)
+            for h in hs[1:]:  # the surest way the country was named: its name, then a demonym ...
+                other = _method(h.entry)
+                if other != method and _METHOD_RANK.get(other, 9) < rank:
+                    method, rank = other, _METHOD_RANK.get(other, 9)
             out.append((iso3, method, hs))
         if len(accepted) == 1:
             r = region.get(next(iter(accepted)))

@@ -80,6 +80,12 @@ _AR_PLURALS = {
     "طوايف": "طايفه",
 }
 _AR_MIN = 3  # letters a stem keeps
+# verbs: and/then/so-that before, the present tense's person prefix (and future س), the persons'
+# endings; tried (longest first) only when the plain word is unknown, and kept only when they leave a
+# known word
+_AR_VERB_PARTICLES = ("", "و", "ف", "ل")
+_AR_VERB_PREFIXES = ("سي", "ست", "سن", "ي", "ت", "ن", "")
+_AR_VERB_SUFFIXES = ("تما", "تم", "تن", "ون", "ين", "ان", "وا", "تا", "ت", "ن", "ا", "")
 
 
 def arabic_base(token: str) -> str:
@@ -125,9 +131,9 @@ class Normaliser:
         if lang not in NORMALISED_LANGUAGES:
             return None
         if lang == "ar":
-            return tuple(
-                t if t in self.protected or not ARABIC.match(t) else MARK + arabic_base(t) for t in tokens
-            )
+            # as a token of the text is looked up (a protected name after a particle, «للسامية», keeps
+            # its written form there too); the vocabulary is not known yet, so no verb forms here
+            return tuple(self._arabic(t)[0] for t in tokens)
         return tuple(self._romance(lang, t) for t in tokens)
 
     def lookup(
@@ -190,4 +196,29 @@ class Normaliser:
                 cand = MARK + arabic_base(left + token[len(p) :])
                 if cand in vocab:
                     return cand, len(p) - len(left)
-        return base, 0
+        verb = self._arabic_verb(token)
+        return verb if verb is not None else (base, 0)
+
+    def _arabic_verb(self, token: str) -> tuple[str, int] | None:
+        """A verb of a key term in another person or tense (حرّضوا، تحرّض، حرّضت، يفرضون، وعلّقوا ->
+        حرض، فرض، علق), when the stem left is a known word; the particle before it is skipped."""
+        vocab = self.vocab
+        for particle in _AR_VERB_PARTICLES:
+            if not token.startswith(particle):
+                continue
+            word = token[len(particle) :]
+            for prefix in _AR_VERB_PREFIXES:
+                if not word.startswith(prefix):
+                    continue
+                for suffix in _AR_VERB_SUFFIXES:
+                    if (prefix or suffix) and word.endswith(suffix):
+                        stem = word[len(prefix) : len(word) - len(suffix)]
+                        if len(stem) < _AR_MIN:
+                            continue
+                        # the forms the taxonomy writes verbs in: the stem (حرض), the present of
+                        # the third person (يحرض, يستعيد), the past of the feminine (علقت, جمدت)
+                        for form in (stem, "ي" + stem, stem + "ت"):
+                            cand = MARK + arabic_base(form)
+                            if cand in vocab:
+                                return cand, len(particle)
+        return None

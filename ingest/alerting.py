@@ -8,7 +8,7 @@ same indicator, so one country's spike raises one alert, not two.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from db.alert_inputs import AlertInputs, SettledDays, StoryFacts, read_inputs
 from db.alerts import AlertInfo, AlertValues, record_alerts
+from db.deliveries import Receiver
 from db.engine import Database
 from db.types import utcnow
 from signals.baseline import (
@@ -166,9 +167,11 @@ def _coverage_gaps(
 
 
 def raise_alerts(
-    database: Database, config: AlertConfig, *, now: datetime | None = None, cache: SettledDays | None = None
+    database: Database, config: AlertConfig, *, now: datetime | None = None, cache: SettledDays | None = None,
+    receivers: Sequence[Receiver] = (),
 ) -> list[AlertInfo]:
-    """Compute and store; returns the alerts that are new."""
+    """Compute and store; returns the alerts that are new, each queued for the ``receivers`` that
+    want it (sent later by ``ingest.delivery``, never here)."""
     now = now or utcnow()
     computed = compute_alerts(database, config, now, cache)
-    return record_alerts(database, computed, cooldown_days=config.cooldown_days, now=now)
+    return record_alerts(database, computed, cooldown_days=config.cooldown_days, now=now, receivers=receivers)

@@ -21,9 +21,9 @@ import httpx
 from ingest import deadline
 from ingest.netguard import AddressPolicy, BlockedAddress, GuardedBackend, ResolveError
 from ingest.urls import BadFeedURL, validate_feed_url
-from r2pwatch import __version__
 
-USER_AGENT = f"r2pwatch/{__version__} (+https://github.com/r2pwatch/r2pwatch)"
+#: The application passes its own, with its version (``FetchConfig.user_agent``).
+USER_AGENT = "r2pwatch (+https://github.com/r2pwatch/r2pwatch)"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
@@ -47,6 +47,7 @@ class FetchConfig:
     total_timeout: float = 60.0
     max_bytes: int = 10_000_000
     max_redirects: int = 5
+    user_agent: str = USER_AGENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class FetchError(Exception):
         self.status = status
 
 
-def make_client(policy: AddressPolicy, *, max_connections: int = 8) -> httpx.Client:
+def make_client(policy: AddressPolicy, *, max_connections: int = 8, user_agent: str = USER_AGENT) -> httpx.Client:
     """One client for a whole pass (connection reuse); every connection goes through the policy."""
     transport = httpx.HTTPTransport(trust_env=False)
     # httpx does not expose the network backend, so the pool is rebuilt with ours.
@@ -97,7 +98,7 @@ def make_client(policy: AddressPolicy, *, max_connections: int = 8) -> httpx.Cli
         transport=transport,
         trust_env=False,
         follow_redirects=False,
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+        headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
     )
 
 

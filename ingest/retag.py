@@ -1,51 +1,54 @@
-"""``r2pwatch retag``: re-tag stored items after a taxonomy change; reviews stay as they are."""
+"""Re-tag stored items after a taxonomy change; reviews stay as they are."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from db.engine import Database
 from db.retag import count_items, iter_item_texts, save_tags
 from ingest.tagging import EntryTagger
-from r2pwatch.dates import parse_since
-from r2pwatch.settings import Settings
 
 
-def run_retag(database: Database, settings: Settings, *, since: str | None) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
+@dataclass(frozen=True, slots=True)
+class RetagReport:
+    """How many items were re-tagged, how many changed their indicators, and per indicator how many
+    items gained or lost it."""
 
-    start = parse_since(since)
-    tagger = EntryTagger(settings["indicators.taxonomy_files"])
-    total = count_items(database, since=start)
+    items: int
+    changed_items: int
+    gained: dict[str, int]
+    lost: dict[str, int]
+
+
+def retag(
+    database: Database,
+    tagger: EntryTagger,
+    *,
+    since: datetime | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> RetagReport:
+    """Re-tag the items published on or after ``since`` (all when None). ``on_total`` hears how many
+    items there are, ``on_batch`` the size of each batch stored (progress)."""
+    total = count_items(database, since=since)
+    if on_total is not None:
+        on_total(total)
     gained: Counter[str] = Counter()
     lost: Counter[str] = Counter()
     changed_items = 0
-    err = Console(stderr=True)
-    with Progress(TextColumn("retag"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                  disable=not err.is_terminal) as bar:
-        task = bar.add_task("retag", total=total)
-        for batch in iter_item_texts(database, since=start):
-            tagged = []
-            for item in batch:
-                tags = tagger.tag_text(item.title, item.summary, item.language, item.published_at)
-                new = {t.id for t in tags.indicators}
-                gained.update(new - item.indicators)
-                lost.update(item.indicators - new)
-                changed_items += new != item.indicators
-                tagged.append((item.id, tags))
-            save_tags(database, tagged)
-            bar.advance(task, len(batch))
-
-    table = Table(title=f"retagged {total} items; {changed_items} changed their indicators")
-    table.add_column("indicator")
-    table.add_column("gained", justify="right")
-    table.add_column("lost", justify="right")
-    from indicators import INDICATOR_IDS
-
-    extra = sorted((set(gained) | set(lost)) - set(INDICATOR_IDS))  # indicators from user taxonomy files
-    for indicator in [*INDICATOR_IDS, *extra]:
-        table.add_row(indicator, str(gained[indicator]), str(lost[indicator]))
-    Console(soft_wrap=True).print(table)
-    return 0
+    for batch in iter_item_texts(database, since=since):
+        tagged = []
+        for item in batch:
+            tags = tagger.tag_text(item.title, item.summary, item.language, item.published_at)
+            new = {t.id for t in tags.indicators}
+            gained.update(new - item.indicators)
+            lost.update(item.indicators - new)
+            changed_items += new != item.indicators
+            tagged.append((item.id, tags))
+        save_tags(database, tagged)
+        if on_batch is not None:
+            on_batch(len(batch))
+    return RetagReport(total, changed_items, dict(gained), dict(lost))

@@ -1,9 +1,10 @@
-"""``r2pwatch ingest``: the scheduler loop (APScheduler 3.x tick job) and ``--once`` passes.
+"""The scheduler loop (APScheduler 3.x tick job) and single passes, configured by an IngestConfig.
 
 A tick claims due feeds up to the number of free workers and hands them to a bounded thread pool;
 each feed attempt is one transaction (ingest.pipeline). SIGTERM/SIGINT stop claiming, cut the fetches
 in flight (ingest.deadline), let the feeds already being stored finish, release the leases of the rest
-and exit 0.
+and return. Results come back as values (a PassSummary, outcomes to a callback) and log records; the
+application renders them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 import threading
 import time
 import uuid
@@ -27,41 +27,20 @@ from db.claims import FeedToFetch, claim_feeds, leased_elsewhere, release_leases
 from db.engine import Database
 from db.types import utcnow
 from ingest.alerting import raise_alerts as _raise_alerts
+from ingest.config import AlertConfig, IngestConfig
 from ingest.deadline import StopGroup
-from ingest.fetch import FetchConfig, make_client
-from ingest.netguard import AddressPolicy
+from ingest.delivery import Deliverer, DeliveryConfig, DeliveryReport
+from ingest.fetch import make_client
 from ingest.outage import UNREACHABLE, Outage
 from ingest.pipeline import FeedOutcome, IngestContext, process_feed
-from ingest.schedule import SchedulePolicy
-from ingest.summary import PassSummary, print_summary
+from ingest.summary import PassSummary
 from ingest.tagging import EntryTagger
-from r2pwatch.settings import Settings
 
 log = logging.getLogger("r2pwatch.ingest")
 
 
 class SchedulerBusy(Exception):
     """Another scheduler holds this SQLite database."""
-
-
-def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds: bool) -> int:
-    if all_feeds and not once:
-        print("r2pwatch: error: --all only goes with --once", file=sys.stderr)
-        return 2
-    try:
-        with single_scheduler(database):
-            if once:
-                summary = run_pass(database, settings, all_feeds=all_feeds, progress=True)
-                print_summary(summary)
-                if summary.lease_note:
-                    print(f"r2pwatch: {summary.lease_note}", file=sys.stderr)
-                for alert in raise_alerts(database, settings):
-                    print(f"ALERT {alert_title(alert)}: {alert.explain()}")
-                return 0
-            return run_scheduler(database, settings)
-    except SchedulerBusy as exc:
-        print(f"r2pwatch: {exc}", file=sys.stderr)
-        return 1
 
 
 @contextmanager
@@ -90,30 +69,23 @@ def single_scheduler(database: Database) -> Iterator[None]:
 class Ingestor:
     """What a pass or the scheduler shares: HTTP client, tagger, bounded pools, lease owner."""
 
-    def __init__(self, database: Database, settings: Settings, *, tagger: EntryTagger | None = None) -> None:
+    def __init__(self, database: Database, config: IngestConfig, *, tagger: EntryTagger | None = None) -> None:
         self.database = database
-        self.settings = settings
-        self.workers = max(1, int(settings["ingest.workers"]))
+        self.config = config
+        self.workers = max(1, config.workers)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.lease_seconds = float(settings["ingest.lease_seconds"])
-        self.client = make_client(AddressPolicy.from_setting(settings["fetch.allow_private"]),
-                                  max_connections=self.workers)
-        self.tagger = tagger or EntryTagger(settings["indicators.taxonomy_files"])
+        self.lease_seconds = config.lease_seconds
+        self.client = make_client(config.addresses, max_connections=self.workers, user_agent=config.fetch.user_agent)
+        self.tagger = tagger or EntryTagger(config.tagger)
         self.fetches = StopGroup()
         self.context = IngestContext(
             database=database,
             client=self.client,
-            fetch_config=FetchConfig(
-                connect_timeout=float(settings["fetch.connect_timeout"]),
-                read_timeout=float(settings["fetch.read_timeout"]),
-                total_timeout=float(settings["fetch.total_timeout"]),
-                max_bytes=int(settings["fetch.max_bytes"]),
-                max_redirects=int(settings["fetch.max_redirects"]),
-            ),
+            fetch_config=config.fetch,
             tagger=self.tagger,
-            parse_slots=threading.BoundedSemaphore(max(1, int(settings["ingest.parse_workers"]))),
-            schedule=SchedulePolicy(max_backoff_hours=float(settings["ingest.max_backoff_hours"])),
-            clustering=settings.clustering(),
+            parse_slots=threading.BoundedSemaphore(max(1, config.parse_workers)),
+            schedule=config.schedule,
+            clustering=config.stories.clustering(),
             stop=self.fetches,
         )
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ingest")
@@ -162,30 +134,31 @@ def _stop_on_signals(stop: threading.Event, on_stop: Callable[[], None] = lambda
 
 def run_pass(
     database: Database,
-    settings: Settings,
+    config: IngestConfig,
     *,
     all_feeds: bool = False,
-    progress: bool = False,
     tagger: EntryTagger | None = None,
+    on_claimed: Callable[[int], None] | None = None,
     on_outcome: Callable[[FeedOutcome], None] | None = None,
 ) -> PassSummary:
-    """One pass over the due (or all enabled) feeds; returns what happened to each."""
+    """One pass over the due (or all enabled) feeds; returns what happened to each. ``on_claimed``
+    hears how many feeds the pass took, ``on_outcome`` each feed's outcome as it finishes (progress)."""
     started = time.monotonic()
     stop = threading.Event()
-    ingestor = Ingestor(database, settings, tagger=tagger)
+    ingestor = Ingestor(database, config, tagger=tagger)
     outcomes: list[FeedOutcome] = []
     try:
         with _stop_on_signals(stop, ingestor.abort_fetches):
             feeds = ingestor.claim(limit=None, all_feeds=all_feeds)
             held, held_until = leased_elsewhere(database, owner=ingestor.owner, now=utcnow())
             futures = [ingestor.submit(f) for f in feeds]
-            with _progress(progress, len(futures)) as advance:
-                for fut in _as_completed_or_stopped(futures, stop):
-                    outcome = fut.result()
-                    outcomes.append(outcome)
-                    if on_outcome is not None:
-                        on_outcome(outcome)
-                    advance()
+            if on_claimed is not None:
+                on_claimed(len(futures))
+            for fut in _as_completed_or_stopped(futures, stop):
+                outcome = fut.result()
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
     finally:
         ingestor.close()
     return PassSummary.of(outcomes, claimed=len(outcomes), elapsed=time.monotonic() - started,
@@ -207,32 +180,18 @@ def _as_completed_or_stopped(futures: list[Future[FeedOutcome]], stop: threading
         yield from done
 
 
-@contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
-    if not enabled:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    with Progress(TextColumn("feeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False, disable=not console.is_terminal) as bar:
-        task = bar.add_task("feeds", total=total)
-        yield lambda: bar.advance(task)
-
-
 def alert_title(alert: AlertInfo) -> str:
     where = alert.country or alert.region
     return f"{where} / {alert.indicator or 'coverage gap'}"
 
 
-def raise_alerts(database: Database, settings: Settings,
-                 quiet: tuple[type[BaseException], ...] = ()) -> list[AlertInfo]:
-    """Record the country and region alerts raised now (ingest/alerting.py); returns the new ones.
-    Errors in ``quiet`` are raised to the caller (which logs them its own way)."""
+def raise_alerts(database: Database, config: AlertConfig, quiet: tuple[type[BaseException], ...] = (),
+                 *, delivery: DeliveryConfig | None = None) -> list[AlertInfo]:
+    """Record the country and region alerts raised now (ingest/alerting.py), each queued for
+    ``delivery``'s receivers; returns the new ones. Errors in ``quiet`` are raised to the caller
+    (which logs them its own way)."""
     try:
-        return _raise_alerts(database, settings.alert_config())
+        return _raise_alerts(database, config, receivers=delivery.receivers() if delivery is not None else ())
     except quiet:
         raise
     except Exception:
@@ -240,16 +199,29 @@ def raise_alerts(database: Database, settings: Settings,
         return []
 
 
-def run_scheduler(database: Database, settings: Settings) -> int:
-    """The foreground scheduler: a tick every ``ingest.tick_seconds`` until SIGTERM/SIGINT."""
+def deliver(database: Database, config: DeliveryConfig, deliverer: Deliverer | None = None) -> DeliveryReport:
+    """Send the deliveries that are due; a failure is logged and retried later, never raised."""
+    own = deliverer is None
+    deliverer = deliverer or Deliverer(database, config)
+    try:
+        return deliverer.run()
+    except Exception:
+        log.exception("alert delivery failed; trying again at the next run")
+        return DeliveryReport()
+    finally:
+        if own:
+            deliverer.close()
+
+
+def run_scheduler(database: Database, config: IngestConfig, *, delivery: DeliveryConfig | None = None) -> None:
+    """The foreground scheduler: a tick every ``config.tick_seconds`` until SIGTERM/SIGINT, and, when
+    receivers are configured, a ``deliver`` job every ``delivery.tick_seconds`` in its own thread. It
+    reports through the ``r2pwatch.ingest`` logger; the application decides where log records go."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    tick_seconds = max(0.5, float(settings["ingest.tick_seconds"]))
+    tick_seconds = max(0.5, config.tick_seconds)
     stop = threading.Event()
-    ingestor = Ingestor(database, settings)
+    ingestor = Ingestor(database, config)
     inflight: set[int] = set()
     new_items = threading.Event()
     lock = threading.Lock()
@@ -276,7 +248,7 @@ def run_scheduler(database: Database, settings: Settings) -> int:
         try:
             if new_items.is_set():
                 new_items.clear()
-                for alert in raise_alerts(database, settings, quiet=UNREACHABLE):
+                for alert in raise_alerts(database, config.alerts, quiet=UNREACHABLE, delivery=delivery):
                     log.warning("ALERT %s: %s", alert_title(alert), alert.explain())
             with lock:
                 free = ingestor.workers - len(inflight)
@@ -299,19 +271,30 @@ def run_scheduler(database: Database, settings: Settings) -> int:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(30, int(tick_seconds * 10))},
     )
     scheduler.add_job(tick, "interval", seconds=tick_seconds, id="ingest-tick", next_run_time=utcnow())
-    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers); Ctrl-C to stop",
-             tick_seconds, ingestor.workers)
-    with _stop_on_signals(stop, ingestor.abort_fetches):
+    delivery = delivery or DeliveryConfig()
+    deliverer = Deliverer(database, delivery)
+    if delivery.enabled:
+        # Its own job, so APScheduler runs it on another thread: a receiver that hangs never holds a tick.
+        scheduler.add_job(lambda: None if stop.is_set() else deliver(database, delivery, deliverer), "interval",
+                          seconds=delivery.tick_seconds, id="deliver", next_run_time=utcnow())
+    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers, %d alert receivers); Ctrl-C to stop",
+             tick_seconds, ingestor.workers, len(delivery.receivers()))
+
+    def abort() -> None:
+        ingestor.abort_fetches()
+        deliverer.abort()
+
+    with _stop_on_signals(stop, abort):
         scheduler.start()
         try:
             while not stop.wait(1.0):
                 pass
         finally:
-            ingestor.abort_fetches()
+            abort()
             scheduler.shutdown(wait=True)
             ingestor.close()
+            deliverer.close()
     log.info("r2pwatch ingest: stopped cleanly")
-    return 0
 
 
 def _log_outcome(o: FeedOutcome) -> None:

@@ -61,25 +61,3 @@ class PassSummary:
     @property
     def items_per_second(self) -> float:
         return self.new_items / self.elapsed if self.elapsed > 0 else 0.0
-
-
-def print_summary(summary: PassSummary) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="ingest pass" + (" (interrupted)" if summary.interrupted else ""), show_header=True)
-    table.add_column("", style="bold")
-    table.add_column("count", justify="right")
-    table.add_row("feeds ok", str(summary.ok))
-    table.add_row("feeds not modified", str(summary.not_modified))
-    table.add_row("feeds failed", str(summary.failed))
-    for kind, n in summary.failed_by_kind:
-        table.add_row(f"  {kind}", str(n))
-    table.add_row("new items", str(summary.new_items))
-    table.add_row("duplicate items", str(summary.duplicate_items))
-    if summary.updated_items:
-        table.add_row("  updated in place", str(summary.updated_items))
-    if summary.skipped_entries:
-        table.add_row("entries skipped", str(summary.skipped_entries))
-    table.add_row("time", f"{summary.elapsed:.1f} s")
-    Console(soft_wrap=True).print(table)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from db.store import EntryValues, ItemTags
 from db.values import CountryValues, IndicatorValues, OrganisationValues
+from indicators.config import TaggerConfig
 from indicators.model import Evidence
 
 if TYPE_CHECKING:
@@ -20,18 +21,15 @@ _EVIDENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Evidence))
 class EntryTagger:
     """Tags entries with the built-in taxonomy plus any extra files; the taxonomy loads on first use."""
 
-    def __init__(self, taxonomy_files: Sequence[str] = ()) -> None:
-        self._files = tuple(taxonomy_files)
+    def __init__(self, config: TaggerConfig | None = None) -> None:
+        self._config = config or TaggerConfig()
         self._lock = threading.Lock()
         self._tagger: Tagger | None = None
 
     def _get(self) -> Tagger:
         with self._lock:
             if self._tagger is None:
-                from indicators import load_tagger
-                from indicators.engine import default_tagger
-
-                self._tagger = load_tagger(self._files) if self._files else default_tagger()
+                self._tagger = self._config.load()
             return self._tagger
 
     def warm_up(self) -> None:

@@ -126,10 +126,11 @@ def replay(
     from ingest.normalise import normalise_feed
     from ingest.parse import ParsedFeed, RawEntry
     from ingest.tagging import EntryTagger
+    from r2pwatch.config import alert_config, story_config, tagger_config
 
-    config = settings.alert_config()
-    clustering = settings.clustering()
-    tagger = EntryTagger(settings["indicators.taxonomy_files"])
+    config = alert_config(settings)
+    clustering = story_config(settings).clustering()
+    tagger = EntryTagger(tagger_config(settings))
     if last is not None:
         items = [i for i in items if i.published.date() <= last]
     if first is not None:  # what the first alert days need to learn from, no more

@@ -107,9 +107,9 @@ def run_demo(settings: Settings, *, port: int = 8050, sample_port: int = 0) -> i
 
 
 def _run(settings: Settings, port: int, sample_port: int) -> int:
-    from dashboard.serve import serve
-    from ingest.runner import raise_alerts, run_pass
-    from ingest.summary import print_summary
+    from r2pwatch.config import ingest_config
+    from r2pwatch.ingest_cli import feed_progress, print_summary
+    from r2pwatch.serving import serve_dashboard
 
     server, base, urls, feed_port = _start_sample_server(sample_port)
     allow = [f"127.0.0.1:{feed_port}"]
@@ -125,8 +125,13 @@ def _run(settings: Settings, port: int, sample_port: int) -> int:
                 add_user(database, name, role, password)
         print(f"sample feeds served at {base} (new items every {RELEASE_EVERY:g} s)")
         print(f"demo database: {settings.database_url}")
-        print_summary(run_pass(database, settings, all_feeds=True, progress=True))
-        for alert in raise_alerts(database, settings):
+        from ingest.runner import raise_alerts, run_pass
+
+        config = ingest_config(settings)
+        with feed_progress() as (on_claimed, on_outcome):
+            summary = run_pass(database, config, all_feeds=True, on_claimed=on_claimed, on_outcome=on_outcome)
+        print_summary(summary)
+        for alert in raise_alerts(database, config.alerts):
             print(f"ALERT {alert.country or alert.region} / {alert.indicator or 'coverage gap'}: "
                   f"{alert.observed} stories, expected {alert.expected:.1f}")
 
@@ -136,7 +141,7 @@ def _run(settings: Settings, port: int, sample_port: int) -> int:
         print(f"\nr2pwatch demo on http://{host}:{port}/  — SAMPLE DATA, not real events")
         print("log in as analyst / demo-analyst (or admin / demo-admin); viewing needs no login")
         print("in another terminal: r2pwatch --demo items export --flagged    (Ctrl-C here stops all)\n")
-        return serve(settings)
+        return serve_dashboard(settings, database)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -3,3 +3,7 @@
 
 class UserError(Exception):
     """Bad input or configuration, reported without a traceback."""
+
+
+class UsageError(Exception):
+    """Options that do not go together: one line, exit code 2 (as argparse's own usage errors)."""

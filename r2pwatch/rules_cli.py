@@ -5,14 +5,9 @@ from __future__ import annotations
 import json
 
 from db.engine import Database
-from db.rule_stats import RuleRecord, RuleThresholds, rule_records
+from db.rule_stats import RuleRecord, rule_records
+from r2pwatch.config import rule_thresholds
 from r2pwatch.settings import Settings
-
-
-def rule_thresholds(settings: Settings) -> RuleThresholds:
-    return RuleThresholds(
-        min_reviews=int(settings["rules.min_reviews"]), low_precision=float(settings["rules.low_precision"])
-    )
 
 
 def rule_json(r: RuleRecord) -> dict[str, object]:

@@ -12,15 +12,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import platformdirs
 
 from r2pwatch.errors import UserError
-
-if TYPE_CHECKING:
-    from db.store import Clustering
-    from signals.baseline import AlertConfig
 
 APP_NAME = "r2pwatch"
 Kind = Literal["str", "int", "float", "bool", "list", "allow_private"]
@@ -32,6 +28,7 @@ class Spec:
     kind: Kind
     default: Any
     help: str
+    secret: bool = False  # never printed (config show says "(set)")
 
     @property
     def env(self) -> str:
@@ -55,8 +52,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("ingest.lease_seconds", "int", 600, "How long a worker's claim on a feed lasts (PostgreSQL)."),
     Spec("indicators.taxonomy_files", "list", [], "Extra taxonomy TOML files merged over the built-in one."),
     Spec("indicators.cache", "bool", True,
-         "Keep the built tagger in the user cache directory, keyed by a hash of its inputs (read from the "
-         "environment only: the tagger needs no settings file)."),
+         "Keep the built tagger in the user cache directory (~/.cache/r2pwatch/), keyed by a hash of the "
+         "taxonomy, data and code; false (0 in the environment) turns it off."),
     Spec("alerts.ratio", "float", 2.0, "A 7-day count is marked when it is at least this many times the baseline."),
     Spec("alerts.min_count", "int", 3, "A 7-day count below this is never marked."),
     Spec("alerts.min_baseline", "float", 1.0, "Weekly baseline floor used in the ratio (no alerts on an empty past)."),
@@ -85,6 +82,30 @@ SPECS: tuple[Spec, ...] = (
     Spec("rules.low_precision", "float", 0.5,
          "A rule with enough reviews is marked when less than this share of its reviewed items were confirmed "
          "or escalated."),
+    Spec("delivery.timeout", "float", 10.0,
+         "Hard deadline in seconds for one delivery attempt: a webhook POST, or one SMTP session, from lookup to reply."),
+    Spec("delivery.retry_seconds", "float", 60.0,
+         "Wait after a failed delivery before the next attempt; it doubles with each failure."),
+    Spec("delivery.max_retry_seconds", "float", 3600.0,
+         "Longest wait between attempts; a failed delivery is retried at least this often until it goes through."),
+    Spec("delivery.tick_seconds", "float", 15.0, "How often the scheduler sends the deliveries that are due."),
+    Spec("webhooks.urls", "list", [],
+         "URLs that receive every new alert as a signed JSON POST. Shown only as scheme://host:port/… #hash."),
+    Spec("webhooks.secret", "str", "",
+         "Shared secret for the X-R2PWatch-Signature header (HMAC-SHA256 of the body); required with webhooks.urls.",
+         secret=True),
+    Spec("webhooks.allow_private", "allow_private", False,
+         "Allow webhooks to loopback/private/link-local addresses: true, or a list of host:port."),
+    Spec("email.host", "str", "", "SMTP server for alert mail. Empty: no e-mail."),
+    Spec("email.port", "int", 587, "SMTP port."),
+    Spec("email.starttls", "bool", True, "Upgrade the SMTP session with STARTTLS (certificate checked) before logging in."),
+    Spec("email.username", "str", "", "SMTP login name. Empty: no login."),
+    Spec("email.password", "str", "", "SMTP password.", secret=True),
+    Spec("email.from", "str", "", "Sender address of alert mail (required with email.host)."),
+    Spec("email.recipients", "list", [],
+         "Who gets alert mail: \"address\" for every alert, \"region:address\" for one region's (repeat for more)."),
+    Spec("email.digest", "bool", False,
+         "One mail per recipient with every alert due in that run, instead of one mail per alert."),
     Spec("serve.host", "str", "127.0.0.1", "Address the dashboard listens on."),
     Spec("serve.port", "int", 8050, "Port the dashboard listens on."),
     Spec("serve.public_url", "str", "",
@@ -132,24 +153,6 @@ class Settings:
         if self.demo:
             return default_database_url(demo=True)
         return str(self.values["database.url"]) or default_database_url()
-
-    def alert_config(self) -> AlertConfig:
-        from signals.baseline import AlertConfig
-
-        v = self.values
-        return AlertConfig(
-            window_days=max(1, int(v["alerts.window_days"])), baseline_days=max(7, int(v["alerts.baseline_days"])),
-            min_stories=int(v["alerts.min_stories"]), threshold=float(v["alerts.threshold"]),
-            dispersion=float(v["alerts.dispersion"]), prior_stories=float(v["alerts.prior_stories"]),
-            cooldown_days=int(v["alerts.cooldown_days"]), gap_days=max(1, int(v["alerts.gap_days"])),
-            gap_ratio=float(v["alerts.gap_ratio"]), gap_min_expected=float(v["alerts.gap_min_expected"]),
-        )
-
-    def clustering(self) -> Clustering:
-        from ingest.stories import make_clustering
-
-        return make_clustering(threshold=float(self.values["stories.threshold"]),
-                               window_hours=float(self.values["stories.window_hours"]))
 
     def replace(self, **overrides: Any) -> Settings:
         """A copy with ``section__key=value`` overrides (for tests and the demo)."""

@@ -11,7 +11,9 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from dashboard.app import create_app
+from dashboard.config import DashboardConfig
 from db import Database
+from r2pwatch.config import dashboard_config
 from r2pwatch.settings import Settings, load_settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,6 +25,11 @@ def make_settings(*, anonymous: bool = False, demo: bool = False) -> Settings:
     s = load_settings(use_default_files=False, environ={}).replace(serve__secret_key="test-key",
                                                                   auth__anonymous_read=anonymous)
     return Settings(s.values, s.sources, demo)
+
+
+def make_config(*, anonymous: bool = False, demo: bool = False, **overrides: Any) -> DashboardConfig:
+    """What the application hands ``create_app`` for ``make_settings`` with ``section__key`` overrides."""
+    return dashboard_config(make_settings(anonymous=anonymous, demo=demo).replace(**overrides))
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -38,7 +45,7 @@ class Live:
 
 @contextmanager
 def live_dashboard(settings: Settings, database: Database) -> Iterator[Live]:
-    app = create_app(settings, database)
+    app = create_app(dashboard_config(settings), database)
     server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="dashboard", daemon=True)
     thread.start()

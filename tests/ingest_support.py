@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from db import Database
 from db.feeds import NewFeed, add_feed
 from db.models import Feed, FetchLog, Item, ItemSighting
+from ingest.config import IngestConfig
+from r2pwatch import config as r2pwatch_config
 from r2pwatch.settings import Settings, load_settings
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
@@ -128,6 +130,11 @@ def ingest_settings(server: FeedServer | None = None, **overrides: Any) -> Setti
                                   fetch__read_timeout=1.5, fetch__total_timeout=4.0)
     values.update(overrides)
     return base.replace(**values)
+
+
+def ingest_config(server: FeedServer | None = None, **overrides: Any) -> IngestConfig:
+    """What ``r2pwatch ingest`` hands the ingester for ``ingest_settings(server, **overrides)``."""
+    return r2pwatch_config.ingest_config(ingest_settings(server, **overrides))
 
 
 def add_feeds(db: Database, urls: Sequence[str]) -> list[int]:

@@ -14,7 +14,7 @@ from db import Database
 from db.alerts import AlertValues, get_alert, record_alerts
 from db.types import utcnow
 from db.users import add_user
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def _body(ctx: AppContext, alert_id: int, note: str) -> dict[str, Any]:
 
 def test_alerts_page_lists_and_filters(alert_db: tuple[Database, int]) -> None:
     db, _ = alert_db
-    app = create_app(make_settings(anonymous=True), db)
+    app = create_app(make_config(anonymous=True), db)
     client = app.server.test_client()
     assert client.get("/alerts?country=SDN").status_code == 200
     from dashboard.pages.alerts import layout as page
@@ -64,7 +64,7 @@ def test_alerts_page_lists_and_filters(alert_db: tuple[Database, int]) -> None:
 
 def test_viewer_cannot_change_an_alert_analyst_can(alert_db: tuple[Database, int]) -> None:
     db, alert_id = alert_db
-    app: dash.Dash = create_app(make_settings(), db)
+    app: dash.Dash = create_app(make_config(), db)
     ctx: AppContext = app.server.extensions["r2pwatch"]
     viewer = app.server.test_client()
     _login(viewer, "vic", "viewer-password")

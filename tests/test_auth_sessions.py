@@ -33,11 +33,11 @@ from db.users import (
     set_role,
     user_by_token,
 )
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 
 def _settings(**overrides: Any) -> Any:
-    return make_settings().replace(**{"serve__secret_key": "", **overrides})
+    return make_config(**{"serve__secret_key": "", **overrides})
 
 
 def login(client: FlaskClient, name: str, password: str, **kw: Any) -> Any:
@@ -231,10 +231,10 @@ _STARTER = """
 import sys, time
 from pathlib import Path
 go = Path(sys.argv[1])
-import dashboard.app, r2pwatch.settings  # the slow imports first, so the four start together
+import dashboard.app, r2pwatch.config  # the slow imports first, so the four start together
 while not go.exists():
     time.sleep(0.01)
-from dashboard.wsgi import server
+from r2pwatch.wsgi import server
 print(server.secret_key)
 """
 

@@ -14,7 +14,7 @@ from db.alerts import AlertValues, record_alerts
 from db.reviews import record_review
 from r2pwatch.cli import main
 from tests.dashboard_seed import Seeder
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -72,7 +72,7 @@ def test_country_brief_has_figures_alerts_reviewed_items_and_caveats(db: Databas
 
 def test_brief_page_is_printable_html_and_markdown(db: Database) -> None:
     seed(db)
-    app = create_app(make_settings(anonymous=True), db)
+    app = create_app(make_config(anonymous=True), db)
     client = app.server.test_client()
     page = client.get("/brief?region=africa&from=2026-11-14&to=2026-11-20")
     body = page.get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_country_profile_and_unknown_country(db: Database) -> None:
     from dashboard.pages import country
 
     seed(db)
-    app = create_app(make_settings(anonymous=True), db)
+    app = create_app(make_config(anonymous=True), db)
     client = app.server.test_client()
     r = client.get("/country/XYZ")
     assert r.status_code == 404 and "Unknown country" in r.get_data(as_text=True)

@@ -28,7 +28,7 @@ from db.listing import list_items
 from db.reviews import record_review, review_history, review_statuses
 from db.users import add_user, get_user
 from tests.dashboard_seed import XSS_SUMMARY, XSS_TITLE, seed_sample
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -43,7 +43,7 @@ def seeded_db(db: Database) -> Database:
 
 @pytest.fixture
 def app(seeded_db: Database) -> dash.Dash:
-    return create_app(make_settings(), seeded_db)
+    return create_app(make_config(), seeded_db)
 
 
 def ctx_of(app: dash.Dash) -> AppContext:
@@ -81,7 +81,7 @@ def test_login_next_cannot_leave_the_site(app: dash.Dash) -> None:
 
 
 def test_anonymous_read_views_as_viewer(seeded_db: Database) -> None:
-    app = create_app(make_settings(anonymous=True), seeded_db)
+    app = create_app(make_config(anonymous=True), seeded_db)
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
@@ -185,7 +185,7 @@ def test_page_layouts_render(app: dash.Dash, seeded_db: Database) -> None:
 
 
 def test_pages_render_on_an_empty_database(db: Database) -> None:
-    app = create_app(make_settings(anonymous=True), db)
+    app = create_app(make_config(anonymous=True), db)
     with app.server.test_request_context("/"):
         for fn, kwargs in ((overview.layout, {}), (region.layout, {"slug": "americas"}), (review.layout, {}),
                            (feeds.layout, {}), (indicators.layout, {}), (country.layout, {"iso3": "HTI"})):
@@ -274,7 +274,7 @@ def test_feed_preview_fetches_and_lists_items(app: dash.Dash, tmp_path: Path) ->
         ctx = ctx_of(app)
         blocked = feed_actions.preview(ctx, server.url_for("/rss"))
         assert not blocked.ok  # loopback is not allowed by default
-        ctx.settings = ctx.settings.replace(fetch__allow_private=True)
+        ctx.config = make_config(fetch__allow_private=True)
         outcome = feed_actions.preview(ctx, server.url_for("/rss"))
     assert outcome.ok and outcome.details[1] == "Second" and "2 items" in outcome.message
 
@@ -296,11 +296,11 @@ def test_assets_are_local_and_maps_have_kosovo_and_palestine(app: dash.Dash) -> 
 
 
 def test_demo_banner(seeded_db: Database) -> None:
-    app = create_app(make_settings(anonymous=True, demo=True), seeded_db)
+    app = create_app(make_config(anonymous=True, demo=True), seeded_db)
     client = app.server.test_client()
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert "Sample data" in layout
-    plain = create_app(make_settings(anonymous=True), seeded_db).server.test_client()
+    plain = create_app(make_config(anonymous=True), seeded_db).server.test_client()
     assert "Sample data" not in plain.get("/_dash-layout").get_data(as_text=True)
 
 

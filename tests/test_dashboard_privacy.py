@@ -28,7 +28,7 @@ from db.models import Feed
 from db.reviews import apply_action
 from db.users import add_user
 from tests.dashboard_seed import seed_sample
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 SECRET_URL = "https://reader:s3cret-pw@creds.example.org/feed.xml"
 ADMIN = CurrentUser("root", "admin")
@@ -45,7 +45,7 @@ def app(db: Database) -> dash.Dash:
         feed.url, feed.title = SECRET_URL, None
         feed.last_status, feed.last_error_kind = "error", "http"
         feed.last_error = f"Server error '503' for url '{SECRET_URL}'"
-    return create_app(make_settings(anonymous=True), db)
+    return create_app(make_config(anonymous=True), db)
 
 
 @contextmanager

@@ -15,14 +15,14 @@ from dashboard.grid import BadGridRequest, grid_request
 from db import Database
 from db.users import add_user
 from tests.dashboard_seed import seed_sample
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 
 @pytest.fixture
 def client(db: Database) -> FlaskClient:
     seed_sample(db)
     add_user(db, "ana", "analyst", "analyst-password")
-    app: dash.Dash = create_app(make_settings(), db)
+    app: dash.Dash = create_app(make_config(), db)
     c = app.server.test_client()
     c.post("/login", data={"name": "ana", "password": "analyst-password"})
     return c

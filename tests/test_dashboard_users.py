@@ -14,7 +14,7 @@ from dashboard.app import create_app
 from dashboard.context import AppContext, CurrentUser
 from db import Database
 from db.users import add_user, authenticate, get_user, user_by_token
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 ROOT = CurrentUser("root", "admin")
 ANA = CurrentUser("ana", "analyst")
@@ -24,7 +24,7 @@ ANA = CurrentUser("ana", "analyst")
 def app(db: Database) -> dash.Dash:
     add_user(db, "root", "admin", "root-password")
     add_user(db, "ana", "analyst", "analyst-password")
-    return create_app(make_settings(), db)
+    return create_app(make_config(), db)
 
 
 def _ctx(app: dash.Dash) -> AppContext:
@@ -57,7 +57,7 @@ def test_only_admins_manage_users_even_by_forged_requests(app: dash.Dash, db: Da
     assert r.status_code == 403 and not get_user(db, "root").disabled  # type: ignore[union-attr]
     anonymous = app.server.test_client()
     assert anonymous.post("/_dash-update-component", json=_admin_body(ctx, "root", "disable")).status_code == 401
-    anonymous_app = create_app(make_settings(anonymous=True), db)
+    anonymous_app = create_app(make_config(anonymous=True), db)
     forged = _admin_body(_ctx(anonymous_app), "root", "disable")
     assert anonymous_app.server.test_client().post("/_dash-update-component", json=forged).status_code == 403
     admin = _login(app, "root", "root-password")

@@ -14,7 +14,7 @@ from dashboard import feed_actions
 from dashboard.app import create_app
 from dashboard.context import PREVIEW_CONCURRENCY, AppContext
 from db import Database
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 from tests.ingest_support import FeedServer, Reply, header_drip, simple_feed
 
 
@@ -29,9 +29,9 @@ def server() -> Iterator[FeedServer]:
 @pytest.fixture
 def ctx(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> AppContext:
     monkeypatch.setattr(feed_actions, "PREVIEW_SECONDS", 2.0)
-    app = create_app(make_settings(), sqlite_db)
+    app = create_app(make_config(), sqlite_db)
     context: AppContext = app.server.extensions["r2pwatch"]
-    context.settings = context.settings.replace(fetch__allow_private=True, fetch__read_timeout=30.0)
+    context.config = make_config(fetch__allow_private=True, fetch__read_timeout=30.0)
     return context
 
 

@@ -26,6 +26,19 @@ INFLECTIONS: list[Case] = [
     ("ar", "فرض عقوبات جديدة على قادة الانقلاب في النيجر", "", {"sanctions"}, set()),
     ("ar", "الأمم المتحدة تحذر من التحريض على الكراهية ضد الروهينغا", "", {"incitement"}, set()),
     ("es", "Estados Unidos impone sanciones a generales de Sudán", "", {"sanctions"}, set()),
+    # Arabic verbs: past and present persons of the key verbs (حرّضوا، تحرّض، حرّضت، يفرضون)
+    ("ar", "نواب حرّضوا على العنف ضد المهاجرين", "", {"incitement"}, set()),
+    ("ar", "تقرير", "الإذاعة تحرّض على قتل التوتسي وتصفهم بالصراصير", {"incitement"}, set()),
+    ("ar", "تقرير", "قالت المنظمة إن القناة حرّضت على الكراهية ضد الأقليات", {"incitement"}, set()),
+    ("ar", "الحلفاء يفرضون عقوبات على قادة الانقلاب في النيجر", "", {"sanctions"}, set()),
+    # adjectives: "antisemitic", "islamophobic" in every language
+    ("en", "White House condemns antisemitic chants at a rally", "", {"incitement"}, set()),
+    ("fr", "La Maison Blanche condamne des slogans antisémites lors d'un rassemblement", "", {"incitement"}, set()),
+    ("es", "La Casa Blanca condena consignas antisemitas en una manifestación", "", {"incitement"}, set()),
+    ("pt", "A Casa Branca condena palavras de ordem antissemitas num protesto", "", {"incitement"}, set()),
+    ("ar", "البيت الأبيض يدين هتافات معادية للسامية في تجمع", "", {"incitement"}, set()),
+    ("ar", "البيت الأبيض يدين تجمعا «معاديا للسامية»", "", {"incitement"}, set()),
+    ("ar", "الوزير يدين خطابا معاديا للمسلمين في البرلمان", "", {"incitement"}, set()),
     ("pt", "Os Estados Unidos impõem sanções a generais do Sudão", "", {"sanctions"}, set()),
 ]
 
@@ -81,6 +94,33 @@ SENSE: list[Case] = [
 ]
 
 CONTEXT: list[Case] = [
+    # "genocidal war" is an allegation; a genocidal past, leader or violence in the background is not
+    ("en", "Report", "Rights groups say the army is waging a genocidal war on the enclave.", {"genocide"}, set()),
+    ("fr", "Rapport", "Des ONG accusent l'armée de mener une guerre génocidaire dans l'enclave.", {"genocide"}, set()),
+    ("es", "Informe", "Las ONG acusan al ejército de librar una guerra genocida en el enclave.", {"genocide"}, set()),
+    ("pt", "Relatório", "As ONG acusam o exército de travar uma guerra genocida no enclave.", {"genocide"}, set()),
+    ("ar", "تقرير", "منظمات حقوقية تتهم الجيش بشن حرب إبادة على القطاع.", {"genocide"}, set()),
+    ("en", "Talks stall", "The fragile peace after years of genocidal violence is at risk.", set(), {"genocide"}),
+    ("ar", "تعثر المحادثات", "السلام الهش بعد سنوات من عنف الإبادة الجماعية مهدد من جديد.", set(), {"genocide"}),
+    ("ar", "وفاة صحفي", "حاور الصحفي الزعيم مرتكب الإبادة الجماعية في الثمانينيات.", set(), {"genocide"}),
+    # words made on "-cide" that name no crime against a group (domicide, ecocide, urbicide)
+    ("ar", "الدمار في المدينة يسلط الضوء على مفهوم «إبادة المساكن»", "", set(), {"genocide"}),
+    ("ar", "ناشطون يحذرون من «الإبادة البيئية» في الغابات", "", set(), {"genocide"}),
+    # displacement alone is not ethnic cleansing; forced displacement of a group is
+    ("ar", "الأمم المتحدة تحيي ذكرى تهجير الفلسطينيين", "", set(), {"ethnic_cleansing"}),
+    (
+        "ar",
+        "الأمم المتحدة تحيي ذكرى تهجير الفلسطينيين",
+        "فعالية تحيي ذكرى تهجير مئات الآلاف من الفلسطينيين",
+        set(),
+        {"ethnic_cleansing"},
+    ),
+    ("en", "UN commemorates the expulsion of Palestinians in 1948", "", set(), {"ethnic_cleansing"}),
+    ("fr", "L'ONU commémore l'expulsion des Palestiniens en 1948", "", set(), {"ethnic_cleansing"}),
+    ("es", "La ONU conmemora la expulsión de los palestinos en 1948", "", set(), {"ethnic_cleansing"}),
+    ("pt", "A ONU comemora a expulsão dos palestinos em 1948", "", set(), {"ethnic_cleansing"}),
+    ("en", "Report", "Militias expelled the Masalit from El Geneina, witnesses say.", {"ethnic_cleansing"}, set()),
+    ("ar", "تقرير", "منظمات تتهم الجيش بالتهجير القسري للفلسطينيين من قراهم.", {"ethnic_cleansing"}, set()),
     ("en", "Review: a new book about the Rwandan genocide", "", set(), {"genocide"}),
     ("fr", "Critique : un film sur le génocide au Rwanda", "", set(), {"genocide"}),
     ("ar", "فيلم عن الإبادة الجماعية في رواندا يفوز بجائزة", "", set(), {"genocide"}),

@@ -16,7 +16,7 @@ from db.models import Feed, FetchLog, ItemSighting
 from ingest.normalise import plain_text
 from ingest.runner import run_pass
 from tests.conftest import corpus_path
-from tests.ingest_support import FeedServer, Reply, add_feeds, ingest_settings
+from tests.ingest_support import FeedServer, Reply, add_feeds, ingest_config
 
 _HEADER = re.compile(r"^Header:\s*([A-Za-z-]+):\s*(.*?)\s*$", re.M)
 
@@ -73,7 +73,7 @@ def test_feedparser_corpus(db: Database) -> None:
         server.routes["/-/return-304.xml"] = Reply(304)
         urls = [server.url("/" + p.relative_to(root).as_posix()) for p in files]
         add_feeds(db, urls)
-        summary = run_pass(db, ingest_settings(server, ingest__workers=8), all_feeds=True)
+        summary = run_pass(db, ingest_config(server, ingest__workers=8), all_feeds=True)
 
     assert len(summary.outcomes) == len(files)
     internal = [(o.url, o.error) for o in summary.outcomes if o.error_kind == "internal"]

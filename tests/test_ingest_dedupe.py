@@ -16,7 +16,7 @@ from tests.ingest_support import (
     Reply,
     add_feeds,
     feed_row,
-    ingest_settings,
+    ingest_config,
     item_count,
     items,
     last_log,
@@ -32,7 +32,7 @@ def server() -> Iterator[FeedServer]:
 
 
 def one_pass(db: Database, server: FeedServer) -> None:
-    run_pass(db, ingest_settings(server), all_feeds=True)
+    run_pass(db, ingest_config(server), all_feeds=True)
 
 
 def sightings(db: Database) -> int:
@@ -156,9 +156,9 @@ def test_fetch_now_flag_makes_a_feed_due(db: Database, server: FeedServer) -> No
     (f,) = add_feeds(db, [server.url("/f")])
     one_pass(db, server)
     hits = server.hits("/f")
-    run_pass(db, ingest_settings(server))  # not due: nothing fetched
+    run_pass(db, ingest_config(server))  # not due: nothing fetched
     assert server.hits("/f") == hits
     request_fetch(db, f)
-    run_pass(db, ingest_settings(server))
+    run_pass(db, ingest_config(server))
     assert server.hits("/f") == hits + 1
     assert feed_row(db, f).fetch_requested_at is None

@@ -11,7 +11,7 @@ import pytest
 from db import Database
 from db.claims import claim_feeds
 from db.types import utcnow
-from ingest.runner import run_ingest
+from r2pwatch.ingest_cli import run_ingest
 from tests.ingest_support import FeedServer, Reply, add_feeds, ingest_settings, item_count, simple_feed
 
 

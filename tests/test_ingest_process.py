@@ -102,7 +102,7 @@ def test_sigkill_mid_pass_then_new_pass(db: Database, slow_server: FeedServer, t
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     n_items, n_sightings, _ = counts(db)
-    assert n_items == n_sightings == FEEDS * ITEMS
+    assert n_items == n_sightings == FEEDS * ITEMS, (again.stdout, again.stderr[-3000:])
     assert set(per_feed_sightings(db).values()) == {ITEMS}
     with db.read() as s:
         dupes = s.execute(select(Item.link_key).group_by(Item.link_key).having(func.count() > 1)).all()

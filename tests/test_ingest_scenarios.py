@@ -20,7 +20,7 @@ from tests.ingest_support import (
     Reply,
     add_feeds,
     feed_row,
-    ingest_settings,
+    ingest_config,
     item_count,
     items,
     last_log,
@@ -40,7 +40,7 @@ def server() -> Iterator[FeedServer]:
 def run(db: Database, server: FeedServer, bad_path: str, **overrides: Any) -> tuple[int, int, PassSummary]:
     """Register the bad feed and the good neighbour, run one pass, check the neighbour."""
     bad, good = add_feeds(db, [server.url(bad_path), server.url("/good")])
-    summary = run_pass(db, ingest_settings(server, **overrides), all_feeds=True)
+    summary = run_pass(db, ingest_config(server, **overrides), all_feeds=True)
     assert_good(db, good)
     return bad, good, summary
 
@@ -126,7 +126,7 @@ def test_500_then_recovery(db: Database, server: FeedServer) -> None:
     bad, _, _ = run(db, server, "/flaky")
     assert_error(db, bad, "http_status")
     server.routes["/flaky"] = Reply(body=simple_feed(4, prefix="flaky"))
-    run_pass(db, ingest_settings(server), all_feeds=True)
+    run_pass(db, ingest_config(server), all_feeds=True)
     row = feed_row(db, bad)
     assert row.last_status == "ok" and row.consecutive_failures == 0 and row.last_error is None
     assert item_count(db, bad) == 4
@@ -329,7 +329,7 @@ def test_entries_without_guid_link_or_date(db: Database, server: FeedServer) -> 
     assert by_title["nodate"].published_at >= started - timedelta(seconds=1)
     assert by_title["bare"].link is None
     # The same pass again adds nothing (no ETag here, so the body is re-read).
-    run_pass(db, ingest_settings(server), all_feeds=True)
+    run_pass(db, ingest_config(server), all_feeds=True)
     assert item_count(db, bad) == 4
     assert last_log(db, bad).new_items == 0
 
@@ -364,7 +364,7 @@ def test_conditional_get_gives_304(db: Database, server: FeedServer) -> None:
     row = feed_row(db, bad)
     assert row.etag == '"v1"' and row.last_status == "ok"
     assert row.next_due_at is not None and row.next_due_at >= datetime.now(UTC) + timedelta(minutes=59)
-    summary = run_pass(db, ingest_settings(server), all_feeds=True)
+    summary = run_pass(db, ingest_config(server), all_feeds=True)
     assert feed_row(db, bad).last_status == "not_modified"
     assert summary.not_modified >= 1
     assert server.requests[-1][1].get("if-none-match") == '"v1"' or any(
@@ -380,7 +380,7 @@ def test_user_agent_names_r2pwatch(db: Database, server: FeedServer) -> None:
 
 def test_refused_when_private_not_allowed(db: Database, server: FeedServer) -> None:
     bad = add_feeds(db, [server.url("/good")])[0]
-    run_pass(db, ingest_settings(None), all_feeds=True)
+    run_pass(db, ingest_config(None), all_feeds=True)
     assert_error(db, bad, "blocked")
     assert server.requests == []
 

@@ -15,7 +15,7 @@ from db.feeds import list_feeds
 from db.limits import MAX_INTERVAL_MINUTES
 from ingest.opml import OPMLError, parse_opml
 from r2pwatch.cli import main
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 
 def _nested(levels: int) -> bytes:
@@ -69,7 +69,7 @@ def test_long_category_paths_are_skipped() -> None:
 
 @pytest.fixture
 def app(db: Database) -> dash.Dash:
-    return create_app(make_settings(), db)
+    return create_app(make_config(), db)
 
 
 def test_dashboard_import_refuses_deep_opml_and_imports_the_rest(app: dash.Dash, db: Database) -> None:

@@ -14,7 +14,7 @@ from db.reviews import record_review, review_history
 from db.rule_stats import NO_RULE, RuleThresholds, rule_records
 from ingest.runner import run_pass
 from r2pwatch.cli import main
-from tests.ingest_support import FeedServer, Reply, add_feeds, ingest_settings, items, rss, rss_item
+from tests.ingest_support import FeedServer, Reply, add_feeds, ingest_config, items, rss, rss_item
 
 STORIES = {
     "s-1": ("UN imposes sanctions on Mali junta", "New sanctions were announced."),
@@ -35,7 +35,7 @@ def ingested(db: Database) -> dict[str, int]:
             )
         )
         add_feeds(db, [server.url("/r")])
-        run_pass(db, ingest_settings(server), all_feeds=True)
+        run_pass(db, ingest_config(server), all_feeds=True)
     return {i.guid: i.id for i in items(db)}
 
 
@@ -126,12 +126,11 @@ def test_rules_cli(db: Database, ingested: dict[str, int], capsys: pytest.Captur
 def test_indicators_page_shows_each_rules_record(db: Database, ingested: dict[str, int]) -> None:
     from dashboard.app import create_app
     from dashboard.pages import indicators
-    from tests.dashboard_server import make_settings
+    from tests.dashboard_server import make_config
 
     record_review(db, [ingested["s-1"]], "confirmed", "ana")
     record_review(db, [ingested["s-2"], ingested["s-3"]], "dismissed", "ana")
-    settings = make_settings().replace(rules__min_reviews=3, rules__low_precision=0.5)
-    app = create_app(settings, db)
+    app = create_app(make_config(rules__min_reviews=3, rules__low_precision=0.5), db)
     with app.server.test_request_context("/"):
         page = str(indicators.layout())
     assert "indicators-rules-sanctions" in page

@@ -16,7 +16,7 @@ from db.models import SavedView
 from db.users import add_user
 from db.views import ViewError, delete_view, list_views, open_view, save_view
 from tests.dashboard_seed import Seeder
-from tests.dashboard_server import make_settings
+from tests.dashboard_server import make_config
 
 
 def test_views_are_per_user_and_count_new_items(db: Database) -> None:
@@ -40,7 +40,7 @@ def test_views_are_per_user_and_count_new_items(db: Database) -> None:
     s.item(feed, "UN peacekeepers deployed", days_ago=1, indicators=["peacekeeping"], countries=["SDN"])
     s.item(feed, "Old news", days_ago=5, indicators=["peacekeeping"], countries=["SDN"])
     s.item(feed, "Elsewhere", days_ago=1, indicators=["peacekeeping"], countries=["HTI"])
-    app = create_app(make_settings(), db)
+    app = create_app(make_config(), db)
     with app.server.test_request_context("/"):
         ctx = app.server.extensions["r2pwatch"]
         (v,) = list_views(db, "ana")
@@ -56,7 +56,7 @@ def test_saved_view_route_and_audit_page(db: Database) -> None:
     add_user(db, "ana", "analyst", "analyst-password")
     add_user(db, "root", "admin", "admin-password")
     view = save_view(db, "ana", "Mine", "/region/africa", "period=30")
-    app = create_app(make_settings(), db)
+    app = create_app(make_config(), db)
     client = app.server.test_client()
     assert client.get(f"/views/{view.id}").status_code == 302  # to the login page
     client.post("/login", data={"name": "ana", "password": "wrong", "next": "/"})

@@ -11,10 +11,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, html
 
+from dashboard.alerts_atom import alerts_atom_href
 from dashboard.auth import current_user
-from dashboard.context import AppContext, get_ctx, write_callback
+from dashboard.context import AppContext, CurrentUser, get_ctx, write_callback
 from dashboard.dashtyped import register_page
 from db.alerts import AlertInfo, AlertQuery, AlertStateError, list_alerts, set_alert_state
+from db.deliveries import DeliveryInfo, deliveries_for, receiver_label
 from db.models import ALERT_STATES
 from db.types import utcnow
 
@@ -53,7 +55,27 @@ def _filters(ctx: AppContext, q: dict[str, Any]) -> html.Form:
     ], method="get", action=PATH, className="d-flex flex-wrap align-items-end gap-1 mb-3", id="alerts-filters")
 
 
-def _row(ctx: AppContext, a: AlertInfo, can_act: bool) -> html.Tr:
+STATUS_COLOURS = {"pending": "bg-warning text-dark", "delivered": "bg-success", "failed": "bg-danger"}
+
+
+def _delivery(d: DeliveryInfo, user: CurrentUser | None) -> html.Div:
+    """One receiver's delivery state; anonymous visitors see the channel, not the receiver."""
+    who = d.channel if user is None or user.anonymous else f"{d.channel} {receiver_label(d.channel, d.target)}"
+    detail = []
+    if d.status == "delivered" and d.delivered_at:
+        detail.append(f"{d.delivered_at:%Y-%m-%d %H:%M} UTC")
+    elif d.status != "delivered":
+        detail.append(f"{d.attempts} attempts, next {d.next_attempt_at:%Y-%m-%d %H:%M} UTC")
+    if d.last_error and d.status != "delivered":
+        detail.append(d.last_error[:200])
+    return html.Div([html.Span(d.status, className=f"badge {STATUS_COLOURS.get(d.status, 'bg-secondary')} me-1"),
+                     html.Span(who, className="text-break"),
+                     html.Div("; ".join(detail), className="text-muted") if detail else None],
+                    className=f"small mb-1 delivery-{d.status}")
+
+
+def _row(ctx: AppContext, a: AlertInfo, can_act: bool, deliveries: list[DeliveryInfo] | None = None,
+         user: CurrentUser | None = None) -> html.Tr:
     meta = ctx.meta
     where: Any = (html.A(f"{meta.country_name(a.country)} ({a.country})", href=f"/country/{a.country}")
                   if a.scope == "country" else html.A(meta.region_name(a.region), href=f"/region/{a.region}"))
@@ -81,6 +103,8 @@ def _row(ctx: AppContext, a: AlertInfo, can_act: bool) -> html.Tr:
         html.Td([html.Div(a.figures()), html.Div(a.explain(), className="small text-muted"),
                  html.Div(f"stories: {stories}", className="small text-muted") if stories else None]),
         html.Td(state),
+        html.Td([_delivery(d, user) for d in deliveries or ()] or html.Span("—", className="text-muted"),
+                id=f"alert-deliveries-{a.id}"),
         html.Td(actions),
     ], id=f"alert-row-{a.id}")
 
@@ -91,18 +115,25 @@ def layout(**query: Any) -> html.Div:
     can_act = user is not None and user.can("review")
     q = {k: (str(v).strip() or None) for k, v in query.items() if isinstance(v, str)}
     days = _int(q.get("days"), DEFAULT_DAYS)
-    alerts = list_alerts(ctx.database, AlertQuery(
+    one = q.get("alert")
+    alerts = list_alerts(ctx.database, AlertQuery(alert_id=int(one), limit=1)) if one and one.isdigit() else \
+        list_alerts(ctx.database, AlertQuery(
         since=utcnow() - timedelta(days=days), scope=q.get("scope") if q.get("scope") in ("country", "region") else None,
         region=q.get("region"), country=(q.get("country") or "")[:3] or None, indicator=q.get("indicator"),
         state=q.get("state") if q.get("state") in ALERT_STATES else None, limit=500))
-    head = html.Thead(html.Tr([html.Th(h) for h in ("Day", "Where", "Indicator", "Arithmetic", "State", "")]))
-    body: Any = (html.Table([head, html.Tbody([_row(ctx, a, can_act) for a in alerts])],
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Day", "Where", "Indicator", "Arithmetic", "State",
+                                                    "Delivery", "")]))
+    sent = deliveries_for(ctx.database, [a.id for a in alerts])
+    body: Any = (html.Table([head, html.Tbody([_row(ctx, a, can_act, sent.get(a.id), user) for a in alerts])],
                             className="table table-sm align-top", id="alerts-table")
                  if alerts else html.Div("No alerts match these filters.", className="text-muted", id="alerts-empty"))
     hint = None if can_act else dbc.Alert("Viewing as a viewer: acknowledging or dismissing alerts needs an analyst "
                                           "login.", color="info", className="py-2")
+    feed = alerts_atom_href({**q, "days": str(days)}, user.feed_token if user is not None else None)
     return html.Div([html.H1("Alerts", className="h4"), hint, _filters(ctx, {**q, "days": days}),
-                     html.Div(f"{len(alerts)} alerts", className="small text-muted mb-1"), body])
+                     html.Div([f"{len(alerts)} alerts · ",
+                               html.A("Atom feed of these alerts", href=feed, id="alerts-atom")],
+                              className="small text-muted mb-1"), body])
 
 
 def change_state(ack: Any, dismiss: Any, note: str | None) -> tuple[Any, str]:

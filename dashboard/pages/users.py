@@ -30,6 +30,8 @@ def _own(ctx: AppContext, user: CurrentUser) -> dbc.Card:
         html.P([html.Strong(user.name), f" · {user.role}"], className="mb-2"),
         html.Div(["Atom feed of flagged items: ", html.Code(f"/feeds/flagged.atom?token={token}", id="users-own-feed")],
                  className="small mb-2 text-break"),
+        html.Div(["Atom feed of alerts: ", html.Code(f"/feeds/alerts.atom?token={token}", id="users-own-alerts-feed")],
+                 className="small mb-2 text-break"),
         dbc.Button("New feed token", id="users-rotate-own", size="sm", color="secondary", outline=True,
                    className="mb-3"),
         dbc.Row([
