@@ -21,7 +21,7 @@ from tests.ingest_support import (
     Reply,
     add_feeds,
     feed_row,
-    ingest_settings,
+    ingest_config,
     item_count,
     rss,
     rss_item,
@@ -49,7 +49,7 @@ def _count(db: Database, what: object) -> int:
 
 def test_a_big_document_is_stored_in_batches_and_logged_once(db: Database, server: FeedServer) -> None:
     (feed_id,) = add_feeds(db, [server.url("/big")])
-    summary = run_pass(db, ingest_settings(server), all_feeds=True)
+    summary = run_pass(db, ingest_config(server), all_feeds=True)
     assert summary.new_items == ENTRIES
     assert item_count(db, feed_id) == ENTRIES and _count(db, StoryItem) == ENTRIES
     assert _count(db, ItemTag) > 0  # tagged batch by batch
@@ -92,7 +92,7 @@ def test_a_failure_between_batches_keeps_whole_items_and_the_retry_stores_the_re
     (feed_id,) = add_feeds(db, [server.url("/big")])
     _refuse_one_item(db)
     try:
-        first = run_pass(db, ingest_settings(server), all_feeds=True)
+        first = run_pass(db, ingest_config(server), all_feeds=True)
     finally:
         _accept_again(db)
     assert first.failed == 1
@@ -104,7 +104,7 @@ def test_a_failure_between_batches_keeps_whole_items_and_the_retry_stores_the_re
 
     with db.engine.begin() as conn:  # due again now
         conn.exec_driver_sql("UPDATE feeds SET next_due_at = NULL")
-    second = run_pass(db, ingest_settings(server), all_feeds=True)
+    second = run_pass(db, ingest_config(server), all_feeds=True)
     assert second.new_items == ENTRIES - BATCH_ENTRIES
     assert item_count(db, feed_id) == ENTRIES and _count(db, StoryItem) == ENTRIES
     assert feed_row(db, feed_id).etag == '"v1"'
