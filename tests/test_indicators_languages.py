@@ -159,6 +159,20 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("fr", "La mission de maintien de la paix entame son retrait du Mali", "peacekeeping", "withdrawn"),
     ("ar", "انسحاب قوات حفظ السلام من مالي", "peacekeeping", "withdrawn"),
     ("es", "Despliegue de cascos azules en Haití", "peacekeeping", "deployed"),
+    # lifting a suspension readmits, lifting sanctions lifts them, withdrawing is withdrawn: as verbs too
+    ("en", "Arab League lifts the suspension of Syria's membership", "membership", "readmitted"),
+    ("fr", "La Ligue arabe lève la suspension de la Syrie", "membership", "readmitted"),
+    ("es", "La Liga Árabe levanta la suspensión de Siria", "membership", "readmitted"),
+    ("pt", "A Liga Árabe levanta a suspensão da Síria", "membership", "readmitted"),
+    ("ar", "الجامعة العربية ترفع التعليق عن عضوية سوريا", "membership", "readmitted"),
+    ("ar", "الجامعة العربية ترفع تعليق عضوية سوريا", "membership", "readmitted"),
+    ("ar", "سوريا تستعيد مقعدها في الجامعة العربية", "membership", "readmitted"),
+    ("ar", "الاتحاد الأوروبي يرفع العقوبات عن سوريا", "sanctions", "lifted"),
+    ("ar", "الاتحاد الأوروبي يفرض عقوبات على قادة الانقلاب", "sanctions", "imposed"),
+    ("ar", "قوات حفظ السلام تنسحب من مالي", "peacekeeping", "withdrawn"),
+    ("pt", "Os capacetes azuis retiram-se do Mali", "peacekeeping", "withdrawn"),
+    ("es", "Los cascos azules se retiran de Malí", "peacekeeping", "withdrawn"),
+    ("fr", "Les casques bleus se retirent du Mali", "peacekeeping", "withdrawn"),
 ]
 
 
