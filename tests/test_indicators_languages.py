@@ -26,6 +26,12 @@ INFLECTIONS: list[Case] = [
     ("ar", "فرض عقوبات جديدة على قادة الانقلاب في النيجر", "", {"sanctions"}, set()),
     ("ar", "الأمم المتحدة تحذر من التحريض على الكراهية ضد الروهينغا", "", {"incitement"}, set()),
     ("es", "Estados Unidos impone sanciones a generales de Sudán", "", {"sanctions"}, set()),
+    # membership alone (joining, applying, discussing) is no suspension
+    ("en", "Saudi Arabia gains membership of the BRICS group", "", set(), {"membership"}),
+    ("ar", "السعودية تحصل على عضوية مجموعة بريكس", "", set(), {"membership"}),
+    ("ar", "الجامعة العربية تناقش عضوية فلسطين في الأمم المتحدة", "", set(), {"membership"}),
+    ("fr", "L'Arabie saoudite obtient son adhésion au groupe des BRICS", "", set(), {"membership"}),
+    ("ar", "علقت الجامعة العربية عضوية سوريا عام 2011", "", {"membership"}, set()),
     # Arabic verbs: past and present persons of the key verbs (حرّضوا، تحرّض، حرّضت، يفرضون)
     ("ar", "نواب حرّضوا على العنف ضد المهاجرين", "", {"incitement"}, set()),
     ("ar", "تقرير", "الإذاعة تحرّض على قتل التوتسي وتصفهم بالصراصير", {"incitement"}, set()),
