@@ -26,6 +26,12 @@ INFLECTIONS: list[Case] = [
     ("ar", "فرض عقوبات جديدة على قادة الانقلاب في النيجر", "", {"sanctions"}, set()),
     ("ar", "الأمم المتحدة تحذر من التحريض على الكراهية ضد الروهينغا", "", {"incitement"}, set()),
     ("es", "Estados Unidos impone sanciones a generales de Sudán", "", {"sanctions"}, set()),
+    # membership alone (joining, applying, discussing) is no suspension
+    ("en", "Saudi Arabia gains membership of the BRICS group", "", set(), {"membership"}),
+    ("ar", "السعودية تحصل على عضوية مجموعة بريكس", "", set(), {"membership"}),
+    ("ar", "الجامعة العربية تناقش عضوية فلسطين في الأمم المتحدة", "", set(), {"membership"}),
+    ("fr", "L'Arabie saoudite obtient son adhésion au groupe des BRICS", "", set(), {"membership"}),
+    ("ar", "علقت الجامعة العربية عضوية سوريا عام 2011", "", {"membership"}, set()),
     # Arabic verbs: past and present persons of the key verbs (حرّضوا، تحرّض، حرّضت، يفرضون)
     ("ar", "نواب حرّضوا على العنف ضد المهاجرين", "", {"incitement"}, set()),
     ("ar", "تقرير", "الإذاعة تحرّض على قتل التوتسي وتصفهم بالصراصير", {"incitement"}, set()),
@@ -159,6 +165,20 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("fr", "La mission de maintien de la paix entame son retrait du Mali", "peacekeeping", "withdrawn"),
     ("ar", "انسحاب قوات حفظ السلام من مالي", "peacekeeping", "withdrawn"),
     ("es", "Despliegue de cascos azules en Haití", "peacekeeping", "deployed"),
+    # lifting a suspension readmits, lifting sanctions lifts them, withdrawing is withdrawn: as verbs too
+    ("en", "Arab League lifts the suspension of Syria's membership", "membership", "readmitted"),
+    ("fr", "La Ligue arabe lève la suspension de la Syrie", "membership", "readmitted"),
+    ("es", "La Liga Árabe levanta la suspensión de Siria", "membership", "readmitted"),
+    ("pt", "A Liga Árabe levanta a suspensão da Síria", "membership", "readmitted"),
+    ("ar", "الجامعة العربية ترفع التعليق عن عضوية سوريا", "membership", "readmitted"),
+    ("ar", "الجامعة العربية ترفع تعليق عضوية سوريا", "membership", "readmitted"),
+    ("ar", "سوريا تستعيد مقعدها في الجامعة العربية", "membership", "readmitted"),
+    ("ar", "الاتحاد الأوروبي يرفع العقوبات عن سوريا", "sanctions", "lifted"),
+    ("ar", "الاتحاد الأوروبي يفرض عقوبات على قادة الانقلاب", "sanctions", "imposed"),
+    ("ar", "قوات حفظ السلام تنسحب من مالي", "peacekeeping", "withdrawn"),
+    ("pt", "Os capacetes azuis retiram-se do Mali", "peacekeeping", "withdrawn"),
+    ("es", "Los cascos azules se retiran de Malí", "peacekeeping", "withdrawn"),
+    ("fr", "Les casques bleus se retirent du Mali", "peacekeeping", "withdrawn"),
 ]
 
 
