@@ -111,6 +111,14 @@ class StoreResult:
     url_changed: bool = False
     feed_missing: bool = False  # the feed was deleted while it was being fetched
 
+    def plus(self, later: StoreResult) -> StoreResult:
+        """This batch's result followed by a later batch's of the same fetch."""
+        return StoreResult(
+            self.new_items + later.new_items, self.duplicate_items + later.duplicate_items,
+            self.updated_items + later.updated_items, self.new_item_ids + later.new_item_ids,
+            later.url_changed, self.feed_missing or later.feed_missing,
+        )
+
 
 @dataclass(slots=True)
 class _Known:
@@ -152,8 +160,9 @@ def _lookup(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> _
     by_guid: dict[str, _Known] = {}
     by_link: dict[str, _Known] = {}
     by_title: dict[str, list[tuple[_Known, datetime]]] = {}
+    conn = session.connection()  # plain rows, without the ORM's result machinery
     for chunk in _chunks(guids):
-        rows = session.execute(
+        rows = conn.execute(
             select(ItemSighting.guid, Item.id, Item.content_hash, Item.link_key)
             .join(Item, Item.id == ItemSighting.item_id)
             .where(ItemSighting.feed_id == feed_id, ItemSighting.guid.in_(chunk))
@@ -161,14 +170,14 @@ def _lookup(session: Session, feed_id: int, entries: Sequence[EntryValues]) -> _
         for guid, item_id, content_hash, link_key in rows:
             by_guid[guid] = _Known(item_id, content_hash, link_key)
     for chunk in _chunks(links):
-        rows2 = session.execute(
+        rows2 = conn.execute(
             select(Item.link_key, Item.id, Item.content_hash).where(Item.link_key.in_(chunk))
         )
         for link_key, item_id, content_hash in rows2:
             if link_key is not None:
                 by_link[link_key] = _Known(item_id, content_hash, link_key)
     for chunk in _chunks(titles):
-        rows3 = session.execute(
+        rows3 = conn.execute(
             select(Item.title_key, Item.id, Item.content_hash, Item.link_key, Item.published_at)
             .join(ItemSighting, ItemSighting.item_id == Item.id)
             .where(ItemSighting.feed_id == feed_id, Item.title_key.in_(chunk))
@@ -205,16 +214,19 @@ class Clustering:
 
 def store_attempt(
     database: Database, attempt: FeedAttempt, *, tagger: Tagger | None = None,
-    clustering: Clustering | None = None,
+    clustering: Clustering | None = None, earlier: StoreResult | None = None,
 ) -> StoreResult:
     """Store the attempt in one transaction. ``tagger`` tags entries found to need tags that the
     caller did not tag (another feed stored the same item in between); without it they get none.
-    With ``clustering``, every new item joins a story in the same transaction."""
+    With ``clustering``, every new item joins a story in the same transaction. ``earlier`` is what
+    ``store_batch`` already stored of this fetch: the fetch log and the result count it too."""
     with database.write() as session:
         feed = session.get(Feed, attempt.feed_id)
         if feed is None:
             return StoreResult(feed_missing=True)
         result = _store_entries(session, attempt, tagger, clustering) if attempt.entries else StoreResult()
+        if earlier is not None:
+            result = earlier.plus(result)
         url_changed, notes = _update_feed(session, feed, attempt)
         session.add(
             FetchLog(
@@ -239,6 +251,20 @@ def store_attempt(
         result.new_item_ids,
         url_changed,
     )
+
+
+def store_batch(
+    database: Database, attempt: FeedAttempt, *, tagger: Tagger | None = None,
+    clustering: Clustering | None = None,
+) -> StoreResult:
+    """Store some of a big fetch's entries in their own transaction, leaving the feed's state and
+    fetch log to the ``store_attempt`` that carries the last of them. Each item is whole (tags, story,
+    counts) when its batch commits; after a crash between batches the feed keeps its old ETag, so the
+    next fetch brings the rest and the stored ones are recognised as duplicates."""
+    with database.write() as session:
+        if session.get(Feed, attempt.feed_id) is None:
+            return StoreResult(feed_missing=True)
+        return _store_entries(session, attempt, tagger, clustering) if attempt.entries else StoreResult()
 
 
 def _store_entries(
