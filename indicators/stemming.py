@@ -182,6 +182,8 @@ class Normaliser:
         protected = self.protected
         if token in protected or not ARABIC.match(token):
             return token, 0
+        if token.endswith("يا") and token[:-1] in protected:
+            return token[:-1], 0  # a demonym with the accusative ending: مصريًا, سودانيًا (Syria is a name)
         for p, left in _AR_PARTICLES:  # a name with a particle: وسوريا, والسودان
             # (ك "like" before a short name is too often part of a word: «كنيس» is not «نيس», Nice)
             rest = left + token[len(p) :]

@@ -228,6 +228,11 @@ def test_stage_and_direction(lang: str, title: str, indicator: str, stage: str) 
         ("fr", "Des milliers d'Arméniens de souche fuient le Haut-Karabakh", {"AZE"}, {"ARM"}),
         ("es", "Miles de armenios étnicos huyen de Nagorno Karabaj", {"AZE"}, {"ARM"}),
         ("es", "EE UU sanciona a un gobernador de Sri Lanka", {"USA", "LKA"}, set()),
+        # demonyms with the Arabic accusative ending, as the other languages' demonyms
+        ("ar", "الاتحاد يعاقب ناديا مصريا", {"EGY"}, set()),
+        ("ar", "مقتل جندي بعد أن أطلق النار على جنديا إسرائيليا", {"ISR"}, set()),
+        ("ar", "مواطنا سوريا يصل إلى الحدود", {"SYR"}, set()),
+        ("en", "Confederation suspends an Egyptian club", {"EGY"}, set()),
     ],
 )
 def test_geotagging_collisions(lang: str, text: str, present: set[str], absent: set[str]) -> None:
