@@ -18,6 +18,7 @@ their written form, so stemming never turns a common word into a country or a co
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -209,18 +210,22 @@ class Normaliser:
             if not token.startswith(particle):
                 continue
             word = token[len(particle) :]
-            for prefix in _AR_VERB_PREFIXES:
-                if not word.startswith(prefix):
-                    continue
-                for suffix in _AR_VERB_SUFFIXES:
-                    if (prefix or suffix) and word.endswith(suffix):
-                        stem = word[len(prefix) : len(word) - len(suffix)]
-                        if len(stem) < _AR_MIN:
-                            continue
-                        # the forms the taxonomy writes verbs in: the stem (حرض), the present of
-                        # the third person (يحرض, يستعيد), the past of the feminine (علقت, جمدت)
-                        for form in (stem, "ي" + stem, stem + "ت"):
-                            cand = MARK + arabic_base(form)
-                            if cand in vocab:
-                                return cand, len(particle)
+            if len(word) <= _AR_MIN:
+                continue
+            prefixes = [p for p in _AR_VERB_PREFIXES if word.startswith(p)]
+            suffixes = [s for s in _AR_VERB_SUFFIXES if word.endswith(s)]
+            for prefix in prefixes:
+                for suffix in suffixes:
+                    stem = word[len(prefix) : len(word) - len(suffix)]
+                    if not (prefix or suffix) or len(stem) < _AR_MIN:
+                        continue
+                    # the forms the taxonomy writes verbs in: the stem (حرض), the present of the
+                    # third person (يحرض, يستعيد), the past of the feminine (علقت, جمدت)
+                    for form in (stem, "ي" + stem, stem + "ت"):
+                        cand = MARK + _arabic_base_cached(form)
+                        if cand in vocab:
+                            return cand, len(particle)
         return None
+
+
+_arabic_base_cached = functools.lru_cache(maxsize=1 << 16)(arabic_base)
