@@ -13,7 +13,9 @@ their written form, so stemming never turns a common word into a country or a co
 - Arabic: attached proclitics (و ف ب ك ل, the article ال and combinations like وال بال لل) and
   common suffixes (plural ات ون ين, pronouns ها هم هما كم نا, ta marbuta / ه, nisba يه) are
   removed, and a few broken plurals around the key terms are mapped to their singular. A protected
-  name keeps its article; a proclitic before it is skipped in the evidence.
+  name keeps its article; a proclitic before it is skipped in the evidence. A word still unknown is
+  tried as a verb in another person or tense (the person's prefix and ending removed), kept only when
+  that leaves a word of the taxonomy.
 """
 
 from __future__ import annotations
