@@ -13,11 +13,14 @@ their written form, so stemming never turns a common word into a country or a co
 - Arabic: attached proclitics (و ف ب ك ل, the article ال and combinations like وال بال لل) and
   common suffixes (plural ات ون ين, pronouns ها هم هما كم نا, ta marbuta / ه, nisba يه) are
   removed, and a few broken plurals around the key terms are mapped to their singular. A protected
-  name keeps its article; a proclitic before it is skipped in the evidence.
+  name keeps its article; a proclitic before it is skipped in the evidence. A word still unknown is
+  tried as a verb in another person or tense (the person's prefix and ending removed), kept only when
+  that leaves a word of the taxonomy.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -182,6 +185,8 @@ class Normaliser:
         protected = self.protected
         if token in protected or not ARABIC.match(token):
             return token, 0
+        if token.endswith("يا") and token[:-1] in protected:
+            return token[:-1], 0  # a demonym with the accusative ending: مصريًا, سودانيًا (Syria is a name)
         for p, left in _AR_PARTICLES:  # a name with a particle: وسوريا, والسودان
             # (ك "like" before a short name is too often part of a word: «كنيس» is not «نيس», Nice)
             rest = left + token[len(p) :]
@@ -207,18 +212,22 @@ class Normaliser:
             if not token.startswith(particle):
                 continue
             word = token[len(particle) :]
-            for prefix in _AR_VERB_PREFIXES:
-                if not word.startswith(prefix):
-                    continue
-                for suffix in _AR_VERB_SUFFIXES:
-                    if (prefix or suffix) and word.endswith(suffix):
-                        stem = word[len(prefix) : len(word) - len(suffix)]
-                        if len(stem) < _AR_MIN:
-                            continue
-                        # the forms the taxonomy writes verbs in: the stem (حرض), the present of
-                        # the third person (يحرض, يستعيد), the past of the feminine (علقت, جمدت)
-                        for form in (stem, "ي" + stem, stem + "ت"):
-                            cand = MARK + arabic_base(form)
-                            if cand in vocab:
-                                return cand, len(particle)
+            if len(word) <= _AR_MIN:
+                continue
+            prefixes = [p for p in _AR_VERB_PREFIXES if word.startswith(p)]
+            suffixes = [s for s in _AR_VERB_SUFFIXES if word.endswith(s)]
+            for prefix in prefixes:
+                for suffix in suffixes:
+                    stem = word[len(prefix) : len(word) - len(suffix)]
+                    if not (prefix or suffix) or len(stem) < _AR_MIN:
+                        continue
+                    # the forms the taxonomy writes verbs in: the stem (حرض), the present of the
+                    # third person (يحرض, يستعيد), the past of the feminine (علقت, جمدت)
+                    for form in (stem, "ي" + stem, stem + "ت"):
+                        cand = MARK + _arabic_base_cached(form)
+                        if cand in vocab:
+                            return cand, len(particle)
         return None
+
+
+_arabic_base_cached = functools.lru_cache(maxsize=1 << 16)(arabic_base)

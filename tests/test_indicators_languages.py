@@ -32,6 +32,9 @@ INFLECTIONS: list[Case] = [
     ("ar", "الجامعة العربية تناقش عضوية فلسطين في الأمم المتحدة", "", set(), {"membership"}),
     ("fr", "L'Arabie saoudite obtient son adhésion au groupe des BRICS", "", set(), {"membership"}),
     ("ar", "علقت الجامعة العربية عضوية سوريا عام 2011", "", {"membership"}, set()),
+    # "to restore order" is no readmission
+    ("ar", "إيكواس تهدد باستخدام قوة الاحتياط لإعادة النظام في النيجر", "", {"peacekeeping"}, {"membership"}),
+    ("ar", "إيكواس تعيد النظام الدستوري إلى غينيا", "", set(), {"membership"}),
     # Arabic verbs: past and present persons of the key verbs (حرّضوا، تحرّض، حرّضت، يفرضون)
     ("ar", "نواب حرّضوا على العنف ضد المهاجرين", "", {"incitement"}, set()),
     ("ar", "تقرير", "الإذاعة تحرّض على قتل التوتسي وتصفهم بالصراصير", {"incitement"}, set()),
@@ -126,6 +129,18 @@ CONTEXT: list[Case] = [
     ("es", "La ONU conmemora la expulsión de los palestinos en 1948", "", set(), {"ethnic_cleansing"}),
     ("pt", "A ONU comemora a expulsão dos palestinos em 1948", "", set(), {"ethnic_cleansing"}),
     ("en", "Report", "Militias expelled the Masalit from El Geneina, witnesses say.", {"ethnic_cleansing"}, set()),
+    # forced displacement as a verb, of a named group
+    ("en", "Government forcibly displaced thousands of ethnic Armenians", "", {"ethnic_cleansing"}, set()),
+    ("fr", "Le gouvernement a déplacé de force des milliers d'Arméniens", "", {"ethnic_cleansing"}, set()),
+    ("es", "El gobierno desplazó por la fuerza a miles de armenios", "", {"ethnic_cleansing"}, set()),
+    ("pt", "O governo deslocou à força milhares de arménios", "", {"ethnic_cleansing"}, set()),
+    ("ar", "الحكومة هجّرت قسرا آلاف الأرمن من قراهم", "", {"ethnic_cleansing"}, set()),
+    ("en", "Floods displace thousands of people in Somalia", "", set(), {"ethnic_cleansing"}),
+    ("ar", "الفيضانات تشرد آلاف الأشخاص في الصومال", "", set(), {"ethnic_cleansing"}),
+    ("en", "Forcibly displaced people, like the Rohingya, need justice too", "", set(), {"ethnic_cleansing"}),
+    ("es", "Las personas desplazadas por la fuerza, como los rohinyás, necesitan justicia", "", set(), {"ethnic_cleansing"}),
+    ("fr", "Les personnes déplacées de force, comme les Rohingyas, ont besoin de justice", "", set(), {"ethnic_cleansing"}),
+    ("pt", "As pessoas deslocadas à força, como os rohingya, precisam de justiça", "", set(), {"ethnic_cleansing"}),
     ("ar", "تقرير", "منظمات تتهم الجيش بالتهجير القسري للفلسطينيين من قراهم.", {"ethnic_cleansing"}, set()),
     ("en", "Review: a new book about the Rwandan genocide", "", set(), {"genocide"}),
     ("fr", "Critique : un film sur le génocide au Rwanda", "", set(), {"genocide"}),
@@ -213,6 +228,11 @@ def test_stage_and_direction(lang: str, title: str, indicator: str, stage: str) 
         ("fr", "Des milliers d'Arméniens de souche fuient le Haut-Karabakh", {"AZE"}, {"ARM"}),
         ("es", "Miles de armenios étnicos huyen de Nagorno Karabaj", {"AZE"}, {"ARM"}),
         ("es", "EE UU sanciona a un gobernador de Sri Lanka", {"USA", "LKA"}, set()),
+        # demonyms with the Arabic accusative ending, as the other languages' demonyms
+        ("ar", "الاتحاد يعاقب ناديا مصريا", {"EGY"}, set()),
+        ("ar", "مقتل جندي بعد أن أطلق النار على جنديا إسرائيليا", {"ISR"}, set()),
+        ("ar", "مواطنا سوريا يصل إلى الحدود", {"SYR"}, set()),
+        ("en", "Confederation suspends an Egyptian club", {"EGY"}, set()),
     ],
 )
 def test_geotagging_collisions(lang: str, text: str, present: set[str], absent: set[str]) -> None:
