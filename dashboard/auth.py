@@ -196,7 +196,17 @@ def login() -> Response | str:
     return flask.redirect(next_url)
 
 
-def logout() -> Response:
+LOGOUT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Log out · r2pwatch</title>
+<link rel="stylesheet" href="/assets/bootstrap.min.css"></head>
+<body class="bg-light"><main class="container py-5"><form method="post" action="/logout">
+<p>Log out of r2pwatch?</p><button type="submit" class="btn btn-primary">Log out</button>
+<a class="btn btn-link" href="/">Stay</a></form></main></body></html>"""
+
+
+def logout() -> Response | str:
+    if flask.request.method != "POST":
+        return LOGOUT_PAGE  # a GET (a link, an image, a prefetch) asks; only the form's POST logs out
     token = flask.session.get("sid")
     if isinstance(token, str):
         end_session(get_ctx().database, token)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy import delete, insert, select, update
@@ -112,6 +113,14 @@ class StoreResult:
     url_changed: bool = False
     feed_missing: bool = False  # the feed was deleted while it was being fetched
 
+    def plus(self, later: StoreResult) -> StoreResult:
+        """This batch's result followed by a later batch's of the same fetch."""
+        return StoreResult(
+            self.new_items + later.new_items, self.duplicate_items + later.duplicate_items,
+            self.updated_items + later.updated_items, self.new_item_ids + later.new_item_ids,
+            later.url_changed, self.feed_missing or later.feed_missing,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class KnownItem:
@@ -183,8 +192,9 @@ def _known_items(session: Session, feed_id: int, entries: Sequence[EntryValues])
     by_guid: dict[str, KnownItem] = {}
     by_link: dict[str, KnownItem] = {}
     by_title: dict[str, list[tuple[KnownItem, datetime]]] = {}
+    conn = session.connection()  # plain rows, without the ORM's result machinery
     for chunk in _chunks(guids):
-        rows = session.execute(
+        rows = conn.execute(
             select(ItemSighting.guid, Item.id, Item.content_hash, Item.link_key)
             .join(Item, Item.id == ItemSighting.item_id)
             .where(ItemSighting.feed_id == feed_id, ItemSighting.guid.in_(chunk))
@@ -192,14 +202,14 @@ def _known_items(session: Session, feed_id: int, entries: Sequence[EntryValues])
         for guid, item_id, content_hash, link_key in rows:
             by_guid[guid] = KnownItem(item_id, content_hash, link_key)
     for chunk in _chunks(links):
-        rows2 = session.execute(
+        rows2 = conn.execute(
             select(Item.link_key, Item.id, Item.content_hash).where(Item.link_key.in_(chunk))
         )
         for link_key, item_id, content_hash in rows2:
             if link_key is not None:
                 by_link[link_key] = KnownItem(item_id, content_hash, link_key)
     for chunk in _chunks(titles):
-        rows3 = session.execute(
+        rows3 = conn.execute(
             select(Item.title_key, Item.id, Item.content_hash, Item.link_key, Item.published_at)
             .join(ItemSighting, ItemSighting.item_id == Item.id)
             .where(ItemSighting.feed_id == feed_id, Item.title_key.in_(chunk))
@@ -230,24 +240,34 @@ class Clustering:
 
 def store_attempt(
     database: Database, attempt: FeedAttempt, *, dedupe: Dedupe | None = None, tagger: Tagger | None = None,
-    clustering: Clustering | None = None,
+    clustering: Clustering | None = None, earlier: StoreResult | None = None,
 ) -> StoreResult:
     """Store the attempt in one transaction. ``dedupe`` decides what each entry is (required when
     there are entries). ``tagger`` tags entries found to need tags that the caller did not tag
     (another feed stored the same item in between); without it they get none. With ``clustering``,
-    every new item joins a story in the same transaction."""
+    every new item joins a story in the same transaction. ``earlier`` is what ``store_batch`` already
+    stored of this fetch: the fetch log and the result count it too."""
+    _check(attempt, dedupe)
+    return _retry_on_race(partial(_store, database, attempt, dedupe, tagger, clustering, earlier))
+
+
+def _check(attempt: FeedAttempt, dedupe: Dedupe | None) -> None:
     if attempt.entries and dedupe is None:
         raise TypeError("storing entries needs the dedupe rule (ingest.dedupe.decide)")
+
+
+def _retry_on_race(store: Callable[[], StoreResult]) -> StoreResult:
     try:
-        return _store(database, attempt, dedupe, tagger, clustering)
+        return store()
     except IntegrityError:
-        # Another worker stored the same link at the same moment (PostgreSQL); now it is visible.
-        return _store(database, attempt, dedupe, tagger, clustering)
+        # Another worker stored the same link at the same moment (PostgreSQL); now it is visible, and
+        # the caller's dedupe, asked again in the new transaction, sees it.
+        return store()
 
 
 def _store(
     database: Database, attempt: FeedAttempt, dedupe: Dedupe | None, tagger: Tagger | None,
-    clustering: Clustering | None,
+    clustering: Clustering | None, earlier: StoreResult | None,
 ) -> StoreResult:
     with database.write() as session:
         feed = session.get(Feed, attempt.feed_id)
@@ -255,6 +275,8 @@ def _store(
             return StoreResult(feed_missing=True)
         result = (_store_entries(session, attempt, dedupe, tagger, clustering)
                   if attempt.entries and dedupe is not None else StoreResult())
+        if earlier is not None:
+            result = earlier.plus(result)
         url_changed, notes = _update_feed(session, feed, attempt)
         session.add(
             FetchLog(
@@ -279,6 +301,29 @@ def _store(
         result.new_item_ids,
         url_changed,
     )
+
+
+def store_batch(
+    database: Database, attempt: FeedAttempt, *, dedupe: Dedupe | None = None, tagger: Tagger | None = None,
+    clustering: Clustering | None = None,
+) -> StoreResult:
+    """Store some of a big fetch's entries in their own transaction, leaving the feed's state and
+    fetch log to the ``store_attempt`` that carries the last of them. Each item is whole (tags, story,
+    counts) when its batch commits; after a crash between batches the feed keeps its old ETag, so the
+    next fetch brings the rest and the stored ones are recognised as duplicates."""
+    _check(attempt, dedupe)
+    return _retry_on_race(partial(_store_batch, database, attempt, dedupe, tagger, clustering))
+
+
+def _store_batch(
+    database: Database, attempt: FeedAttempt, dedupe: Dedupe | None, tagger: Tagger | None,
+    clustering: Clustering | None,
+) -> StoreResult:
+    with database.write() as session:
+        if session.get(Feed, attempt.feed_id) is None:
+            return StoreResult(feed_missing=True)
+        return (_store_entries(session, attempt, dedupe, tagger, clustering)
+                if attempt.entries and dedupe is not None else StoreResult())
 
 
 def _store_entries(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +19,11 @@ from db.models import Story, StoryItem, StoryKey
 from db.types import as_utc
 
 _CHUNK = 500
+# A band key shared by more items than this in the window says little (a boilerplate title, a feed of
+# near-identical entries); only its latest items are compared, so one feed of 80,000 look-alike entries
+# costs linear time, not 80,000 x 80,000 comparisons.
+MAX_CANDIDATES_PER_KEY = 64
+MAX_COMPARISONS_PER_ITEM = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,9 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
         best_sim = -1.0
         seen: set[int] = set()
         for key in item.values.bands:
-            for cand in by_key.get(key, ()):
+            if len(seen) >= MAX_COMPARISONS_PER_ITEM:
+                break
+            for cand in by_key.get(key, ())[-MAX_CANDIDATES_PER_KEY:]:
                 if cand.item_id in seen:
                     continue
                 seen.add(cand.item_id)
@@ -139,16 +146,31 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
             for item_id, story_id in result.items()
         ],
     )
-    key_rows = [
-        {"item_id": i.item_id, "key": k, "published_at": i.published_at}
-        for i in ordered
-        for k in dict.fromkeys(i.values.bands)
-    ]
-    if key_rows:
-        session.connection().execute(insert(StoryKey), key_rows)
+    _insert_keys(session, ordered)
     if touched:
         _refresh(session, sorted(touched))
     return result
+
+
+def _insert_keys(session: Session, items: Sequence[NewStoryItem]) -> None:
+    """Sixteen band keys per item: the bulkiest insert of a feed's transaction, so it skips the ORM
+    and the per-row type processing and hands the driver plain tuples (values as UTCDateTime stores
+    them: naive UTC text on SQLite, aware datetimes on PostgreSQL)."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        sql = 'INSERT INTO story_keys (item_id, "key", published_at) VALUES (?, ?, ?)'
+
+        def when(t: datetime) -> object:
+            return f"{t.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+    else:
+        sql = 'INSERT INTO story_keys (item_id, "key", published_at) VALUES (%s, %s, %s)'
+
+        def when(t: datetime) -> object:
+            return t.astimezone(UTC)
+
+    rows = [(i.item_id, k, when(i.published_at)) for i in items for k in dict.fromkeys(i.values.bands)]
+    if rows:
+        conn.exec_driver_sql(sql, rows)
 
 
 def _agreement(a: bytes, b: bytes) -> float:
@@ -164,6 +186,7 @@ def _candidates(
 ) -> dict[int, list[_Candidate]]:
     found: dict[int, list[_Candidate]] = {}
     rows: dict[int, _Candidate] = {}
+    conn = session.connection()  # plain rows: the ORM's result machinery doubled this query's cost
     for chunk in _chunks(list(keys)):
         stmt = (
             select(StoryKey.key, StoryItem.item_id, StoryItem.story_id, StoryItem.published_at,
@@ -172,7 +195,7 @@ def _candidates(
             .join(Story, Story.id == StoryItem.story_id)
             .where(StoryKey.key.in_(chunk), StoryKey.published_at >= lo, StoryKey.published_at <= hi)
         )
-        for key, item_id, story_id, published, signature, numbers, first_seen in session.execute(stmt):
+        for key, item_id, story_id, published, signature, numbers, first_seen in conn.execute(stmt):
             cand = rows.get(item_id)
             if cand is None:
                 cand = rows[item_id] = _Candidate(

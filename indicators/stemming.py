@@ -13,11 +13,14 @@ their written form, so stemming never turns a common word into a country or a co
 - Arabic: attached proclitics (و ف ب ك ل, the article ال and combinations like وال بال لل) and
   common suffixes (plural ات ون ين, pronouns ها هم هما كم نا, ta marbuta / ه, nisba يه) are
   removed, and a few broken plurals around the key terms are mapped to their singular. A protected
-  name keeps its article; a proclitic before it is skipped in the evidence.
+  name keeps its article; a proclitic before it is skipped in the evidence. A word still unknown is
+  tried as a verb in another person or tense (the person's prefix and ending removed), kept only when
+  that leaves a word of the taxonomy.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -80,6 +83,12 @@ _AR_PLURALS = {
     "طوايف": "طايفه",
 }
 _AR_MIN = 3  # letters a stem keeps
+# verbs: and/then/so-that before, the present tense's person prefix (and future س), the persons'
+# endings; tried (longest first) only when the plain word is unknown, and kept only when they leave a
+# known word
+_AR_VERB_PARTICLES = ("", "و", "ف", "ل")
+_AR_VERB_PREFIXES = ("سي", "ست", "سن", "ي", "ت", "ن", "")
+_AR_VERB_SUFFIXES = ("تما", "تم", "تن", "ون", "ين", "ان", "وا", "تا", "ت", "ن", "ا", "")
 
 
 def arabic_base(token: str) -> str:
@@ -125,9 +134,9 @@ class Normaliser:
         if lang not in NORMALISED_LANGUAGES:
             return None
         if lang == "ar":
-            return tuple(
-                t if t in self.protected or not ARABIC.match(t) else MARK + arabic_base(t) for t in tokens
-            )
+            # as a token of the text is looked up (a protected name after a particle, «للسامية», keeps
+            # its written form there too); the vocabulary is not known yet, so no verb forms here
+            return tuple(self._arabic(t)[0] for t in tokens)
         return tuple(self._romance(lang, t) for t in tokens)
 
     def lookup(
@@ -176,6 +185,8 @@ class Normaliser:
         protected = self.protected
         if token in protected or not ARABIC.match(token):
             return token, 0
+        if token.endswith("يا") and token[:-1] in protected:
+            return token[:-1], 0  # a demonym with the accusative ending: مصريًا, سودانيًا (Syria is a name)
         for p, left in _AR_PARTICLES:  # a name with a particle: وسوريا, والسودان
             # (ك "like" before a short name is too often part of a word: «كنيس» is not «نيس», Nice)
             rest = left + token[len(p) :]
@@ -190,4 +201,33 @@ class Normaliser:
                 cand = MARK + arabic_base(left + token[len(p) :])
                 if cand in vocab:
                     return cand, len(p) - len(left)
-        return base, 0
+        verb = self._arabic_verb(token)
+        return verb if verb is not None else (base, 0)
+
+    def _arabic_verb(self, token: str) -> tuple[str, int] | None:
+        """A verb of a key term in another person or tense (حرّضوا، تحرّض، حرّضت، يفرضون، وعلّقوا ->
+        حرض، فرض، علق), when the stem left is a known word; the particle before it is skipped."""
+        vocab = self.vocab
+        for particle in _AR_VERB_PARTICLES:
+            if not token.startswith(particle):
+                continue
+            word = token[len(particle) :]
+            if len(word) <= _AR_MIN:
+                continue
+            prefixes = [p for p in _AR_VERB_PREFIXES if word.startswith(p)]
+            suffixes = [s for s in _AR_VERB_SUFFIXES if word.endswith(s)]
+            for prefix in prefixes:
+                for suffix in suffixes:
+                    stem = word[len(prefix) : len(word) - len(suffix)]
+                    if not (prefix or suffix) or len(stem) < _AR_MIN:
+                        continue
+                    # the forms the taxonomy writes verbs in: the stem (حرض), the present of the
+                    # third person (يحرض, يستعيد), the past of the feminine (علقت, جمدت)
+                    for form in (stem, "ي" + stem, stem + "ت"):
+                        cand = MARK + _arabic_base_cached(form)
+                        if cand in vocab:
+                            return cand, len(particle)
+        return None
+
+
+_arabic_base_cached = functools.lru_cache(maxsize=1 << 16)(arabic_base)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import httpx
@@ -19,24 +19,28 @@ from db.engine import Database
 from db.store import (
     Clustering,
     Dedupe,
+    EntryValues,
     FeedAttempt,
     ItemTags,
     StoreResult,
     Tagger,
     known_items,
     store_attempt,
+    store_batch,
 )
 from db.stories import StoryValues
 from db.types import utcnow
 from ingest.deadline import StopGroup
 from ingest.dedupe import decide, needs_tags
 from ingest.fetch import FetchConfig, FetchRequest, FetchResult, fetch
-from ingest.normalise import NormalisedFeed, normalise_feed
+from ingest.normalise import normalise_feed
 from ingest.outage import UNREACHABLE, one_line
 from ingest.parse import parse_feed
 from ingest.schedule import SchedulePolicy, next_due
 
 log = logging.getLogger("r2pwatch.ingest")
+
+BATCH_ENTRIES = 2000  # a bigger document is tagged and stored in batches of this many entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,7 @@ def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
     started = ctx.clock()
     try:
         attempt = _attempt(ctx, feed, started)
-        stored = _store(ctx, attempt)
+        stored = _store(ctx, feed, attempt)
     except _Interrupted as exc:
         return FeedOutcome(feed_id=feed.id, url=feed.url, status="error", error_kind="interrupted", error=str(exc))
     except Exception as exc:  # a bug or a database hiccup must stay this feed's problem
@@ -126,7 +130,10 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
         normalised = normalise_feed(parsed, feed_url=result.final_url, feed_language=feed.language,
                                     fetched_at=now, now=now)
         del parsed
-        tags, fingerprints = _tag_new(ctx, feed, normalised, notes)
+        if len(normalised.entries) <= BATCH_ENTRIES:
+            tags, fingerprints = _tag_new(ctx, feed, normalised.entries, notes)
+        else:
+            tags, fingerprints = {}, {}  # a big document is tagged batch by batch as it is stored (_store)
     if normalised.skipped:
         notes.append(f"{normalised.skipped} unreadable or empty entries skipped")
     if normalised.repeated:
@@ -140,7 +147,7 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
 
 
 def _tag_new(
-    ctx: IngestContext, feed: FeedToFetch, normalised: NormalisedFeed, notes: list[str]
+    ctx: IngestContext, feed: FeedToFetch, entries: Sequence[EntryValues], notes: list[str]
 ) -> tuple[dict[str, ItemTags], dict[str, StoryValues]]:
     """Tags and story fingerprints of the entries that look new (CPU work, outside the write)."""
     if ctx.tagger is None and ctx.clustering is None:
@@ -148,7 +155,6 @@ def _tag_new(
     tags: dict[str, ItemTags] = {}
     fingerprints: dict[str, StoryValues] = {}
     failures = 0
-    entries = normalised.entries
     for entry in needs_tags(ctx.dedupe(entries, known_items(ctx.database, feed.id, entries))):
         if ctx.clustering is not None:
             fingerprints[entry.guid] = ctx.clustering.fingerprint(entry)
@@ -185,8 +191,35 @@ def _due(ctx: IngestContext, feed: FeedToFetch, result: FetchResult, *, failed: 
     )
 
 
-def _store(ctx: IngestContext, attempt: FeedAttempt) -> StoreResult:
-    return store_attempt(ctx.database, attempt, dedupe=ctx.dedupe, tagger=ctx.tagger, clustering=ctx.clustering)
+def _store(ctx: IngestContext, feed: FeedToFetch, attempt: FeedAttempt) -> StoreResult:
+    """Store the attempt; a document of more than BATCH_ENTRIES entries is tagged and stored in batches
+    of that size, each its own transaction, so memory and the time other feeds wait to write stay
+    bounded whatever the feed holds (the last batch records the fetch)."""
+    entries = attempt.entries
+    earlier: StoreResult | None = None
+    if len(entries) > BATCH_ENTRIES:
+        notes: list[str] = []
+        earlier = StoreResult()
+        last = (len(entries) - 1) // BATCH_ENTRIES * BATCH_ENTRIES
+        for start in range(0, last, BATCH_ENTRIES):
+            batch = _tagged_batch(ctx, feed, attempt, entries[start : start + BATCH_ENTRIES], notes)
+            stored = store_batch(ctx.database, batch, dedupe=ctx.dedupe, tagger=ctx.tagger,
+                                 clustering=ctx.clustering)
+            if stored.feed_missing:
+                return stored
+            earlier = earlier.plus(stored)
+        attempt = _tagged_batch(ctx, feed, attempt, entries[last:], notes)
+        attempt = replace(attempt, notes=attempt.notes + tuple(dict.fromkeys(notes)))
+    return store_attempt(ctx.database, attempt, dedupe=ctx.dedupe, tagger=ctx.tagger, clustering=ctx.clustering,
+                         earlier=earlier)
+
+
+def _tagged_batch(
+    ctx: IngestContext, feed: FeedToFetch, attempt: FeedAttempt, batch: Sequence[EntryValues], notes: list[str]
+) -> FeedAttempt:
+    with ctx.parse_slots:
+        tags, fingerprints = _tag_new(ctx, feed, batch, notes)
+    return replace(attempt, entries=tuple(batch), tags=tags, fingerprints=fingerprints)
 
 
 def _record_internal_error(ctx: IngestContext, feed: FeedToFetch, started: datetime, exc: Exception) -> FeedOutcome:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scipy.stats import nbinom, poisson
+from scipy.special import betainc, pdtrc  # scipy.stats' own tails, without its 1 s import
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +69,13 @@ def tail_score(observed: int, expected: float, dispersion: float) -> float:
     if expected <= 0:
         return math.inf
     if dispersion <= 0:
-        log_p = float(poisson.logsf(observed - 1, expected))
+        p = float(pdtrc(observed - 1, expected))  # Poisson P(X >= observed)
     else:
-        log_p = float(nbinom.logsf(observed - 1, dispersion, dispersion / (dispersion + expected)))
-    return max(0.0, -log_p / math.log(10))
+        # negative binomial P(X >= observed) = I_{1-q}(observed, size), q = size / (size + mean)
+        p = float(betainc(observed, dispersion, expected / (dispersion + expected)))
+    if p <= 0.0:
+        return math.inf
+    return max(0.0, -math.log10(p))
 
 
 def evaluate(

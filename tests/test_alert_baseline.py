@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from signals.baseline import (
@@ -31,6 +32,14 @@ def test_tail_score_grows_with_the_count_and_shrinks_with_dispersion() -> None:
     poisson, bursty = tail_score(6, 0.5, 0.0), tail_score(6, 0.5, 1.0)
     assert poisson > bursty  # news is bursty: a heavier tail makes the same count less surprising
     assert abs(tail_score(1, 1.0, 0.0) - (-__import__("math").log10(1 - __import__("math").exp(-1)))) < 1e-9
+
+
+def test_tail_scores_match_closed_forms() -> None:
+    # Poisson: P(X >= 3 | mean 2) = 1 - e^-2 (1 + 2 + 2); negative binomial of size 1 is geometric:
+    # P(X >= k) = (mean / (1 + mean))^k.
+    assert abs(tail_score(3, 2.0, 0.0) + math.log10(1 - math.exp(-2) * 5)) < 1e-9
+    assert abs(tail_score(4, 0.5, 1.0) + 4 * math.log10(0.5 / 1.5)) < 1e-9
+    assert tail_score(400, 0.001, 0.0) == math.inf  # beyond double precision: infinitely surprising
 
 
 def test_floors_minimum_count_and_empty_past() -> None:

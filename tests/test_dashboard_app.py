@@ -68,7 +68,7 @@ def test_login_required_and_cookie_flags(app: dash.Dash) -> None:
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/review").status_code == 200
-    client.get("/logout")
+    client.post("/logout")
     assert client.get("/review").status_code == 302
 
 

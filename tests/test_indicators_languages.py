@@ -26,6 +26,28 @@ INFLECTIONS: list[Case] = [
     ("ar", "فرض عقوبات جديدة على قادة الانقلاب في النيجر", "", {"sanctions"}, set()),
     ("ar", "الأمم المتحدة تحذر من التحريض على الكراهية ضد الروهينغا", "", {"incitement"}, set()),
     ("es", "Estados Unidos impone sanciones a generales de Sudán", "", {"sanctions"}, set()),
+    # membership alone (joining, applying, discussing) is no suspension
+    ("en", "Saudi Arabia gains membership of the BRICS group", "", set(), {"membership"}),
+    ("ar", "السعودية تحصل على عضوية مجموعة بريكس", "", set(), {"membership"}),
+    ("ar", "الجامعة العربية تناقش عضوية فلسطين في الأمم المتحدة", "", set(), {"membership"}),
+    ("fr", "L'Arabie saoudite obtient son adhésion au groupe des BRICS", "", set(), {"membership"}),
+    ("ar", "علقت الجامعة العربية عضوية سوريا عام 2011", "", {"membership"}, set()),
+    # "to restore order" is no readmission
+    ("ar", "إيكواس تهدد باستخدام قوة الاحتياط لإعادة النظام في النيجر", "", {"peacekeeping"}, {"membership"}),
+    ("ar", "إيكواس تعيد النظام الدستوري إلى غينيا", "", set(), {"membership"}),
+    # Arabic verbs: past and present persons of the key verbs (حرّضوا، تحرّض، حرّضت، يفرضون)
+    ("ar", "نواب حرّضوا على العنف ضد المهاجرين", "", {"incitement"}, set()),
+    ("ar", "تقرير", "الإذاعة تحرّض على قتل التوتسي وتصفهم بالصراصير", {"incitement"}, set()),
+    ("ar", "تقرير", "قالت المنظمة إن القناة حرّضت على الكراهية ضد الأقليات", {"incitement"}, set()),
+    ("ar", "الحلفاء يفرضون عقوبات على قادة الانقلاب في النيجر", "", {"sanctions"}, set()),
+    # adjectives: "antisemitic", "islamophobic" in every language
+    ("en", "White House condemns antisemitic chants at a rally", "", {"incitement"}, set()),
+    ("fr", "La Maison Blanche condamne des slogans antisémites lors d'un rassemblement", "", {"incitement"}, set()),
+    ("es", "La Casa Blanca condena consignas antisemitas en una manifestación", "", {"incitement"}, set()),
+    ("pt", "A Casa Branca condena palavras de ordem antissemitas num protesto", "", {"incitement"}, set()),
+    ("ar", "البيت الأبيض يدين هتافات معادية للسامية في تجمع", "", {"incitement"}, set()),
+    ("ar", "البيت الأبيض يدين تجمعا «معاديا للسامية»", "", {"incitement"}, set()),
+    ("ar", "الوزير يدين خطابا معاديا للمسلمين في البرلمان", "", {"incitement"}, set()),
     ("pt", "Os Estados Unidos impõem sanções a generais do Sudão", "", {"sanctions"}, set()),
 ]
 
@@ -81,6 +103,45 @@ SENSE: list[Case] = [
 ]
 
 CONTEXT: list[Case] = [
+    # "genocidal war" is an allegation; a genocidal past, leader or violence in the background is not
+    ("en", "Report", "Rights groups say the army is waging a genocidal war on the enclave.", {"genocide"}, set()),
+    ("fr", "Rapport", "Des ONG accusent l'armée de mener une guerre génocidaire dans l'enclave.", {"genocide"}, set()),
+    ("es", "Informe", "Las ONG acusan al ejército de librar una guerra genocida en el enclave.", {"genocide"}, set()),
+    ("pt", "Relatório", "As ONG acusam o exército de travar uma guerra genocida no enclave.", {"genocide"}, set()),
+    ("ar", "تقرير", "منظمات حقوقية تتهم الجيش بشن حرب إبادة على القطاع.", {"genocide"}, set()),
+    ("en", "Talks stall", "The fragile peace after years of genocidal violence is at risk.", set(), {"genocide"}),
+    ("ar", "تعثر المحادثات", "السلام الهش بعد سنوات من عنف الإبادة الجماعية مهدد من جديد.", set(), {"genocide"}),
+    ("ar", "وفاة صحفي", "حاور الصحفي الزعيم مرتكب الإبادة الجماعية في الثمانينيات.", set(), {"genocide"}),
+    # words made on "-cide" that name no crime against a group (domicide, ecocide, urbicide)
+    ("ar", "الدمار في المدينة يسلط الضوء على مفهوم «إبادة المساكن»", "", set(), {"genocide"}),
+    ("ar", "ناشطون يحذرون من «الإبادة البيئية» في الغابات", "", set(), {"genocide"}),
+    # displacement alone is not ethnic cleansing; forced displacement of a group is
+    ("ar", "الأمم المتحدة تحيي ذكرى تهجير الفلسطينيين", "", set(), {"ethnic_cleansing"}),
+    (
+        "ar",
+        "الأمم المتحدة تحيي ذكرى تهجير الفلسطينيين",
+        "فعالية تحيي ذكرى تهجير مئات الآلاف من الفلسطينيين",
+        set(),
+        {"ethnic_cleansing"},
+    ),
+    ("en", "UN commemorates the expulsion of Palestinians in 1948", "", set(), {"ethnic_cleansing"}),
+    ("fr", "L'ONU commémore l'expulsion des Palestiniens en 1948", "", set(), {"ethnic_cleansing"}),
+    ("es", "La ONU conmemora la expulsión de los palestinos en 1948", "", set(), {"ethnic_cleansing"}),
+    ("pt", "A ONU comemora a expulsão dos palestinos em 1948", "", set(), {"ethnic_cleansing"}),
+    ("en", "Report", "Militias expelled the Masalit from El Geneina, witnesses say.", {"ethnic_cleansing"}, set()),
+    # forced displacement as a verb, of a named group
+    ("en", "Government forcibly displaced thousands of ethnic Armenians", "", {"ethnic_cleansing"}, set()),
+    ("fr", "Le gouvernement a déplacé de force des milliers d'Arméniens", "", {"ethnic_cleansing"}, set()),
+    ("es", "El gobierno desplazó por la fuerza a miles de armenios", "", {"ethnic_cleansing"}, set()),
+    ("pt", "O governo deslocou à força milhares de arménios", "", {"ethnic_cleansing"}, set()),
+    ("ar", "الحكومة هجّرت قسرا آلاف الأرمن من قراهم", "", {"ethnic_cleansing"}, set()),
+    ("en", "Floods displace thousands of people in Somalia", "", set(), {"ethnic_cleansing"}),
+    ("ar", "الفيضانات تشرد آلاف الأشخاص في الصومال", "", set(), {"ethnic_cleansing"}),
+    ("en", "Forcibly displaced people, like the Rohingya, need justice too", "", set(), {"ethnic_cleansing"}),
+    ("es", "Las personas desplazadas por la fuerza, como los rohinyás, necesitan justicia", "", set(), {"ethnic_cleansing"}),
+    ("fr", "Les personnes déplacées de force, comme les Rohingyas, ont besoin de justice", "", set(), {"ethnic_cleansing"}),
+    ("pt", "As pessoas deslocadas à força, como os rohingya, precisam de justiça", "", set(), {"ethnic_cleansing"}),
+    ("ar", "تقرير", "منظمات تتهم الجيش بالتهجير القسري للفلسطينيين من قراهم.", {"ethnic_cleansing"}, set()),
     ("en", "Review: a new book about the Rwandan genocide", "", set(), {"genocide"}),
     ("fr", "Critique : un film sur le génocide au Rwanda", "", set(), {"genocide"}),
     ("ar", "فيلم عن الإبادة الجماعية في رواندا يفوز بجائزة", "", set(), {"genocide"}),
@@ -119,6 +180,20 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("fr", "La mission de maintien de la paix entame son retrait du Mali", "peacekeeping", "withdrawn"),
     ("ar", "انسحاب قوات حفظ السلام من مالي", "peacekeeping", "withdrawn"),
     ("es", "Despliegue de cascos azules en Haití", "peacekeeping", "deployed"),
+    # lifting a suspension readmits, lifting sanctions lifts them, withdrawing is withdrawn: as verbs too
+    ("en", "Arab League lifts the suspension of Syria's membership", "membership", "readmitted"),
+    ("fr", "La Ligue arabe lève la suspension de la Syrie", "membership", "readmitted"),
+    ("es", "La Liga Árabe levanta la suspensión de Siria", "membership", "readmitted"),
+    ("pt", "A Liga Árabe levanta a suspensão da Síria", "membership", "readmitted"),
+    ("ar", "الجامعة العربية ترفع التعليق عن عضوية سوريا", "membership", "readmitted"),
+    ("ar", "الجامعة العربية ترفع تعليق عضوية سوريا", "membership", "readmitted"),
+    ("ar", "سوريا تستعيد مقعدها في الجامعة العربية", "membership", "readmitted"),
+    ("ar", "الاتحاد الأوروبي يرفع العقوبات عن سوريا", "sanctions", "lifted"),
+    ("ar", "الاتحاد الأوروبي يفرض عقوبات على قادة الانقلاب", "sanctions", "imposed"),
+    ("ar", "قوات حفظ السلام تنسحب من مالي", "peacekeeping", "withdrawn"),
+    ("pt", "Os capacetes azuis retiram-se do Mali", "peacekeeping", "withdrawn"),
+    ("es", "Los cascos azules se retiran de Malí", "peacekeeping", "withdrawn"),
+    ("fr", "Les casques bleus se retirent du Mali", "peacekeeping", "withdrawn"),
 ]
 
 
@@ -153,6 +228,11 @@ def test_stage_and_direction(lang: str, title: str, indicator: str, stage: str) 
         ("fr", "Des milliers d'Arméniens de souche fuient le Haut-Karabakh", {"AZE"}, {"ARM"}),
         ("es", "Miles de armenios étnicos huyen de Nagorno Karabaj", {"AZE"}, {"ARM"}),
         ("es", "EE UU sanciona a un gobernador de Sri Lanka", {"USA", "LKA"}, set()),
+        # demonyms with the Arabic accusative ending, as the other languages' demonyms
+        ("ar", "الاتحاد يعاقب ناديا مصريا", {"EGY"}, set()),
+        ("ar", "مقتل جندي بعد أن أطلق النار على جنديا إسرائيليا", {"ISR"}, set()),
+        ("ar", "مواطنا سوريا يصل إلى الحدود", {"SYR"}, set()),
+        ("en", "Confederation suspends an Egyptian club", {"EGY"}, set()),
     ],
 )
 def test_geotagging_collisions(lang: str, text: str, present: set[str], absent: set[str]) -> None:

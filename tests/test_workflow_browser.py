@@ -187,6 +187,12 @@ def test_login_returns_to_the_page_and_a_saved_view(page: Any, live: Any) -> Non
     assert query(page) == {"region": ["africa"], "q": ["peacekeepers"]}
     assert page.input_value("#review-f-text") == "peacekeepers"
 
+    page.click("#nav-logout")  # the navbar's form posts; the session ends and the login page shows
+    page.wait_for_selector("#login-name")
+    page.goto(server.url + "/review")
+    page.wait_for_selector("#nav-login")  # a visitor again, not ana
+    assert page.locator("#nav-user").count() == 0
+
 
 @pytest.mark.parametrize(("path", "control", "value", "key"), [
     ("/region/africa", "#region-period", "30", "period"),
