@@ -4,6 +4,7 @@ the XSS probe that came through a real feed runs nothing. Ctrl-C (SIGINT) stops 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -48,6 +49,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         stderr=subprocess.STDOUT,
         text=True,
         cwd=home,
+        start_new_session=True,  # so a stuck teardown can kill the demo and all it started (see below)
     )
     url = f"http://127.0.0.1:{port}"
     output: list[str] = []
@@ -67,18 +69,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         except OSError:
             time.sleep(0.2)
     else:
-        proc.kill()
+        _kill_group(proc)
         pytest.fail("demo did not come up:\n" + "".join(output))
     yield url, env
     proc.send_signal(signal.SIGINT)
     try:
-        rest, _ = proc.communicate(timeout=30)
+        rest, _ = proc.communicate(timeout=60)
         output.append(rest)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)  # the demo or a process it started did not stop: fail, never hang
+        pytest.fail("the demo did not stop within 60 s of Ctrl-C:\n" + "".join(output))
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        _kill_group(proc)  # nothing the demo started outlives the test
     assert proc.returncode in (0, 130), "".join(output)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ValueError):  # output already read to the end
+        proc.communicate(timeout=30)
 
 
 def test_demo_ingested_and_export_sees_it(demo: tuple[str, dict[str, str]]) -> None:

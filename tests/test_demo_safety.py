@@ -3,6 +3,7 @@ demo's database, and SIGTERM or SIGHUP stops every process the demo started."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -40,9 +41,19 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
 
 
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ValueError):  # output already read to the end
+        proc.communicate(timeout=30)
+
+
 def _start(home: Path, env: dict[str, str], port: int) -> subprocess.Popen[str]:
+    # its own session, so a failed test can kill the demo and everything it started (a grandchild left
+    # holding the output pipe would otherwise hang the test run)
     return subprocess.Popen([sys.executable, "-m", "r2pwatch", "demo", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=home)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=home,
+                            start_new_session=True)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
@@ -86,6 +97,4 @@ def test_second_demo_refuses_and_signals_stop_everything(tmp_path: Path, sig: si
             time.sleep(0.2)
         assert not any(_alive(c) for c in children), "a process the demo started outlived it"
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.communicate()
+        _kill_group(first)
