@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,12 @@ PG_ADMIN_URL = os.environ.get(
     "R2P_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_SERVICES = os.environ.get("R2P_REQUIRE_SERVICES") == "1"
+
+# Tests stop the processes they start with Ctrl-C (SIGINT), as a user at a terminal would. A test run
+# started in the background by a non-interactive shell inherits SIGINT ignored, and would pass that on to
+# every child, which then cannot be stopped that way; give Ctrl-C back its usual meaning first.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
