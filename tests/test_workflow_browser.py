@@ -50,6 +50,9 @@ def page(browser: Any) -> Iterator[Any]:
     errors: list[str] = []
     p.on("pageerror", lambda exc: errors.append(str(exc)))
     yield p
+    # let fetches in flight (the region map's outlines) finish: closing the page under them makes plotly
+    # report an aborted fetch as a page error
+    p.wait_for_load_state("networkidle")
     context.close()
     assert errors == []
 
@@ -206,9 +209,11 @@ def test_other_pages_keep_their_choices_in_the_url(page: Any, live: Any, path: s
     page.wait_for_selector(control)
     page.select_option(control, value)
     page.wait_for_function(f"() => location.search.includes('{key}={value}')")
+    page.wait_for_load_state("networkidle")  # navigating under the map's outline fetch aborts it: a page error
     page.reload()
     page.wait_for_selector(control)
     assert page.input_value(control) == value
+    page.wait_for_load_state("networkidle")
     page.go_back()
     page.wait_for_function(f"() => !location.search.includes('{key}=')")
     page.wait_for_selector(control)
