@@ -38,8 +38,10 @@ def main() -> int:
     settings = load_settings(use_default_files=False, environ={})
     alerts = run_backtest(items, settings, progress=print_progress)
     elapsed = time.perf_counter() - started
-    print(f"{len(items)} items ({len(problems)} unreadable lines) replayed in {elapsed:.1f} s "
-          f"({len(items) / elapsed:,.0f} items/s; target <= 120 s)")
+    print(
+        f"{len(items)} items ({len(problems)} unreadable lines) replayed in {elapsed:.1f} s "
+        f"({len(items) / elapsed:,.0f} items/s; target <= 120 s)"
+    )
     kinds = Counter(f"{a.kind}/{a.scope}" for a in alerts)
     print(f"{len(alerts)} alerts: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
     if args.json:

@@ -28,12 +28,17 @@ def build(path: Path, entries: int, summary_bytes: int) -> int:
     words = "Ceasefire talks resume as sanctions on the militia leaders are debated in the council "
     summary = (words * (summary_bytes // len(words) + 1))[:summary_bytes]
     with path.open("w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Big</title>'
-                  "<link>https://big.example/</link><description>d</description>")
+        out.write(
+            '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Big</title>'
+            "<link>https://big.example/</link><description>d</description>"
+        )
         for n in range(entries):
-            out.write(f"<item><title>Report {n} from the region</title><link>https://big.example/a/{n}</link>"
-                      f"<guid>g{n}</guid>" + (f"<description>{summary}</description>" if summary else "")
-                      + "</item>")
+            out.write(
+                f"<item><title>Report {n} from the region</title><link>https://big.example/a/{n}</link>"
+                f"<guid>g{n}</guid>"
+                + (f"<description>{summary}</description>" if summary else "")
+                + "</item>"
+            )
         out.write("</channel></rss>")
     return path.stat().st_size
 
@@ -49,19 +54,32 @@ def main(argv: list[str] | None = None) -> int:
         docs.mkdir()
         size = build(docs / "big.xml", args.entries, args.summary_bytes)
         print(f"feed: {args.entries:,} entries, {size / 1e6:.1f} MB", flush=True)
-        server = subprocess.Popen([sys.executable, str(Path(__file__).parent / "ingest_pass.py"), "--serve",
-                                   str(docs)], stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [sys.executable, str(Path(__file__).parent / "ingest_pass.py"), "--serve", str(docs)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert server.stdout is not None
             port = int(server.stdout.readline())
             env = {k: v for k, v in os.environ.items() if not k.startswith("R2PWATCH_")}
-            env.update(R2PWATCH_DATABASE_URL=f"sqlite:///{work / 'big.sqlite'}",
-                       R2PWATCH_FETCH_ALLOW_PRIVATE=f"127.0.0.1:{port}", XDG_DATA_HOME=str(work / "data"),
-                       XDG_CONFIG_HOME=str(work / "config"), XDG_CACHE_HOME=str(work / "cache"))
-            subprocess.run([sys.executable, "-m", "r2pwatch", "init"], env=env, cwd=work, check=True,
-                           capture_output=True)
-            subprocess.run([sys.executable, "-m", "r2pwatch", "feeds", "add", f"http://127.0.0.1:{port}/big.xml"],
-                           env=env, cwd=work, check=True, capture_output=True)
+            env.update(
+                R2PWATCH_DATABASE_URL=f"sqlite:///{work / 'big.sqlite'}",
+                R2PWATCH_FETCH_ALLOW_PRIVATE=f"127.0.0.1:{port}",
+                XDG_DATA_HOME=str(work / "data"),
+                XDG_CONFIG_HOME=str(work / "config"),
+                XDG_CACHE_HOME=str(work / "cache"),
+            )
+            subprocess.run(
+                [sys.executable, "-m", "r2pwatch", "init"], env=env, cwd=work, check=True, capture_output=True
+            )
+            subprocess.run(
+                [sys.executable, "-m", "r2pwatch", "feeds", "add", f"http://127.0.0.1:{port}/big.xml"],
+                env=env,
+                cwd=work,
+                check=True,
+                capture_output=True,
+            )
             started = time.monotonic()
             elapsed, rss_mb, cpu, out = run_ingest_measured(env, work)
         finally:

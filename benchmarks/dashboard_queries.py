@@ -56,9 +56,35 @@ from indicators import INDICATOR_IDS, region_of  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "news-2023" / "items.jsonl.gz"
 # weights: a situation room's news leans to a few crises
-COUNTRIES = {"SDN": 9, "UKR": 9, "COD": 6, "MMR": 5, "HTI": 5, "PSE": 8, "ISR": 6, "SYR": 4, "YEM": 3,
-             "ETH": 4, "NGA": 3, "MLI": 2, "NER": 2, "VEN": 2, "COL": 2, "AFG": 3, "PHL": 1, "RUS": 6,
-             "ARM": 1, "AZE": 1, "XKX": 1, "SRB": 1, "LBY": 1, "IRQ": 2, "SSD": 2, "BFA": 1, "SOM": 2}
+COUNTRIES = {
+    "SDN": 9,
+    "UKR": 9,
+    "COD": 6,
+    "MMR": 5,
+    "HTI": 5,
+    "PSE": 8,
+    "ISR": 6,
+    "SYR": 4,
+    "YEM": 3,
+    "ETH": 4,
+    "NGA": 3,
+    "MLI": 2,
+    "NER": 2,
+    "VEN": 2,
+    "COL": 2,
+    "AFG": 3,
+    "PHL": 1,
+    "RUS": 6,
+    "ARM": 1,
+    "AZE": 1,
+    "XKX": 1,
+    "SRB": 1,
+    "LBY": 1,
+    "IRQ": 2,
+    "SSD": 2,
+    "BFA": 1,
+    "SOM": 2,
+}
 ORGS = ["UN", "UNSC", "AU", "ECOWAS", "EU", "OAS", "ASEAN", "ARAB_LEAGUE", "ICC", "OSCE"]
 PILLAR3 = ["incitement", "membership", "peacekeeping", "sanctions", "icc"]
 FEEDS = 300
@@ -84,51 +110,105 @@ def batches(n_items: int, rng: random.Random, size: int) -> Iterator[dict[str, l
     codes, weights = list(COUNTRIES), list(COUNTRIES.values())
     review_states = ["confirmed", "confirmed", "dismissed", "escalated"]
     for lo in range(1, n_items + 1, size):
-        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("items", "sightings", "countries", "tags",
-                                                                  "orgs", "reviews")}
+        rows: dict[str, list[dict[str, Any]]] = {
+            k: [] for k in ("items", "sightings", "countries", "tags", "orgs", "reviews")
+        }
         for i in range(lo, min(lo + size, n_items + 1)):
             feed = rng.randint(1, FEEDS)
             published = now - timedelta(days=rng.uniform(0, 730))  # a steady flow over two years
             title, summary = texts[i % len(texts)]
             flagged = rng.random() < 0.3
             score = round(rng.uniform(1.0, 4.0), 2) if flagged else round(rng.uniform(0, 0.9), 2)
-            rows["items"].append({
-                "id": i, "feed_id": feed, "guid": f"g{i}", "link": f"https://x.example.org/{i}",
-                "link_key": f"https://x.example.org/{i}", "title": title or f"Item {i}",
-                "title_key": (title or f"item {i}").lower()[:500], "summary": summary, "published_at": published,
-                "fetched_at": published, "language": rng.choice(LANGS), "content_hash": str(i),
-                "flagged": flagged, "score": score, "taxonomy_version": "bench",
-            })
+            rows["items"].append(
+                {
+                    "id": i,
+                    "feed_id": feed,
+                    "guid": f"g{i}",
+                    "link": f"https://x.example.org/{i}",
+                    "link_key": f"https://x.example.org/{i}",
+                    "title": title or f"Item {i}",
+                    "title_key": (title or f"item {i}").lower()[:500],
+                    "summary": summary,
+                    "published_at": published,
+                    "fetched_at": published,
+                    "language": rng.choice(LANGS),
+                    "content_hash": str(i),
+                    "flagged": flagged,
+                    "score": score,
+                    "taxonomy_version": "bench",
+                }
+            )
             for f in {feed, *([rng.randint(1, FEEDS)] if rng.random() < 0.1 else [])}:
-                rows["sightings"].append({"item_id": i, "feed_id": f, "guid": f"g{i}-{f}", "seen_at": published})
+                rows["sightings"].append(
+                    {"item_id": i, "feed_id": f, "guid": f"g{i}-{f}", "seen_at": published}
+                )
             if rng.random() < 0.85:
                 for iso3 in set(rng.choices(codes, weights, k=rng.choice((1, 1, 1, 2)))):
-                    rows["countries"].append({"item_id": i, "iso3": iso3, "region": region_of(iso3),
-                                              "method": "name", "evidence": []})
+                    rows["countries"].append(
+                        {
+                            "item_id": i,
+                            "iso3": iso3,
+                            "region": region_of(iso3),
+                            "method": "name",
+                            "evidence": [],
+                        }
+                    )
             if flagged:
                 for ind in rng.sample(INDICATOR_IDS, rng.choice((1, 1, 2))):
-                    rows["tags"].append({"item_id": i, "indicator": ind, "score": score, "stage": None,
-                                         "evidence": [], "taxonomy_version": "bench"})
+                    rows["tags"].append(
+                        {
+                            "item_id": i,
+                            "indicator": ind,
+                            "score": score,
+                            "stage": None,
+                            "evidence": [],
+                            "taxonomy_version": "bench",
+                        }
+                    )
                 for org in rng.sample(ORGS, rng.choice((0, 1, 2))):
                     rows["orgs"].append({"item_id": i, "org_id": org, "evidence": []})
                 if rng.random() < 0.2:
-                    rows["reviews"].append({"item_id": i, "status": rng.choice(review_states), "analyst": "ann",
-                                            "note": None, "updated_at": now})
+                    rows["reviews"].append(
+                        {
+                            "item_id": i,
+                            "status": rng.choice(review_states),
+                            "analyst": "ann",
+                            "note": None,
+                            "updated_at": now,
+                        }
+                    )
         yield rows
 
 
 def seed(database: Database, n_items: int, rng: random.Random) -> None:
     now = utcnow()
     with database.write() as s:
-        s.execute(sa.insert(Feed), [
-            {"id": i, "url": f"https://feeds.example.org/{i}.xml", "title": f"Feed {i}",
-             "region": region_of(list(COUNTRIES)[i % len(COUNTRIES)]), "language": LANGS[i % len(LANGS)],
-             "enabled": True, "interval_minutes": 15, "consecutive_failures": 0,
-             "last_status": "error" if i % 37 == 0 else "ok", "created_at": now}
-            for i in range(1, FEEDS + 1)
-        ])
-    tables = {"items": Item, "sightings": ItemSighting, "countries": ItemCountry, "tags": ItemTag,
-              "orgs": ItemOrganisation, "reviews": Review}
+        s.execute(
+            sa.insert(Feed),
+            [
+                {
+                    "id": i,
+                    "url": f"https://feeds.example.org/{i}.xml",
+                    "title": f"Feed {i}",
+                    "region": region_of(list(COUNTRIES)[i % len(COUNTRIES)]),
+                    "language": LANGS[i % len(LANGS)],
+                    "enabled": True,
+                    "interval_minutes": 15,
+                    "consecutive_failures": 0,
+                    "last_status": "error" if i % 37 == 0 else "ok",
+                    "created_at": now,
+                }
+                for i in range(1, FEEDS + 1)
+            ],
+        )
+    tables = {
+        "items": Item,
+        "sightings": ItemSighting,
+        "countries": ItemCountry,
+        "tags": ItemTag,
+        "orgs": ItemOrganisation,
+        "reviews": Review,
+    }
     t0 = time.perf_counter()
     for rows in batches(n_items, rng, 10_000):
         with database.write() as s:
@@ -136,15 +216,22 @@ def seed(database: Database, n_items: int, rng: random.Random) -> None:
                 if rows[name]:
                     s.execute(sa.insert(model), rows[name])
         done = rows["items"][-1]["id"]
-        print(f"  seeded {done:,} / {n_items:,} items ({time.perf_counter() - t0:.0f} s)", file=sys.stderr,
-              flush=True)
+        print(
+            f"  seeded {done:,} / {n_items:,} items ({time.perf_counter() - t0:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
     with database.write() as s:
         rebuild(s)
     with database.engine.begin() as conn:
         if database.dialect == "postgresql":
             for table in ("feeds", "items", "item_sightings"):
-                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                     f"(SELECT max(id) FROM {table}))"))
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
         else:
             conn.execute(sa.text("ANALYZE"))
     if database.dialect == "postgresql":
@@ -180,8 +267,9 @@ def run(database: Database, backend: str, n_items: int, seed_s: float, repeat: i
         "region: daily series (90 days)": lambda: daily_series(database, days=90, region="africa"),
         "region: country table (90 days)": lambda: country_table(database, region),
         "region: organisation x tool matrix": lambda: organisation_matrix(database, region, PILLAR3),
-        "region: latest flagged": lambda: list_items(database, ItemFilter(region="africa", flagged_only=True,
-                                                                          since=region.since), limit=12),
+        "region: latest flagged": lambda: list_items(
+            database, ItemFilter(region="africa", flagged_only=True, since=region.since), limit=12
+        ),
         "country: daily series (180 days)": lambda: daily_series(database, days=180, country="SDN"),
         "country: indicator counts": lambda: indicator_counts(database, country),
         "country: organisation counts": lambda: organisation_counts(database, country),
@@ -190,7 +278,8 @@ def run(database: Database, backend: str, n_items: int, seed_s: float, repeat: i
         "review: first 100 flagged rows": lambda: item_page(database, flagged),
         "review: first 100 by score": lambda: item_page(database, flagged, sort=by_score),
         f"review: rows {deep:,}+100 by score, offset (a jump)": lambda: item_page(
-            database, flagged, start=deep, end=deep + 100, sort=by_score),
+            database, flagged, start=deep, end=deep + 100, sort=by_score
+        ),
         "review: free-text search": lambda: item_page(database, ItemFilter(text="ceasefire")),
         "indicators: review shares": lambda: review_shares(database),
         "alerts: list": lambda: list_alerts(database),
@@ -198,14 +287,29 @@ def run(database: Database, backend: str, n_items: int, seed_s: float, repeat: i
     results = {name: median_ms(fn, repeat) for name, fn in queries.items()}
     # the grid scrolling: the block before ends at `deep`; the next one starts after its last row
     before = item_page(database, flagged, start=deep - 100, end=deep, sort=by_score)
-    review_page = median_ms(lambda: item_page(database, flagged, start=deep, end=deep + 100, sort=by_score,
-                                              after=before.cursor, total=before.total), repeat)
+    review_page = median_ms(
+        lambda: item_page(
+            database,
+            flagged,
+            start=deep,
+            end=deep + 100,
+            sort=by_score,
+            after=before.cursor,
+            total=before.total,
+        ),
+        repeat,
+    )
     results[f"review: rows {deep:,}+100 by score, keyset (scrolling)"] = review_page
     print(f"\n{backend}, {n_items:,} items (median of {repeat})", file=sys.stderr)
     for name, ms in results.items():
         print(f"  {name:<50} {ms:8.1f} ms", file=sys.stderr)
-    return {"backend": backend, "items": n_items, "seed_s": round(seed_s, 1), "queries": results,
-            "review_page_ms": review_page}
+    return {
+        "backend": backend,
+        "items": n_items,
+        "seed_s": round(seed_s, 1),
+        "queries": results,
+        "review_page_ms": review_page,
+    }
 
 
 def bench(url: str, backend: str, args: argparse.Namespace) -> None:
@@ -220,14 +324,22 @@ def bench(url: str, backend: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--items", type=int, default=30_000)
     parser.add_argument("--database-url", help="an empty database to seed (default: SQLite, then PostgreSQL)")
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                        help="server for the temporary PostgreSQL database when no --database-url")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="server for the temporary PostgreSQL database when no --database-url",
+    )
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seed-only", action="store_true",
-                        help="with --database-url: seed it and stop (seeded feeds disabled), e.g. for ingest_pass.py")
+    parser.add_argument(
+        "--seed-only",
+        action="store_true",
+        help="with --database-url: seed it and stop (seeded feeds disabled), e.g. for ingest_pass.py",
+    )
     args = parser.parse_args()
     if args.seed_only and args.database_url:
         database = Database(args.database_url)
@@ -251,8 +363,11 @@ def main() -> None:
         print(f"\nPostgreSQL skipped: {exc.orig}", file=sys.stderr)
         return
     try:
-        bench(sa.engine.make_url(args.postgres).set(database=name).render_as_string(hide_password=False),
-              "postgresql", args)
+        bench(
+            sa.engine.make_url(args.postgres).set(database=name).render_as_string(hide_password=False),
+            "postgresql",
+            args,
+        )
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

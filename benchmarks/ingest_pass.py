@@ -36,8 +36,10 @@ TARGETS = {"first": 60.0, "no_change": 10.0, "rss_mb": 300.0}
 
 def serve(directory: Path) -> None:
     docs = {f"/{p.name}": p.read_bytes() for p in directory.glob("*.xml")}
-    etags = {path: '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"'
-             for path, body in docs.items()}
+    etags = {
+        path: '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"'
+        for path, body in docs.items()
+    }
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -88,10 +90,12 @@ def build_feeds(directory: Path, feeds: int, per_feed: int) -> int:
                 break
     now = datetime.now(UTC)
     for f in range(feeds):
-        chunk = items[f * per_feed:(f + 1) * per_feed] or items[:per_feed]
-        parts = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
-                 f"<title>Benchmark feed {f}</title><link>https://bench.example.org/{f}/</link>",
-                 "<description>benchmark</description>"]
+        chunk = items[f * per_feed : (f + 1) * per_feed] or items[:per_feed]
+        parts = [
+            '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+            f"<title>Benchmark feed {f}</title><link>https://bench.example.org/{f}/</link>",
+            "<description>benchmark</description>",
+        ]
         for n, item in enumerate(chunk):
             try:
                 published = datetime.fromisoformat(item["published"])
@@ -100,7 +104,7 @@ def build_feeds(directory: Path, feeds: int, per_feed: int) -> int:
             parts.append(
                 f"<item><title>{escape(item.get('title') or '')}</title>"
                 f"<link>{escape(item.get('link') or '')}?feed={f}&amp;n={n}</link>"
-                f"<guid isPermaLink=\"false\">{f}-{n}-{escape(item.get('id') or '')}</guid>"
+                f'<guid isPermaLink="false">{f}-{n}-{escape(item.get("id") or "")}</guid>'
                 f"<description>{escape(item.get('summary') or '')}</description>"
                 f"<pubDate>{format_datetime(published, usegmt=True)}</pubDate></item>"
             )
@@ -115,8 +119,14 @@ def build_feeds(directory: Path, feeds: int, per_feed: int) -> int:
 def run_ingest_measured(env: dict[str, str], cwd: Path) -> tuple[float, float, float, str]:
     """(wall seconds, peak RSS in MB, CPU seconds, stdout) of one ``r2pwatch ingest --once --all``."""
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "r2pwatch", "ingest", "--once", "--all"], env=env, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "r2pwatch", "ingest", "--once", "--all"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stdout is not None
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -148,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         docs.mkdir()
         print(f"building {args.feeds} feeds x {args.items} items ...", flush=True)
         build_feeds(docs, args.feeds, args.items)
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(docs)], stdout=subprocess.PIPE,
-                                  text=True)
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(docs)], stdout=subprocess.PIPE, text=True
+        )
         try:
             assert server.stdout is not None
             port = int(server.stdout.readline())
@@ -162,8 +173,12 @@ def main(argv: list[str] | None = None) -> int:
             add_feeds(database, [NewFeed(url=f"http://127.0.0.1:{port}/f{f}.xml") for f in range(args.feeds)])
             database.dispose()
             env = {k: v for k, v in os.environ.items() if not k.startswith("R2PWATCH_")}
-            env.update(R2PWATCH_DATABASE_URL=url, R2PWATCH_FETCH_ALLOW_PRIVATE=f"127.0.0.1:{port}",
-                       XDG_DATA_HOME=str(tmp / "data"), XDG_CONFIG_HOME=str(tmp / "config"))
+            env.update(
+                R2PWATCH_DATABASE_URL=url,
+                R2PWATCH_FETCH_ALLOW_PRIVATE=f"127.0.0.1:{port}",
+                XDG_DATA_HOME=str(tmp / "data"),
+                XDG_CONFIG_HOME=str(tmp / "config"),
+            )
 
             first_s, first_rss, first_cpu, first_out = run_ingest_measured(env, tmp)
             new_items = _count(first_out, "new items")
@@ -175,14 +190,22 @@ def main(argv: list[str] | None = None) -> int:
 
     rate = new_items / first_s if first_s else 0.0
     peak = max(first_rss, again_rss)
-    print(f"feeds: {args.feeds}, items per feed: {args.items}, tagging on, database: "
-          f"{'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}")
-    print(f"first pass (all new):  {first_s:6.1f} s   {new_items} new items, {rate:,.0f} items/s   "
-          f"CPU {first_cpu:.1f} s   (target <= {TARGETS['first']:.0f} s)")
-    print(f"no-change pass (304s): {again_s:6.1f} s   {not_modified} feeds not modified   "
-          f"CPU {again_cpu:.1f} s   (target <= {TARGETS['no_change']:.0f} s)")
-    print(f"peak RSS of the ingest process: {first_rss:.0f} MB first pass, {again_rss:.0f} MB no-change pass   "
-          f"(target <= {TARGETS['rss_mb']:.0f} MB)")
+    print(
+        f"feeds: {args.feeds}, items per feed: {args.items}, tagging on, database: "
+        f"{'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}"
+    )
+    print(
+        f"first pass (all new):  {first_s:6.1f} s   {new_items} new items, {rate:,.0f} items/s   "
+        f"CPU {first_cpu:.1f} s   (target <= {TARGETS['first']:.0f} s)"
+    )
+    print(
+        f"no-change pass (304s): {again_s:6.1f} s   {not_modified} feeds not modified   "
+        f"CPU {again_cpu:.1f} s   (target <= {TARGETS['no_change']:.0f} s)"
+    )
+    print(
+        f"peak RSS of the ingest process: {first_rss:.0f} MB first pass, {again_rss:.0f} MB no-change pass   "
+        f"(target <= {TARGETS['rss_mb']:.0f} MB)"
+    )
     ok = first_s <= TARGETS["first"] and again_s <= TARGETS["no_change"] and peak <= TARGETS["rss_mb"]
     print("all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1

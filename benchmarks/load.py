@@ -103,42 +103,75 @@ class Publisher:
                     f"<description>Report {m}-{k} on {place}: the UN Security Council discussed sanctions."
                     f"</description><pubDate>{pub}</pubDate></item>"
                 )
-        return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Load</title><link>https://load.example.org'
-                f"</link><description>d</description>{''.join(items)}</channel></rss>")
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Load</title><link>https://load.example.org'
+            f"</link><description>d</description>{''.join(items)}</channel></rss>"
+        )
 
 
-def callback(output: str, outputs: list[dict[str, str]], inputs: list[dict[str, Any]],
-             state: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"output": output, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"], "state": state or []}
+def callback(
+    output: str,
+    outputs: list[dict[str, str]],
+    inputs: list[dict[str, Any]],
+    state: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "output": output,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        "state": state or [],
+    }
 
 
 def page_request(path: str) -> dict[str, Any]:
-    return callback(".._pages_content.children..._pages_store.data..",
-                    [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-                    [{"id": "_pages_location", "property": "pathname", "value": path},
-                     {"id": "_pages_location", "property": "search", "value": ""}])
+    return callback(
+        ".._pages_content.children..._pages_store.data..",
+        [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+    )
 
 
 def overview_content() -> dict[str, Any]:
-    return callback("overview-panels.children", [{"id": "overview-panels", "property": "children"}],
-                    [{"id": "overview-window", "property": "value", "value": "7"},
-                     {"id": "overview-org", "property": "value", "value": None}])
+    return callback(
+        "overview-panels.children",
+        [{"id": "overview-panels", "property": "children"}],
+        [
+            {"id": "overview-window", "property": "value", "value": "7"},
+            {"id": "overview-org", "property": "value", "value": None},
+        ],
+    )
 
 
 def region_content(slug: str) -> dict[str, Any]:
-    return callback("region-content.children", [{"id": "region-content", "property": "children"}],
-                    [{"id": "region-period", "property": "value", "value": "90"},
-                     {"id": "region-indicator", "property": "value", "value": None},
-                     {"id": "region-org", "property": "value", "value": None}],
-                    [{"id": "region-slug", "property": "data", "value": slug}])
+    return callback(
+        "region-content.children",
+        [{"id": "region-content", "property": "children"}],
+        [
+            {"id": "region-period", "property": "value", "value": "90"},
+            {"id": "region-indicator", "property": "value", "value": None},
+            {"id": "region-org", "property": "value", "value": None},
+        ],
+        [{"id": "region-slug", "property": "data", "value": slug}],
+    )
 
 
 def grid_rows(start: int) -> dict[str, Any]:
-    return callback("review-grid.getRowsResponse", [{"id": "review-grid", "property": "getRowsResponse"}],
-                    [{"id": "review-grid", "property": "getRowsRequest",
-                      "value": {"startRow": start, "endRow": start + 100, "sortModel": [], "filterModel": {}}}],
-                    [{"id": "review-filters", "property": "data", "value": {"flagged": True}}])
+    return callback(
+        "review-grid.getRowsResponse",
+        [{"id": "review-grid", "property": "getRowsResponse"}],
+        [
+            {
+                "id": "review-grid",
+                "property": "getRowsRequest",
+                "value": {"startRow": start, "endRow": start + 100, "sortModel": [], "filterModel": {}},
+            }
+        ],
+        [{"id": "review-filters", "property": "data", "value": {"flagged": True}}],
+    )
 
 
 ACTION_OUTPUT = "..review-action-msg.children...review-bulk-msg.children...review-refresh.data.."
@@ -146,23 +179,40 @@ ACTION_OUTPUT = "..review-action-msg.children...review-bulk-msg.children...revie
 
 def review_action(item_id: int, action: str) -> dict[str, Any]:
     names = ["confirm", "dismiss", "escalate"]
-    inputs = [{"id": f"review-{n}", "property": "n_clicks", "value": 1 if n == action else None} for n in names]
+    inputs = [
+        {"id": f"review-{n}", "property": "n_clicks", "value": 1 if n == action else None} for n in names
+    ]
     inputs += [{"id": f"review-bulk-{n}", "property": "n_clicks", "value": None} for n in names]
     first = inputs[names.index(action)]
     inputs.remove(first)
     inputs.insert(0, first)  # changedPropIds is taken from the first input
-    body = callback(ACTION_OUTPUT,
-                    [{"id": "review-action-msg", "property": "children"},
-                     {"id": "review-bulk-msg", "property": "children"}, {"id": "review-refresh", "property": "data"}],
-                    inputs,
-                    [{"id": "review-current", "property": "data", "value": item_id},
-                     {"id": "review-note", "property": "value", "value": "load test"},
-                     {"id": "review-grid", "property": "selectedRows", "value": []},
-                     {"id": "review-bulk-note", "property": "value", "value": None},
-                     {"id": "review-refresh", "property": "data", "value": 0}])
-    body["inputs"] = sorted(inputs, key=lambda i: ["review-confirm", "review-dismiss", "review-escalate",
-                                                    "review-bulk-confirm", "review-bulk-dismiss",
-                                                    "review-bulk-escalate"].index(i["id"]))
+    body = callback(
+        ACTION_OUTPUT,
+        [
+            {"id": "review-action-msg", "property": "children"},
+            {"id": "review-bulk-msg", "property": "children"},
+            {"id": "review-refresh", "property": "data"},
+        ],
+        inputs,
+        [
+            {"id": "review-current", "property": "data", "value": item_id},
+            {"id": "review-note", "property": "value", "value": "load test"},
+            {"id": "review-grid", "property": "selectedRows", "value": []},
+            {"id": "review-bulk-note", "property": "value", "value": None},
+            {"id": "review-refresh", "property": "data", "value": 0},
+        ],
+    )
+    body["inputs"] = sorted(
+        inputs,
+        key=lambda i: [
+            "review-confirm",
+            "review-dismiss",
+            "review-escalate",
+            "review-bulk-confirm",
+            "review-bulk-dismiss",
+            "review-bulk-escalate",
+        ].index(i["id"]),
+    )
     return body
 
 
@@ -204,7 +254,9 @@ def user_loop(base: str, name: str, stop: threading.Event, results: Results, rng
                 call("page: overview", "POST", "/_dash-update-component", page_request("/"))
                 call("content: overview", "POST", "/_dash-update-component", overview_content())
             elif choice < 0.45:
-                slug = rng.choice(["africa", "americas", "asia-pacific", "europe-central-asia", "middle-east"])
+                slug = rng.choice(
+                    ["africa", "americas", "asia-pacific", "europe-central-asia", "middle-east"]
+                )
                 call("page: region", "POST", "/_dash-update-component", page_request(f"/region/{slug}"))
                 call("content: region", "POST", "/_dash-update-component", region_content(slug))
             elif choice < 0.6:
@@ -218,8 +270,12 @@ def user_loop(base: str, name: str, stop: threading.Event, results: Results, rng
                 rows = (((first or {}).get("response") or {}).get("review-grid") or {}).get("getRowsResponse")
                 ids = [int(r["id"]) for r in (rows or {}).get("rowData", [])]
                 if ids and rng.random() < 0.5:
-                    call("review: action", "POST", "/_dash-update-component",
-                         review_action(rng.choice(ids), rng.choice(["confirm", "dismiss", "escalate"])))
+                    call(
+                        "review: action",
+                        "POST",
+                        "/_dash-update-component",
+                        review_action(rng.choice(ids), rng.choice(["confirm", "dismiss", "escalate"])),
+                    )
             stop.wait(rng.uniform(0.5, 2.0))  # reading the page
 
 
@@ -259,7 +315,9 @@ def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--server", choices=("gunicorn", "serve"), default="gunicorn")
     parser.add_argument("--web-workers", type=int, default=4)
@@ -277,7 +335,9 @@ def main() -> None:
         seed(database, args.seed_items, random.Random(1))
         print(f"seeded {args.seed_items:,} items in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     with database.write() as session:  # the seeded feeds' addresses do not exist
-        session.execute(update(Feed).where(Feed.url.like("https://feeds.example.org/%")).values(enabled=False))
+        session.execute(
+            update(Feed).where(Feed.url.like("https://feeds.example.org/%")).values(enabled=False)
+        )
     users = [f"load{i}" for i in range(args.users)]
     for name in users:
         with contextlib.suppress(Exception):  # already there from an earlier run
@@ -289,19 +349,34 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="r2p-load-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("R2PWATCH_")}
-    env.update(R2PWATCH_DATABASE_URL=args.database_url, XDG_DATA_HOME=str(tmp), PYTHONUNBUFFERED="1",
-               R2PWATCH_FETCH_ALLOW_PRIVATE=f"127.0.0.1:{publisher.port}", R2PWATCH_INGEST_TICK_SECONDS="2")
+    env.update(
+        R2PWATCH_DATABASE_URL=args.database_url,
+        XDG_DATA_HOME=str(tmp),
+        PYTHONUNBUFFERED="1",
+        R2PWATCH_FETCH_ALLOW_PRIVATE=f"127.0.0.1:{publisher.port}",
+        R2PWATCH_INGEST_TICK_SECONDS="2",
+    )
     port = free_port()
     bin_dir = Path(sys.executable).parent
     if args.server == "gunicorn":
-        web_cmd = [str(bin_dir / "gunicorn"), "-w", str(args.web_workers), "-b", f"127.0.0.1:{port}", "--timeout",
-                   "60", "r2pwatch.wsgi:server"]
+        web_cmd = [
+            str(bin_dir / "gunicorn"),
+            "-w",
+            str(args.web_workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "r2pwatch.wsgi:server",
+        ]
     else:
         web_cmd = [sys.executable, "-m", "r2pwatch", "serve", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
     results = Results()
-    with process(web_cmd, env, tmp / "web.log") as web, \
-            process([sys.executable, "-m", "r2pwatch", "ingest"], env, tmp / "ingest.log") as ingest:
+    with (
+        process(web_cmd, env, tmp / "web.log") as web,
+        process([sys.executable, "-m", "r2pwatch", "ingest"], env, tmp / "ingest.log") as ingest,
+    ):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -310,8 +385,10 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.5)
         stop = threading.Event()
-        threads = [threading.Thread(target=user_loop, args=(base, u, stop, results, random.Random(i)), daemon=True)
-                   for i, u in enumerate(users)]
+        threads = [
+            threading.Thread(target=user_loop, args=(base, u, stop, results, random.Random(i)), daemon=True)
+            for i, u in enumerate(users)
+        ]
         before = _items(args.database_url)
         started = time.monotonic()
         for t in threads:
@@ -324,8 +401,11 @@ def main() -> None:
                 peak_web[pid] = max(peak_web.get(pid, 0.0), peak_rss_mb(pid))
             peak_ingest = max(peak_ingest, peak_rss_mb(ingest.pid))
             done = sum(len(v) for v in results.times.values())
-            print(f"  {time.monotonic() - started:5.0f} s: {done} requests, {len(results.failures)} failed",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {time.monotonic() - started:5.0f} s: {done} requests, {len(results.failures)} failed",
+                file=sys.stderr,
+                flush=True,
+            )
         stop.set()
         for t in threads:
             t.join(timeout=60)
@@ -334,16 +414,24 @@ def main() -> None:
     logs = (tmp / "web.log").read_text(errors="replace") + (tmp / "ingest.log").read_text(errors="replace")
     every = [x for v in results.times.values() for x in v]
     report = {
-        "server": args.server, "users": args.users, "duration_s": round(elapsed),
-        "requests": len(every), "failed": len(results.failures),
+        "server": args.server,
+        "users": args.users,
+        "duration_s": round(elapsed),
+        "requests": len(every),
+        "failed": len(results.failures),
         "database_locked": logs.count("database is locked"),
         "p50_ms": round(statistics.median(every) * 1000) if every else None,
         "p95_ms": round(statistics.quantiles(every, n=20)[-1] * 1000) if len(every) > 20 else None,
-        "by_kind_p95_ms": {k: round(statistics.quantiles(v, n=20)[-1] * 1000) if len(v) > 20 else None
-                           for k, v in sorted(results.times.items())},
+        "by_kind_p95_ms": {
+            k: round(statistics.quantiles(v, n=20)[-1] * 1000) if len(v) > 20 else None
+            for k, v in sorted(results.times.items())
+        },
         "items_written_per_s": round(written / elapsed, 1),
-        "peak_rss_mb": {"web_workers": round(max((v for p, v in peak_web.items() if p != web.pid), default=0), 1),
-                        "web_master": round(peak_web.get(web.pid, 0), 1), "ingest": round(peak_ingest, 1)},
+        "peak_rss_mb": {
+            "web_workers": round(max((v for p, v in peak_web.items() if p != web.pid), default=0), 1),
+            "web_master": round(peak_web.get(web.pid, 0), 1),
+            "ingest": round(peak_ingest, 1),
+        },
     }
     for failure in results.failures[:10]:
         print("FAILED", failure, file=sys.stderr)

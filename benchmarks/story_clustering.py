@@ -33,12 +33,18 @@ PAIRS = ROOT / "tests" / "data" / "story_pairs.tsv"
 GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 
 
-def scores(pairs: list[dict[str, str]], items: dict[str, tuple[Fingerprint, datetime]], threshold: float,
-           window_hours: float) -> tuple[float, float, float, int, int, int]:
+def scores(
+    pairs: list[dict[str, str]],
+    items: dict[str, tuple[Fingerprint, datetime]],
+    threshold: float,
+    window_hours: float,
+) -> tuple[float, float, float, int, int, int]:
     tp = fp = fn = 0
     for p in pairs:
         (fa, ta), (fb, tb) = items[p["id_a"]], items[p["id_b"]]
-        pred = same_story(fa, fb, threshold=threshold) and abs((ta - tb).total_seconds()) <= window_hours * 3600
+        pred = (
+            same_story(fa, fb, threshold=threshold) and abs((ta - tb).total_seconds()) <= window_hours * 3600
+        )
         gold = p["label"] == "same"
         tp += pred and gold
         fp += pred and not gold
@@ -77,15 +83,22 @@ def main() -> int:
         return "A" if hashlib.sha1((p["id_a"] + p["id_b"]).encode()).digest()[0] % 2 == 0 else "B"
 
     halves = {h: [p for p in pairs if half(p) == h] for h in ("A", "B")}
-    print(f"{len(pairs)} labelled pairs ({sum(p['label'] == 'same' for p in pairs)} same story); "
-          f"window {args.window_hours:g} h")
+    print(
+        f"{len(pairs)} labelled pairs ({sum(p['label'] == 'same' for p in pairs)} same story); "
+        f"window {args.window_hours:g} h"
+    )
     print(f"{'half':<6}{'threshold':>10}{'P':>8}{'R':>8}{'F1':>8}{'tp':>5}{'fp':>5}{'fn':>5}  chosen on")
     for name, rows in halves.items():
         other = halves["B" if name == "A" else "A"]
         best = max(GRID, key=lambda t: scores(other, items, t, args.window_hours)[2])
-        for threshold, note in ((args.threshold, "configured"), (best, f"half {'B' if name == 'A' else 'A'}")):
+        for threshold, note in (
+            (args.threshold, "configured"),
+            (best, f"half {'B' if name == 'A' else 'A'}"),
+        ):
             p, r, f, tp, fp, fn = scores(rows, items, threshold, args.window_hours)
-            print(f"{name + f' ({len(rows)})':<6}{threshold:>10.2f}{p:8.3f}{r:8.3f}{f:8.3f}{tp:5d}{fp:5d}{fn:5d}  {note}")
+            print(
+                f"{name + f' ({len(rows)})':<6}{threshold:>10.2f}{p:8.3f}{r:8.3f}{f:8.3f}{tp:5d}{fp:5d}{fn:5d}  {note}"
+            )
     p, r, f, tp, fp, fn = scores(pairs, items, args.threshold, args.window_hours)
     print(f"all pairs, configured threshold {args.threshold:g}: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     return 0

@@ -186,7 +186,9 @@ def main() -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as tmp:
             tmp.writelines(lines)
         try:
-            print("end to end: r2pwatch tag FILE > /dev/null (whole process, JSON in and out, cached tagger):")
+            print(
+                "end to end: r2pwatch tag FILE > /dev/null (whole process, JSON in and out, cached tagger):"
+            )
             best = None
             rss = 0
             for _ in range(3):

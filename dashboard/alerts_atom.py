@@ -35,14 +35,18 @@ def _bad(message: str) -> Response:
 
 
 def alert_title(meta: Meta, a: AlertInfo) -> str:
-    where = (f"{meta.country_name(a.country)} ({a.country})" if a.scope == "country"
-             else meta.region_name(a.region))
+    where = (
+        f"{meta.country_name(a.country)} ({a.country})"
+        if a.scope == "country"
+        else meta.region_name(a.region)
+    )
     what = meta.indicator_name(a.indicator) if a.indicator else "coverage gap"
     return f"{where} · {what}: {a.figures()}"
 
 
-def build_alerts_atom(alerts: Sequence[AlertInfo], meta: Meta, *, title: str, self_url: str, base: str,
-                      now: datetime) -> bytes:
+def build_alerts_atom(
+    alerts: Sequence[AlertInfo], meta: Meta, *, title: str, self_url: str, base: str, now: datetime
+) -> bytes:
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -71,7 +75,11 @@ def build_alerts_atom(alerts: Sequence[AlertInfo], meta: Meta, *, title: str, se
         sub(entry, "link", rel="related", href=place)
         sub(entry, "updated", updated(a).isoformat())
         sub(entry, "published", a.created_at.isoformat())
-        state = a.state + (f" by {a.state_by}" if a.state_by else "") + (f": {a.state_note}" if a.state_note else "")
+        state = (
+            a.state
+            + (f" by {a.state_by}" if a.state_by else "")
+            + (f": {a.state_note}" if a.state_note else "")
+        )
         stories = ", ".join(str(s) for s in a.story_ids)
         parts = [f"Day: {a.day:%Y-%m-%d}", f"Scope: {a.scope}", *a.arithmetic(), f"State: {state}"]
         if stories:
@@ -102,7 +110,11 @@ def alerts_atom() -> Response:
         return _bad("unknown country; use an ISO3 code such as SDN")
     if indicator is not None and indicator not in meta.indicator_ids:
         return _bad(f"unknown indicator; use one of {', '.join(meta.indicator_ids)}")
-    for name, value, allowed in (("scope", scope, SCOPES), ("state", state, ALERT_STATES), ("kind", kind, KINDS)):
+    for name, value, allowed in (
+        ("scope", scope, SCOPES),
+        ("state", state, ALERT_STATES),
+        ("kind", kind, KINDS),
+    ):
         if value is not None and value not in allowed:
             return _bad(f"unknown {name}; use one of {', '.join(allowed)}")
     try:
@@ -112,15 +124,40 @@ def alerts_atom() -> Response:
     if not 1 <= days <= 3650:
         return _bad("days must be between 1 and 3650")
     now = datetime.now(UTC)
-    alerts = list_alerts(ctx.database, AlertQuery(
-        since=now - timedelta(days=days), region=region, country=country, indicator=indicator, scope=scope,
-        state=state, kind=kind, limit=LIMIT,
-        exclude_states=() if state is not None or flag(args.get("dismissed"), False) else ("dismissed",)))
-    what = " · ".join(x for x in (meta.region_name(region) if region else "", country or "",
-                                  meta.indicator_name(indicator) if indicator else "", scope or "", state or "",
-                                  kind or "") if x)
-    body = build_alerts_atom(alerts, meta, title=f"r2pwatch alerts{' — ' + what if what else ''}",
-                             self_url=flask.request.url, base=base_url(), now=now)
+    alerts = list_alerts(
+        ctx.database,
+        AlertQuery(
+            since=now - timedelta(days=days),
+            region=region,
+            country=country,
+            indicator=indicator,
+            scope=scope,
+            state=state,
+            kind=kind,
+            limit=LIMIT,
+            exclude_states=() if state is not None or flag(args.get("dismissed"), False) else ("dismissed",),
+        ),
+    )
+    what = " · ".join(
+        x
+        for x in (
+            meta.region_name(region) if region else "",
+            country or "",
+            meta.indicator_name(indicator) if indicator else "",
+            scope or "",
+            state or "",
+            kind or "",
+        )
+        if x
+    )
+    body = build_alerts_atom(
+        alerts,
+        meta,
+        title=f"r2pwatch alerts{' — ' + what if what else ''}",
+        self_url=flask.request.url,
+        base=base_url(),
+        now=now,
+    )
     return Response(body, mimetype="application/atom+xml")
 
 

@@ -41,14 +41,23 @@ def _navbar(user: CurrentUser | None, ctx: AppContext) -> dbc.Navbar:
         who = html.Span(
             [
                 html.Ul(saved_views.nav_menu(ctx, user), className="navbar-nav me-3"),
-                html.A(user.name, href="/users", className="me-1 text-light", id="nav-user",
-                       title="Your account" + (" and users" if user.can("users") else "")),
+                html.A(
+                    user.name,
+                    href="/users",
+                    className="me-1 text-light",
+                    id="nav-user",
+                    title="Your account" + (" and users" if user.can("users") else ""),
+                ),
                 html.Span(user.role, className="badge bg-light text-dark me-2", id="nav-role"),
                 # a form, not a link: logging out changes state, so it is a POST (a cross-site image or
                 # prefetch of /logout cannot end a session, and SameSite=Lax keeps other sites' POSTs out)
                 html.Form(
-                    html.Button("Log out", type="submit", className="btn btn-sm btn-outline-light", id="nav-logout"),
-                    method="POST", action="/logout", className="d-inline m-0",
+                    html.Button(
+                        "Log out", type="submit", className="btn btn-sm btn-outline-light", id="nav-logout"
+                    ),
+                    method="POST",
+                    action="/logout",
+                    className="d-inline m-0",
                 ),
             ],
             className="text-light small d-flex align-items-center",

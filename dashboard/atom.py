@@ -32,8 +32,15 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 LIMIT = 200
 
 
-def build_atom(rows: list[ItemRow], *, title: str, self_url: str, base_url: str, now: datetime,
-               changed: Mapping[int, datetime] | None = None) -> bytes:
+def build_atom(
+    rows: list[ItemRow],
+    *,
+    title: str,
+    self_url: str,
+    base_url: str,
+    now: datetime,
+    changed: Mapping[int, datetime] | None = None,
+) -> bytes:
     changed = changed or {}
     ET.register_namespace("", ATOM_NS)
 
@@ -60,8 +67,14 @@ def build_atom(rows: list[ItemRow], *, title: str, self_url: str, base_url: str,
         sub(entry, "link", rel="related", href=f"{base_url}review?item={row.id}")
         sub(entry, "updated", changed.get(row.id, row.published_at).isoformat())
         sub(entry, "published", row.published_at.isoformat())
-        parts = [f"Status: {row.status}", f"Indicators: {', '.join(row.indicators) or '—'}",
-                 f"Countries: {', '.join(row.countries) or '—'}", f"Source: {row.source}", "", row.summary]
+        parts = [
+            f"Status: {row.status}",
+            f"Indicators: {', '.join(row.indicators) or '—'}",
+            f"Countries: {', '.join(row.countries) or '—'}",
+            f"Source: {row.source}",
+            "",
+            row.summary,
+        ]
         sub(entry, "summary", "\n".join(parts), type="text")
         for ind in row.indicators:
             sub(entry, "category", term=ind)
@@ -72,8 +85,10 @@ def feed_reader(path: str) -> CurrentUser | Response:
     """Who reads a feed: the user whose ``token=`` it is, else the logged-in (or anonymous) visitor;
     a 401 response when neither. A wrong token is refused even for a logged-in visitor."""
     token = flask.request.args.get("token", "")
-    reader = (user_by_token(get_ctx().database, token) if token else None)
-    viewer = CurrentUser(reader.name, reader.role) if reader is not None else (None if token else current_user())
+    reader = user_by_token(get_ctx().database, token) if token else None
+    viewer = (
+        CurrentUser(reader.name, reader.role) if reader is not None else (None if token else current_user())
+    )
     if viewer is None:
         return Response(f"a valid token is required: {path}?token=...\n", status=401, mimetype="text/plain")
     return viewer
@@ -94,25 +109,45 @@ def flagged_atom() -> Response:
     region = args.get("region") or None
     status = args.get("status") or None
     if region is not None and region not in ctx.meta.regions:
-        return Response(f"unknown region; use one of {', '.join(ctx.meta.regions)}\n", status=400,
-                        mimetype="text/plain")
+        return Response(
+            f"unknown region; use one of {', '.join(ctx.meta.regions)}\n", status=400, mimetype="text/plain"
+        )
     if status is not None and status not in REVIEW_STATUSES:
-        return Response(f"unknown status; use one of {', '.join(REVIEW_STATUSES)}\n", status=400,
-                        mimetype="text/plain")
+        return Response(
+            f"unknown status; use one of {', '.join(REVIEW_STATUSES)}\n", status=400, mimetype="text/plain"
+        )
     indicator = args.get("indicator") or None
     if indicator is not None and indicator not in ctx.meta.indicator_ids:
-        return Response(f"unknown indicator; use one of {', '.join(ctx.meta.indicator_ids)}\n", status=400,
-                        mimetype="text/plain")
+        return Response(
+            f"unknown indicator; use one of {', '.join(ctx.meta.indicator_ids)}\n",
+            status=400,
+            mimetype="text/plain",
+        )
     state = review_state(args.to_dict())
-    flt = replace(review_filter({**state, "flagged": True}),
-                  exclude_statuses=() if flag(args.get("dismissed"), False) or status else ("dismissed",))
+    flt = replace(
+        review_filter({**state, "flagged": True}),
+        exclude_statuses=() if flag(args.get("dismissed"), False) or status else ("dismissed",),
+    )
     rows = [row_for(r, viewer) for r in list_items(ctx.database, flt, limit=LIMIT)]
-    what = " · ".join(x for x in (ctx.meta.region_name(region) if region else "", state["country"] or "",
-                                  ctx.meta.indicator_name(indicator) if indicator else "", status or "",
-                                  f"“{state['q']}”" if state["q"] else "") if x)
-    body = build_atom(rows, title=f"r2pwatch flagged items{' — ' + what if what else ''}",
-                      self_url=flask.request.url, base_url=base_url(), now=datetime.now(UTC),
-                      changed=last_changed(ctx.database, [r.id for r in rows]))
+    what = " · ".join(
+        x
+        for x in (
+            ctx.meta.region_name(region) if region else "",
+            state["country"] or "",
+            ctx.meta.indicator_name(indicator) if indicator else "",
+            status or "",
+            f"“{state['q']}”" if state["q"] else "",
+        )
+        if x
+    )
+    body = build_atom(
+        rows,
+        title=f"r2pwatch flagged items{' — ' + what if what else ''}",
+        self_url=flask.request.url,
+        base_url=base_url(),
+        now=datetime.now(UTC),
+        changed=last_changed(ctx.database, [r.id for r in rows]),
+    )
     return Response(body, mimetype="application/atom+xml")
 
 

@@ -33,27 +33,36 @@ def audit_page() -> Response:
         writer.writerow(FIELDS)
         for e in iter_events(database):
             d = e.to_json()
-            writer.writerow([safe_cell(json.dumps(d[f], ensure_ascii=False) if f == "detail" else d[f])
-                             for f in FIELDS])
-        return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=r2pwatch-audit.csv"})
+            writer.writerow(
+                [safe_cell(json.dumps(d[f], ensure_ascii=False) if f == "detail" else d[f]) for f in FIELDS]
+            )
+        return Response(
+            buf.getvalue(),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": "attachment; filename=r2pwatch-audit.csv"},
+        )
     if fmt == "jsonl":
         body = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in iter_events(database))
-        return Response(body, mimetype="application/x-ndjson",
-                        headers={"Content-Disposition": "attachment; filename=r2pwatch-audit.jsonl"})
+        return Response(
+            body,
+            mimetype="application/x-ndjson",
+            headers={"Content-Disposition": "attachment; filename=r2pwatch-audit.jsonl"},
+        )
     rows = "".join(
         f"<tr><td class='text-nowrap'>{e.at:%Y-%m-%d %H:%M:%S}</td><td>{html.escape(e.actor or '—')}</td>"
         f"<td>{html.escape(e.action)}</td><td dir='auto'>{html.escape(e.target or '')}</td>"
         f"<td class='small text-muted' dir='auto'>{html.escape(json.dumps(e.detail, ensure_ascii=False))}</td></tr>"
         for e in recent_events(database, limit=PAGE_LIMIT)
     )
-    page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Audit log · r2pwatch</title>"
-            "<link rel='stylesheet' href='/assets/bootstrap.min.css'></head><body class='p-4'>"
-            "<h1 class='h4'>Audit log</h1><p class='small'>The newest "
-            f"{PAGE_LIMIT} events (UTC). Export all: <a href='/audit?format=csv'>CSV</a> · "
-            "<a href='/audit?format=jsonl'>JSON Lines</a> · <a href='/'>Dashboard</a></p>"
-            "<table class='table table-sm' id='audit-table'><thead><tr><th>When</th><th>Who</th><th>What</th>"
-            f"<th>Target</th><th>Detail</th></tr></thead><tbody>{rows}</tbody></table></body></html>")
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Audit log · r2pwatch</title>"
+        "<link rel='stylesheet' href='/assets/bootstrap.min.css'></head><body class='p-4'>"
+        "<h1 class='h4'>Audit log</h1><p class='small'>The newest "
+        f"{PAGE_LIMIT} events (UTC). Export all: <a href='/audit?format=csv'>CSV</a> · "
+        "<a href='/audit?format=jsonl'>JSON Lines</a> · <a href='/'>Dashboard</a></p>"
+        "<table class='table table-sm' id='audit-table'><thead><tr><th>When</th><th>Who</th><th>What</th>"
+        f"<th>Target</th><th>Detail</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
     return Response(page, mimetype="text/html")
 
 

@@ -34,8 +34,17 @@ from db.sessions import end_session, session_user, start_session
 from db.throttle import ThrottlePolicy, blocked_for, clear, record_failure
 from db.users import authenticate
 
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/_favicon.ico",
-                   "/favicon.ico", "/feeds/flagged.atom", "/feeds/alerts.atom", "/healthz")
+PUBLIC_PREFIXES = (
+    "/assets/",
+    "/_dash-component-suites/",
+    "/login",
+    "/logout",
+    "/_favicon.ico",
+    "/favicon.ico",
+    "/feeds/flagged.atom",
+    "/feeds/alerts.atom",
+    "/healthz",
+)
 ANONYMOUS = CurrentUser("anonymous", "viewer", anonymous=True)
 SESSION_LIFETIME = timedelta(hours=12)
 USER_THROTTLE = ThrottlePolicy(free_failures=5)
@@ -146,13 +155,16 @@ LOGIN_PAGE = """<!doctype html>
 
 
 def _login_page(error: str | None, next_url: str) -> str:
-    err = Markup('<div class="alert alert-danger py-2" role="alert" id="login-error">{}</div>').format(error) \
-        if error else ""
+    err = (
+        Markup('<div class="alert alert-danger py-2" role="alert" id="login-error">{}</div>').format(error)
+        if error
+        else ""
+    )
     anonymous = ""
     if get_ctx().config.auth.anonymous_read:
-        anonymous = Markup('<p class="mt-3 small"><a href="{}">Continue without logging in (read only)</a></p>').format(
-            next_url
-        )
+        anonymous = Markup(
+            '<p class="mt-3 small"><a href="{}">Continue without logging in (read only)</a></p>'
+        ).format(next_url)
     return LOGIN_PAGE.format(error=err, next=escape(next_url), anonymous=anonymous)
 
 
@@ -163,8 +175,10 @@ def _throttle_keys(name: str) -> list[tuple[str, ThrottlePolicy]]:
 
 def _too_many(next_url: str, wait: float) -> Response:
     seconds = max(1, math.ceil(wait))
-    text = (f"Too many failed logins for this name or from this address. "
-            f"Try again in {seconds} second{'s' if seconds != 1 else ''}.")
+    text = (
+        f"Too many failed logins for this name or from this address. "
+        f"Try again in {seconds} second{'s' if seconds != 1 else ''}."
+    )
     response = flask.make_response(_login_page(text, next_url), 429)
     response.headers["Retry-After"] = str(seconds)
     return response

@@ -98,17 +98,34 @@ def collect(
     t1 = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
     items, flagged = item_count(database, scope, t0, t1)
     alerts_region = scope.region or meta.region_of(scope.country or "")
-    alerts = [a for a in list_alerts(database, since=t0, region=alerts_region) if a.window_end <= t1] \
-        if alerts_region else []
+    alerts = (
+        [a for a in list_alerts(database, since=t0, region=alerts_region) if a.window_end <= t1]
+        if alerts_region
+        else []
+    )
     grouped: dict[str, list[ExportRecord]] = {}
     for record in reviewed_items(database, scope, t0, t1):
         top = record.indicators[0].indicator if record.indicators else "untagged"
         grouped.setdefault(top, []).append(record)
     order = {ind: n for n, ind in enumerate(meta.indicator_ids)}
-    reviewed = tuple((ind, tuple(rs)) for ind, rs in sorted(grouped.items(), key=lambda kv: order.get(kv[0], 99)))
-    return Brief(scope, place, first, last, now, items, flagged, tuple(headline_figures(database, scope, t0, t1)),
-                 tuple(alerts), alerts_region, reviewed, tuple(covering_feeds(database, scope, t0, t1, now=now)),
-                 base_url.rstrip("/"))
+    reviewed = tuple(
+        (ind, tuple(rs)) for ind, rs in sorted(grouped.items(), key=lambda kv: order.get(kv[0], 99))
+    )
+    return Brief(
+        scope,
+        place,
+        first,
+        last,
+        now,
+        items,
+        flagged,
+        tuple(headline_figures(database, scope, t0, t1)),
+        tuple(alerts),
+        alerts_region,
+        reviewed,
+        tuple(covering_feeds(database, scope, t0, t1, now=now)),
+        base_url.rstrip("/"),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -145,18 +162,25 @@ def to_markdown(brief: Brief, meta: Meta) -> str:
         "",
     ]
     if brief.figures:
-        lines += [f"| Indicator | Items | Baseline ({brief.figures[0].baseline_periods} previous periods, mean) "
-                  "| Ratio |", "|---|---:|---:|---:|"]
-        lines += [f"| {md(meta.indicator_name(f.indicator))} | {f.count} | {f.baseline_mean:.1f} | {_ratio(f)} |"
-                  for f in brief.figures]
+        lines += [
+            f"| Indicator | Items | Baseline ({brief.figures[0].baseline_periods} previous periods, mean) "
+            "| Ratio |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {md(meta.indicator_name(f.indicator))} | {f.count} | {f.baseline_mean:.1f} | {_ratio(f)} |"
+            for f in brief.figures
+        ]
     else:
         lines.append("No tagged items in this period or its baseline.")
     lines += ["", "## Alerts", ""]
     if brief.alerts:
         for a in brief.alerts:
-            lines.append(f"- **{md(meta.region_name(a.region))} · {md(meta.indicator_name(a.indicator) if a.indicator else 'coverage gap')}**: "
-                         f"{md(a.figures())}. "
-                         f"{md(a.explain())}")
+            lines.append(
+                f"- **{md(meta.region_name(a.region))} · {md(meta.indicator_name(a.indicator) if a.indicator else 'coverage gap')}**: "
+                f"{md(a.figures())}. "
+                f"{md(a.explain())}"
+            )
     else:
         where = meta.region_name(brief.alerts_region) if brief.alerts_region else brief.place
         lines.append(f"No alerts for {md(where)} in this period.")
@@ -169,15 +193,18 @@ def to_markdown(brief: Brief, meta: Meta) -> str:
             link = safe_href(r.link)
             title = f"[{md(r.title)}]({link})" if link else md(r.title)
             source = r.sources[0][0] if r.sources else "unknown source"
-            lines.append(f"- {title} — {md(source)}, {r.published:%Y-%m-%d}, **{r.review_status}** "
-                         f"([in r2pwatch]({_item_url(brief, r.id)}))")
+            lines.append(
+                f"- {title} — {md(source)}, {r.published:%Y-%m-%d}, **{r.review_status}** "
+                f"([in r2pwatch]({_item_url(brief, r.id)}))"
+            )
             if r.review_note:
                 lines.append(f"  - Note ({md(r.reviewer)}): {md(r.review_note)}")
         lines.append("")
     lines += ["", "## Coverage caveats", ""]
     problems = [c for c in brief.coverage if c.problem]
-    lines.append(f"{len(brief.coverage)} feeds cover {md(brief.place)} in this period; "
-                 f"{len(problems)} with problems.")
+    lines.append(
+        f"{len(brief.coverage)} feeds cover {md(brief.place)} in this period; {len(problems)} with problems."
+    )
     for c in problems:
         lines.append(f"- {md(c.feed.title or c.feed.url)}: {md(c.problem)}")
     if not brief.coverage:
@@ -219,20 +246,27 @@ def to_html(brief: Brief, meta: Meta, *, markdown_href: str | None = None) -> st
         f"<p id='brief-count'>{brief.items} items about {_e(brief.place)}, {brief.flagged} flagged for review.</p>",
     ]
     if brief.figures:
-        out.append(f"<table id='brief-figures'><tr><th>Indicator</th><th>Items</th><th>Baseline "
-                   f"({brief.figures[0].baseline_periods} previous periods, mean)</th><th>Ratio</th></tr>")
-        out += [f"<tr><td>{_e(meta.indicator_name(f.indicator))}</td><td class='n'>{f.count}</td>"
-                f"<td class='n'>{f.baseline_mean:.1f}</td><td class='n'>{_e(_ratio(f))}</td></tr>"
-                for f in brief.figures]
+        out.append(
+            f"<table id='brief-figures'><tr><th>Indicator</th><th>Items</th><th>Baseline "
+            f"({brief.figures[0].baseline_periods} previous periods, mean)</th><th>Ratio</th></tr>"
+        )
+        out += [
+            f"<tr><td>{_e(meta.indicator_name(f.indicator))}</td><td class='n'>{f.count}</td>"
+            f"<td class='n'>{f.baseline_mean:.1f}</td><td class='n'>{_e(_ratio(f))}</td></tr>"
+            for f in brief.figures
+        ]
         out.append("</table>")
     else:
         out.append("<p>No tagged items in this period or its baseline.</p>")
     out.append("<h2>Alerts</h2>")
     if brief.alerts:
         out.append("<ul id='brief-alerts'>")
-        out += [f"<li><strong>{_e(meta.region_name(a.region))} · {_e(meta.indicator_name(a.indicator) if a.indicator else 'coverage gap')}</strong>: "
-                f"{_e(a.figures())}. "
-                f"<span class='muted'>{_e(a.explain())}</span></li>" for a in brief.alerts]
+        out += [
+            f"<li><strong>{_e(meta.region_name(a.region))} · {_e(meta.indicator_name(a.indicator) if a.indicator else 'coverage gap')}</strong>: "
+            f"{_e(a.figures())}. "
+            f"<span class='muted'>{_e(a.explain())}</span></li>"
+            for a in brief.alerts
+        ]
         out.append("</ul>")
     else:
         where = meta.region_name(brief.alerts_region) if brief.alerts_region else brief.place
@@ -244,18 +278,28 @@ def to_html(brief: Brief, meta: Meta, *, markdown_href: str | None = None) -> st
         out.append(f"<h3>{_e(meta.indicator_name(indicator))}</h3><ul>")
         for r in records:
             link = safe_href(r.link)
-            title = f"<a href='{_e(link)}' dir='auto'>{_e(r.title)}</a>" if link else f"<span dir='auto'>{_e(r.title)}</span>"
+            title = (
+                f"<a href='{_e(link)}' dir='auto'>{_e(r.title)}</a>"
+                if link
+                else f"<span dir='auto'>{_e(r.title)}</span>"
+            )
             source = r.sources[0][0] if r.sources else "unknown source"
-            out.append(f"<li>{title} — {_e(source)}, {r.published:%Y-%m-%d}, <strong>{_e(r.review_status)}</strong> "
-                       f"(<a href='{_e(_item_url(brief, r.id))}'>in r2pwatch</a>)")
+            out.append(
+                f"<li>{title} — {_e(source)}, {r.published:%Y-%m-%d}, <strong>{_e(r.review_status)}</strong> "
+                f"(<a href='{_e(_item_url(brief, r.id))}'>in r2pwatch</a>)"
+            )
             if r.review_note:
-                out.append(f"<div class='note' dir='auto'>Note ({_e(r.reviewer or '')}): {_e(r.review_note)}</div>")
+                out.append(
+                    f"<div class='note' dir='auto'>Note ({_e(r.reviewer or '')}): {_e(r.review_note)}</div>"
+                )
             out.append("</li>")
         out.append("</ul>")
     out.append("<h2>Coverage caveats</h2>")
     problems = [c for c in brief.coverage if c.problem]
-    out.append(f"<p>{len(brief.coverage)} feeds cover {_e(brief.place)} in this period; "
-               f"{len(problems)} with problems.</p><ul id='brief-coverage'>")
+    out.append(
+        f"<p>{len(brief.coverage)} feeds cover {_e(brief.place)} in this period; "
+        f"{len(problems)} with problems.</p><ul id='brief-coverage'>"
+    )
     out += [f"<li>{_e(c.feed.title or c.feed.url)}: {_e(c.problem)}</li>" for c in problems]
     if not brief.coverage:
         out.append("<li>No feed carried news about this place in this period: silence here is not calm.</li>")
@@ -282,12 +326,22 @@ def for_reader(brief: Brief, user: CurrentUser | None) -> Brief:
 
     def covering(c: Covering) -> Covering:
         f = c.feed
-        return replace(c, feed=replace(f, url=mask_credentials(f.url), title=mask_credentials(f.title),
-                                       last_error=mask_credentials(f.last_error),
-                                       disabled_reason=mask_credentials(f.disabled_reason)))
+        return replace(
+            c,
+            feed=replace(
+                f,
+                url=mask_credentials(f.url),
+                title=mask_credentials(f.title),
+                last_error=mask_credentials(f.last_error),
+                disabled_reason=mask_credentials(f.disabled_reason),
+            ),
+        )
 
-    return replace(brief, reviewed=tuple((ind, tuple(record(r) for r in rs)) for ind, rs in brief.reviewed),
-                   coverage=tuple(covering(c) for c in brief.coverage))
+    return replace(
+        brief,
+        reviewed=tuple((ind, tuple(record(r) for r in rs)) for ind, rs in brief.reviewed),
+        coverage=tuple(covering(c) for c in brief.coverage),
+    )
 
 
 def brief_view() -> Response:
@@ -298,14 +352,22 @@ def brief_view() -> Response:
     ctx = get_ctx()
     args = flask.request.args
     try:
-        brief = collect(ctx.database, ctx.meta, region=args.get("region") or None,
-                        country=args.get("country") or None, start=args.get("from"), end=args.get("to"),
-                        base_url=flask.request.host_url)
+        brief = collect(
+            ctx.database,
+            ctx.meta,
+            region=args.get("region") or None,
+            country=args.get("country") or None,
+            start=args.get("from"),
+            end=args.get("to"),
+            base_url=flask.request.host_url,
+        )
     except BriefError as exc:
-        page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>No brief · r2pwatch</title>"
-                f"<style>{_CSS}</style></head><body><h1>No brief</h1><p id='brief-error'>{_e(exc)}</p>"
-                "<p>Example: <code>/brief?region=africa&amp;from=2026-11-01&amp;to=2026-11-07</code> or "
-                "<code>/brief?country=SDN</code>.</p><p><a href='/'>Dashboard</a></p></body></html>")
+        page = (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>No brief · r2pwatch</title>"
+            f"<style>{_CSS}</style></head><body><h1>No brief</h1><p id='brief-error'>{_e(exc)}</p>"
+            "<p>Example: <code>/brief?region=africa&amp;from=2026-11-01&amp;to=2026-11-07</code> or "
+            "<code>/brief?country=SDN</code>.</p><p><a href='/'>Dashboard</a></p></body></html>"
+        )
         return Response(page, status=400, mimetype="text/html")
     from dashboard.auth import current_user
 
@@ -313,8 +375,10 @@ def brief_view() -> Response:
     if args.get("format") == "md":
         return Response(to_markdown(brief, ctx.meta), mimetype="text/markdown")
     query = {k: v for k, v in args.items() if k != "format"}
-    return Response(to_html(brief, ctx.meta, markdown_href="/brief?" + urlencode({**query, "format": "md"})),
-                    mimetype="text/html")
+    return Response(
+        to_html(brief, ctx.meta, markdown_href="/brief?" + urlencode({**query, "format": "md"})),
+        mimetype="text/html",
+    )
 
 
 def install(server: flask.Flask) -> None:

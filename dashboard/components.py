@@ -70,7 +70,11 @@ def indicator_badge(meta: Meta, indicator: str, *, short: bool = False, extra: s
     return html.Span(
         [label, extra],
         className="badge ind-badge me-1",
-        style={"backgroundColor": tint(colour, 0.14), "color": "#212529", "borderLeft": f"4px solid {colour}"},
+        style={
+            "backgroundColor": tint(colour, 0.14),
+            "color": "#212529",
+            "borderLeft": f"4px solid {colour}",
+        },
         title=name,
     )
 
@@ -100,7 +104,9 @@ def highlight(text: str, evidence: Iterable[Mapping[str, Any]], field: str, meta
             continue
         kind = str(ev.get("kind", "indicator"))
         ident = str(ev.get("id", ""))
-        colour = meta.colour(ident) if kind == "indicator" else (COUNTRY if kind == "country" else ORGANISATION)
+        colour = (
+            meta.colour(ident) if kind == "indicator" else (COUNTRY if kind == "country" else ORGANISATION)
+        )
         label = meta.indicator_name(ident) if kind == "indicator" else ident
         spans.append((start, end, colour, f"{kind}: {label}"))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
@@ -128,7 +134,8 @@ def sparkline_src(values: Sequence[int], colour: str, *, width: int = 120, heigh
     peak = max(values, default=0) or 1
     n = max(len(values) - 1, 1)
     pts = " ".join(
-        f"{i * (width - 2) / n + 1:.1f},{height - 2 - (v / peak) * (height - 4):.1f}" for i, v in enumerate(values)
+        f"{i * (width - 2) / n + 1:.1f},{height - 2 - (v / peak) * (height - 4):.1f}"
+        for i, v in enumerate(values)
     )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -157,7 +164,9 @@ def card(title: Any, body: Any, *, class_name: str = "", header_right: Any = Non
         [html.Span(title, className="fw-semibold"), header_right],
         className="d-flex justify-content-between align-items-center",
     )
-    return dbc.Card([dbc.CardHeader(header, className="py-2"), dbc.CardBody(body)], className=f"shadow-sm {class_name}")
+    return dbc.Card(
+        [dbc.CardHeader(header, className="py-2"), dbc.CardBody(body)], className=f"shadow-sm {class_name}"
+    )
 
 
 def select_options(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:

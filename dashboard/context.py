@@ -52,7 +52,9 @@ class AppContext:
     write_outputs: dict[str, str] = field(default_factory=dict)
     grid_cursors: GridCursors = field(default_factory=GridCursors)
     #: feed "Test" clicks running at once (see feed_actions.preview)
-    preview_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(PREVIEW_CONCURRENCY))
+    preview_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(PREVIEW_CONCURRENCY)
+    )
 
     @property
     def rule(self) -> AlertRule:
@@ -76,7 +78,9 @@ class Forbidden(Exception):
     """The current user may not do this."""
 
 
-def write_callback(app: dash.Dash, ctx: AppContext, permission: str, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+def write_callback(
+    app: dash.Dash, ctx: AppContext, permission: str, *args: Any, **kwargs: Any
+) -> Callable[[F], F]:
     """``app.callback`` for a callback that changes data: its outputs are registered so that the
     server refuses the request for users without ``permission`` before the callback runs."""
 

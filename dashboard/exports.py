@@ -18,8 +18,9 @@ from db.listing import ColumnFilter, SortKey, list_items
 EXPORT_LIMIT = 20_000
 
 
-def export_text(database: Database, ids: Sequence[int], fmt: str, filters: Mapping[str, Any], *,
-                reveal: bool = True) -> str:
+def export_text(
+    database: Database, ids: Sequence[int], fmt: str, filters: Mapping[str, Any], *, reveal: bool = True
+) -> str:
     """The export of ``ids`` in the one schema and writers that ``r2pwatch items export`` uses; without
     ``reveal`` (readers who are not admins) credentials in feed addresses are masked."""
     buf = io.StringIO()
@@ -55,7 +56,9 @@ def export_download(
     columns: Sequence[ColumnFilter] = (),
 ) -> dict[str, Any]:
     rows = list_items(ctx.database, flt, limit=EXPORT_LIMIT, sort=sort, columns=columns)
-    body = export_text(ctx.database, [r.id for r in rows], fmt, filter_summary(flt), reveal=reveals(current_user()))
+    body = export_text(
+        ctx.database, [r.id for r in rows], fmt, filter_summary(flt), reveal=reveals(current_user())
+    )
     if fmt == "json":
         return send_string(body, f"{stem}.json", type="application/json")
     return send_string(body, f"{stem}.csv", type="text/csv; charset=utf-8")

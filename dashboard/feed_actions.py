@@ -46,8 +46,9 @@ class FeedForm:
     interval: int | float | str | None = None
 
 
-def _check_fields(ctx: AppContext, region: str | None, language: str | None,
-                  interval: object) -> tuple[tuple[str | None, str | None, int | None], str | None]:
+def _check_fields(
+    ctx: AppContext, region: str | None, language: str | None, interval: object
+) -> tuple[tuple[str | None, str | None, int | None], str | None]:
     """(region, language, interval) checked, or an error message."""
     region = region or None
     if region is not None and region not in ctx.meta.regions:
@@ -103,21 +104,35 @@ def add_from_form(ctx: AppContext, form: FeedForm) -> Outcome:
     if new is None:
         return Outcome(False, error or "Not added")
     try:
-        feed_id = add_feed(ctx.database, new, default_interval=ctx.config.default_interval,
-                           actor=_actor())
+        feed_id = add_feed(ctx.database, new, default_interval=ctx.config.default_interval, actor=_actor())
     except DuplicateFeed:
         return Outcome(False, f"Not added: this feed is already in the list: {new.url}")
     return Outcome(True, f"Added feed {feed_id}: {new.url}. It will be fetched at the next scheduler tick.")
 
 
-def edit(ctx: AppContext, feed_id: int, *, region: str | None, language: str | None, interval: object,
-         enabled: bool) -> Outcome:
+def edit(
+    ctx: AppContext,
+    feed_id: int,
+    *,
+    region: str | None,
+    language: str | None,
+    interval: object,
+    enabled: bool,
+) -> Outcome:
     (region, language, minutes), error = _check_fields(ctx, region, language, interval)
     if error:
         return Outcome(False, f"Not saved: {error}")
     try:
-        update_feed(ctx.database, feed_id, region=region, clear_region=region is None, language=language or "",
-                    interval_minutes=minutes, enabled=enabled, actor=_actor())
+        update_feed(
+            ctx.database,
+            feed_id,
+            region=region,
+            clear_region=region is None,
+            language=language or "",
+            interval_minutes=minutes,
+            enabled=enabled,
+            actor=_actor(),
+        )
     except FeedNotFound:
         return Outcome(False, "Not saved: that feed no longer exists")
     return Outcome(True, f"Saved feed {feed_id}.")
@@ -132,7 +147,9 @@ def preview(ctx: AppContext, url: str | None) -> Outcome:
     test = ctx.config.feed_test
     config = replace(test.fetch, total_timeout=min(test.fetch.total_timeout, PREVIEW_SECONDS))
     if not ctx.preview_slots.acquire(blocking=False):
-        return Outcome(False, f"{PREVIEW_CONCURRENCY} feed tests are already running; try again in a few seconds.")
+        return Outcome(
+            False, f"{PREVIEW_CONCURRENCY} feed tests are already running; try again in a few seconds."
+        )
     try:
         result = preview_feed(url, config, test.addresses, items=PREVIEW_ITEMS)
     finally:
@@ -142,8 +159,9 @@ def preview(ctx: AppContext, url: str | None) -> Outcome:
     if result.failed:
         return Outcome(False, f"Not a usable feed ({result.error_kind}): {result.error}")
     name = result.title or "untitled feed"
-    return Outcome(True, f"OK: “{name}”, {result.entries} items, format {result.version or 'unknown'}.",
-                   result.titles)
+    return Outcome(
+        True, f"OK: “{name}”, {result.entries} items, format {result.version or 'unknown'}.", result.titles
+    )
 
 
 def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> Outcome:
@@ -159,25 +177,47 @@ def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> 
         doc = parse_opml(data, source=filename or "OPML")
     except OPMLError as exc:
         return Outcome(False, str(exc))
-    feeds = [NewFeed(url=f.url, title=f.title, category=f.category, region=f.region if f.region in ctx.meta.regions
-                     else None, language=f.language, interval_minutes=f.interval_minutes, site_url=f.site_url,
-                     enabled=f.enabled) for f in doc.feeds]
-    added, duplicates = add_feeds(ctx.database, feeds, default_interval=ctx.config.default_interval,
-                                  actor=_actor())
+    feeds = [
+        NewFeed(
+            url=f.url,
+            title=f.title,
+            category=f.category,
+            region=f.region if f.region in ctx.meta.regions else None,
+            language=f.language,
+            interval_minutes=f.interval_minutes,
+            site_url=f.site_url,
+            enabled=f.enabled,
+        )
+        for f in doc.feeds
+    ]
+    added, duplicates = add_feeds(
+        ctx.database, feeds, default_interval=ctx.config.default_interval, actor=_actor()
+    )
     details = tuple(f"skipped {p.title}: {p.reason}" for p in doc.problems)
     details += tuple(f"already present: {d.url}" for d in duplicates)
-    return Outcome(True, f"Imported {len(added)} feeds ({len(duplicates)} already present, "
-                         f"{len(doc.problems)} skipped).", details)
+    return Outcome(
+        True,
+        f"Imported {len(added)} feeds ({len(duplicates)} already present, {len(doc.problems)} skipped).",
+        details,
+    )
 
 
 def export_opml(ctx: AppContext, *, reveal: bool = True) -> bytes:
     """The feed list as OPML; without ``reveal`` credentials in addresses are masked (non-admins)."""
+
     def show(text: str | None) -> str | None:
         return text if reveal else mask_credentials(text)
 
     return write_opml(
-        OPMLFeed(url=show(f.url) or "", title=show(f.title), category=f.category, site_url=show(f.site_url),
-                 language=f.language,
-                 region=f.region, interval_minutes=f.interval_minutes, enabled=f.enabled)
+        OPMLFeed(
+            url=show(f.url) or "",
+            title=show(f.title),
+            category=f.category,
+            site_url=show(f.site_url),
+            language=f.language,
+            region=f.region,
+            interval_minutes=f.interval_minutes,
+            enabled=f.enabled,
+        )
         for f in list_feeds(ctx.database)
     )

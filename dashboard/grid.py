@@ -207,7 +207,10 @@ def check_request(req: Any) -> Mapping[str, Any]:
         for part in (model, *conditions):
             if not isinstance(part, Mapping):
                 raise BadGridRequest("each condition must be an object")
-            if any(len(str(part.get(k) or "")) > MAX_FILTER_TEXT for k in ("filter", "filterTo", "dateFrom", "dateTo")):
+            if any(
+                len(str(part.get(k) or "")) > MAX_FILTER_TEXT
+                for k in ("filter", "filterTo", "dateFrom", "dateTo")
+            ):
                 raise BadGridRequest(f"filter values are limited to {MAX_FILTER_TEXT} characters")
     return req
 

@@ -26,9 +26,13 @@ def text_dir(language: str | None) -> str:
 def _evidence_items(ctx: AppContext, evidence: tuple[Evidence, ...]) -> list[Any]:
     return [
         html.Li(
-            [html.Q(str(ev.get("text", "")), className="me-2"),
-             html.Span(f"{ev.get('field', '')} · {ev.get('rule', '')} · weight {ev.get('weight', '')}",
-                       className="text-muted small")]
+            [
+                html.Q(str(ev.get("text", "")), className="me-2"),
+                html.Span(
+                    f"{ev.get('field', '')} · {ev.get('rule', '')} · weight {ev.get('weight', '')}",
+                    className="text-muted small",
+                ),
+            ]
         )
         for ev in evidence
     ]
@@ -42,9 +46,15 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
     indicators = [
         html.Div(
             [
-                html.Div([indicator_badge(ctx.meta, t.id),
-                          html.Span(f"score {t.score:g}" + (f" · stage {t.stage}" if t.stage else ""),
-                                    className="small text-muted")]),
+                html.Div(
+                    [
+                        indicator_badge(ctx.meta, t.id),
+                        html.Span(
+                            f"score {t.score:g}" + (f" · stage {t.stage}" if t.stage else ""),
+                            className="small text-muted",
+                        ),
+                    ]
+                ),
                 html.Ul(_evidence_items(ctx, t.evidence), className="evidence mb-1"),
             ],
             className="mb-1",
@@ -52,16 +62,28 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
         for t in d.tags
     ]
     places = [
-        html.Li([html.A(f"{ctx.meta.country_name(c.iso3)} ({c.iso3})", href=f"/country/{c.iso3}"),
-                 html.Span(f" · {ctx.meta.region_name(c.region)} · found by {c.method}", className="small text-muted"),
-                 html.Span(": " + ", ".join(f"“{e.get('text', '')}”" for e in c.evidence), className="small")
-                 if c.evidence else None])
+        html.Li(
+            [
+                html.A(f"{ctx.meta.country_name(c.iso3)} ({c.iso3})", href=f"/country/{c.iso3}"),
+                html.Span(
+                    f" · {ctx.meta.region_name(c.region)} · found by {c.method}", className="small text-muted"
+                ),
+                html.Span(": " + ", ".join(f"“{e.get('text', '')}”" for e in c.evidence), className="small")
+                if c.evidence
+                else None,
+            ]
+        )
         for c in d.countries
     ]
     orgs = [
-        html.Li([ctx.meta.organisation_name(o.id),
-                 html.Span(": " + ", ".join(f"“{e.get('text', '')}”" for e in o.evidence), className="small")
-                 if o.evidence else None])
+        html.Li(
+            [
+                ctx.meta.organisation_name(o.id),
+                html.Span(": " + ", ".join(f"“{e.get('text', '')}”" for e in o.evidence), className="small")
+                if o.evidence
+                else None,
+            ]
+        )
         for o in d.organisations
     ]
     user = current_user()
@@ -69,33 +91,57 @@ def item_panel(ctx: AppContext, d: ItemDetail, *, can_review: bool = False) -> h
     private = user is None or user.anonymous
     history = review_history(ctx.database, row.id)
     hist = [
-        html.Li([html.Span(fmt_time(h.at), className="text-muted small me-2"), status_badge(h.status),
-                 None if private else html.Span(f" by {h.analyst}", className="small"),
-                 html.Div(h.note, className="small fst-italic", dir="auto") if h.note and not private else None])
+        html.Li(
+            [
+                html.Span(fmt_time(h.at), className="text-muted small me-2"),
+                status_badge(h.status),
+                None if private else html.Span(f" by {h.analyst}", className="small"),
+                html.Div(h.note, className="small fst-italic", dir="auto")
+                if h.note and not private
+                else None,
+            ]
+        )
         for h in reversed(history)
     ]
     row = row_for(row, user)
     sources = [shown(s, user) for s in d.sources]
     return html.Div(
         [
-            html.Div([status_badge(row.status), html.Span(f" #{row.id}", className="text-muted small")],
-                     id="review-item-status"),
-            html.H2(highlight(row.title, all_evidence, "title", ctx.meta), className="h5 mt-2",
-                    id="review-item-title", dir=text_dir(row.language)),
-            html.Div(f"{fmt_time(row.published_at)} UTC · {', '.join(sources) or row.source}"
-                     f" · {row.language or 'language unknown'} · score {row.score:g}",
-                     className="small text-muted mb-2"),
-            html.P(highlight(row.summary, all_evidence, "summary", ctx.meta), id="review-item-summary",
-                   className="item-summary", dir=text_dir(row.language)),
+            html.Div(
+                [status_badge(row.status), html.Span(f" #{row.id}", className="text-muted small")],
+                id="review-item-status",
+            ),
+            html.H2(
+                highlight(row.title, all_evidence, "title", ctx.meta),
+                className="h5 mt-2",
+                id="review-item-title",
+                dir=text_dir(row.language),
+            ),
+            html.Div(
+                f"{fmt_time(row.published_at)} UTC · {', '.join(sources) or row.source}"
+                f" · {row.language or 'language unknown'} · score {row.score:g}",
+                className="small text-muted mb-2",
+            ),
+            html.P(
+                highlight(row.summary, all_evidence, "summary", ctx.meta),
+                id="review-item-summary",
+                className="item-summary",
+                dir=text_dir(row.language),
+            ),
             html.Div(source_link(row.link), className="mb-3"),
             html.H3("Indicators and evidence", className="h6"),
             html.Div(indicators or html.Span("No indicator.", className="text-muted small")),
             html.H3("Countries", className="h6 mt-2"),
-            html.Ul(places, className="small") if places else html.Div("None found.", className="text-muted small"),
+            html.Ul(places, className="small")
+            if places
+            else html.Div("None found.", className="text-muted small"),
             html.H3("Organisations", className="h6 mt-2"),
-            html.Ul(orgs, className="small") if orgs else html.Div("None found.", className="text-muted small"),
+            html.Ul(orgs, className="small")
+            if orgs
+            else html.Div("None found.", className="text-muted small"),
             html.H3("History", className="h6 mt-2"),
-            html.Ul(hist, className="list-unstyled small", id="review-item-history") if hist
+            html.Ul(hist, className="list-unstyled small", id="review-item-history")
+            if hist
             else html.Div("Not reviewed yet.", className="text-muted small", id="review-item-history"),
         ],
     )

@@ -61,8 +61,15 @@ def _load_indicators(extra_files: Sequence[str]) -> tuple[tuple[IndicatorMeta, .
 
         taxonomy = load_taxonomy(list(extra_files))
         return tuple(
-            IndicatorMeta(i.id, i.name, i.kind, i.colour or FALLBACK_INDICATOR_COLOURS.get(i.id, OTHER),
-                          i.description, i.threshold, i.terms)
+            IndicatorMeta(
+                i.id,
+                i.name,
+                i.kind,
+                i.colour or FALLBACK_INDICATOR_COLOURS.get(i.id, OTHER),
+                i.description,
+                i.threshold,
+                i.terms,
+            )
             for i in taxonomy.indicators
         ), taxonomy.version
     except Exception as exc:  # the dashboard must still open on a broken or missing taxonomy

@@ -53,5 +53,8 @@ def row_for(row: ItemRow, user: CurrentUser | None) -> ItemRow:
 
 
 def mask_record(record: ExportRecord) -> ExportRecord:
-    return replace(record, sources=tuple((mask_credentials(t), mask_credentials(u)) for t, u in record.sources),
-                   link=mask_credentials(record.link))
+    return replace(
+        record,
+        sources=tuple((mask_credentials(t), mask_credentials(u)) for t, u in record.sources),
+        link=mask_credentials(record.link),
+    )

@@ -34,8 +34,12 @@ def new_items(ctx: AppContext, view: ViewInfo) -> int | None:
     if view.path == "/review":
         flt = review_filter(q)
     elif view.path.startswith("/region/"):
-        flt = ItemFilter(region=view.path.removeprefix("/region/"), indicator=q.get("indicator") or None,
-                         organisation=q.get("org") or None, flagged_only=True)
+        flt = ItemFilter(
+            region=view.path.removeprefix("/region/"),
+            indicator=q.get("indicator") or None,
+            organisation=q.get("org") or None,
+            flagged_only=True,
+        )
     elif view.path.startswith("/country/"):
         flt = ItemFilter(country=view.path.removeprefix("/country/")[:3].upper())
     if flt is None:
@@ -54,12 +58,24 @@ def saved_views_card(ctx: AppContext) -> Any:
     items = []
     for v in views:
         n = new_items(ctx, v)
-        badge = html.Span(f"{n} new" if n else "nothing new", className="badge " + (
-            "text-bg-warning" if n else "text-bg-light border") + " ms-2") if n is not None else None
+        badge = (
+            html.Span(
+                f"{n} new" if n else "nothing new",
+                className="badge " + ("text-bg-warning" if n else "text-bg-light border") + " ms-2",
+            )
+            if n is not None
+            else None
+        )
         items.append(html.Li([html.A(v.name, href=f"/views/{v.id}"), badge], className="me-4 mb-1"))
-    return dbc.Card([dbc.CardHeader("Your saved views (new since you last opened each)"),
-                     dbc.CardBody(html.Ul(items, className="list-unstyled d-flex flex-wrap mb-0",
-                                          id="overview-saved-views"))], className="mb-3")
+    return dbc.Card(
+        [
+            dbc.CardHeader("Your saved views (new since you last opened each)"),
+            dbc.CardBody(
+                html.Ul(items, className="list-unstyled d-flex flex-wrap mb-0", id="overview-saved-views")
+            ),
+        ],
+        className="mb-3",
+    )
 
 
 def nav_menu(ctx: AppContext, user: CurrentUser | None) -> Any:
@@ -67,7 +83,9 @@ def nav_menu(ctx: AppContext, user: CurrentUser | None) -> Any:
     if user is None:
         return None
     views = list_views(ctx.database, user.name)
-    entries: list[Any] = [dbc.DropdownMenuItem(v.name, href=f"/views/{v.id}", external_link=True) for v in views]
+    entries: list[Any] = [
+        dbc.DropdownMenuItem(v.name, href=f"/views/{v.id}", external_link=True) for v in views
+    ]
     if views:
         entries.append(dbc.DropdownMenuItem(divider=True))
     entries.append(dbc.DropdownMenuItem("Save this view…", id="views-save-open"))
@@ -78,16 +96,21 @@ def modal() -> dbc.Modal:
     return dbc.Modal(
         [
             dbc.ModalHeader(dbc.ModalTitle("Save this view")),
-            dbc.ModalBody([
-                html.Div("Its filters, sort and period are kept; open it again from the Views menu.",
-                         className="small text-muted mb-2"),
-                dbc.Input(id="views-name", placeholder="Name, e.g. Sahel incitement", maxLength=200),
-                html.Div(id="views-msg", className="small mt-2", role="status"),
-            ]),
+            dbc.ModalBody(
+                [
+                    html.Div(
+                        "Its filters, sort and period are kept; open it again from the Views menu.",
+                        className="small text-muted mb-2",
+                    ),
+                    dbc.Input(id="views-name", placeholder="Name, e.g. Sahel incitement", maxLength=200),
+                    html.Div(id="views-msg", className="small mt-2", role="status"),
+                ]
+            ),
             dbc.ModalFooter(dbc.Button("Save", id="views-save", color="primary", size="sm")),
             dcc.Store(id="views-location"),
         ],
-        id="views-modal", is_open=False,
+        id="views-modal",
+        is_open=False,
     )
 
 
@@ -101,8 +124,13 @@ def save(_n: Any, name: str | None, location: dict[str, Any] | None) -> str:
         return "Log in to save views."
     loc = location or {}
     try:
-        view = save_view(get_ctx().database, user.name, name or "", str(loc.get("path") or ""),
-                         str(loc.get("search") or ""))
+        view = save_view(
+            get_ctx().database,
+            user.name,
+            name or "",
+            str(loc.get("path") or ""),
+            str(loc.get("search") or ""),
+        )
     except ViewError as exc:
         return f"Not saved: {exc}."
     return f"Saved “{view.name}”. It is in the Views menu from the next page you open."
@@ -120,9 +148,19 @@ def go(view_id: int) -> Response:
 
 def register(app: dash.Dash, ctx: AppContext) -> None:
     app.server.add_url_rule("/views/<int:view_id>", "r2p_saved_view", go)
-    app.callback(Output("views-modal", "is_open"), Input("views-save-open", "n_clicks"),
-                 prevent_initial_call=True)(open_modal)
-    clientside_callback(app, ClientsideFunction("r2pwatch", "currentLocation"), Output("views-location", "data"),
-                        Input("views-modal", "is_open"))
-    app.callback(Output("views-msg", "children"), Input("views-save", "n_clicks"), State("views-name", "value"),
-                 State("views-location", "data"), prevent_initial_call=True)(save)
+    app.callback(
+        Output("views-modal", "is_open"), Input("views-save-open", "n_clicks"), prevent_initial_call=True
+    )(open_modal)
+    clientside_callback(
+        app,
+        ClientsideFunction("r2pwatch", "currentLocation"),
+        Output("views-location", "data"),
+        Input("views-modal", "is_open"),
+    )
+    app.callback(
+        Output("views-msg", "children"),
+        Input("views-save", "n_clicks"),
+        State("views-name", "value"),
+        State("views-location", "data"),
+        prevent_initial_call=True,
+    )(save)

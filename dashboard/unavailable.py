@@ -25,8 +25,9 @@ def _unavailable(exc: Exception | None = None) -> Response:
         log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     path = flask.request.path
     if path.startswith("/_dash-") or flask.request.is_json:
-        return Response(f'{{"error": "{MESSAGE}"}}', status=503, mimetype="application/json",
-                        headers={"Retry-After": "5"})
+        return Response(
+            f'{{"error": "{MESSAGE}"}}', status=503, mimetype="application/json", headers={"Retry-After": "5"}
+        )
     return Response(PAGE, status=503, mimetype="text/html", headers={"Retry-After": "5"})
 
 
@@ -40,7 +41,11 @@ def _page_check() -> Response | None:
 
 
 def _on_database_error(exc: Exception) -> Response:
-    if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not isinstance(exc, OperationalError):
+    if (
+        isinstance(exc, DBAPIError)
+        and not exc.connection_invalidated
+        and not isinstance(exc, OperationalError)
+    ):
         raise exc  # a bug (bad SQL, a constraint): not an outage
     return _unavailable(exc)
 

@@ -132,8 +132,12 @@ def with_sort(columns: list[dict[str, Any]], value: str | None) -> list[dict[str
     return out
 
 
-def query_string(state: Mapping[str, Any], *, keys: tuple[str, ...] = REVIEW_KEYS,
-                 defaults: Mapping[str, Any] | None = None) -> str:
+def query_string(
+    state: Mapping[str, Any],
+    *,
+    keys: tuple[str, ...] = REVIEW_KEYS,
+    defaults: Mapping[str, Any] | None = None,
+) -> str:
     """The canonical query string of a state: keys in order, defaults and empty values left out."""
     defaults = {"flagged": True} if defaults is None else defaults
     params: list[tuple[str, str]] = []

@@ -33,8 +33,11 @@ def rotate_own_token(ctx: AppContext, user: CurrentUser) -> Outcome:
     if user.anonymous:
         return Outcome(False, "Log in to have a feed token.")
     info = rotate_token(ctx.database, user.name)
-    return Outcome(True, f"New feed token issued; the old address stops working now. New address: "
-                         f"/feeds/flagged.atom?token={info.feed_token}")
+    return Outcome(
+        True,
+        f"New feed token issued; the old address stops working now. New address: "
+        f"/feeds/flagged.atom?token={info.feed_token}",
+    )
 
 
 def change_own_password(ctx: AppContext, user: CurrentUser, current: str | None, new: str | None) -> Outcome:
@@ -49,7 +52,9 @@ def change_own_password(ctx: AppContext, user: CurrentUser, current: str | None,
     return Outcome(True, "Password changed. Every session of yours has ended: log in again.")
 
 
-def add(ctx: AppContext, admin: CurrentUser, name: str | None, role: str | None, password: str | None) -> Outcome:
+def add(
+    ctx: AppContext, admin: CurrentUser, name: str | None, role: str | None, password: str | None
+) -> Outcome:
     if not admin.can("users"):
         return Outcome(False, "Only admins manage users.")
     try:
@@ -61,8 +66,9 @@ def add(ctx: AppContext, admin: CurrentUser, name: str | None, role: str | None,
     return Outcome(True, f"Added {info.role} {info.name}.")
 
 
-def manage(ctx: AppContext, admin: CurrentUser, name: str | None, action: str | None,
-           password: str | None = None) -> Outcome:
+def manage(
+    ctx: AppContext, admin: CurrentUser, name: str | None, action: str | None, password: str | None = None
+) -> Outcome:
     """One admin action on one user; admins cannot demote, disable or remove themselves here (that
     could lock the instance out; the command line can)."""
     if not admin.can("users"):
@@ -70,8 +76,10 @@ def manage(ctx: AppContext, admin: CurrentUser, name: str | None, action: str | 
     if not name or action not in ADMIN_ACTIONS:
         return Outcome(False, "Choose a user and an action.")
     if name == admin.name and action in ("viewer", "analyst", "disable", "remove"):
-        return Outcome(False, "You cannot demote, disable or remove yourself here; another admin or "
-                              "`r2pwatch users` can.")
+        return Outcome(
+            False,
+            "You cannot demote, disable or remove yourself here; another admin or `r2pwatch users` can.",
+        )
     db = ctx.database
     try:
         if action in ("viewer", "analyst", "admin"):
@@ -79,7 +87,9 @@ def manage(ctx: AppContext, admin: CurrentUser, name: str | None, action: str | 
             return Outcome(True, f"{name} is now {action}; their sessions have ended.")
         if action in ("disable", "enable"):
             set_disabled(db, name, action == "disable")
-            return Outcome(True, f"{name} {action}d." + (" Their sessions have ended." if action == "disable" else ""))
+            return Outcome(
+                True, f"{name} {action}d." + (" Their sessions have ended." if action == "disable" else "")
+            )
         if action == "password":
             set_password(db, name, password or "")
             return Outcome(True, f"Password of {name} changed; their sessions have ended.")

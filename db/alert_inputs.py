@@ -64,7 +64,10 @@ def _midnight(day: date) -> datetime:
 
 
 def read_inputs(
-    database: Database, start: datetime, end: datetime, baseline_end: datetime,
+    database: Database,
+    start: datetime,
+    end: datetime,
+    baseline_end: datetime,
     cache: SettledDays | None = None,
 ) -> AlertInputs:
     """Stories first seen in [start, end) that carry an indicator and a country; item volume and items

@@ -79,12 +79,14 @@ class AlertInfo:
     def arithmetic(self) -> list[str]:
         """The alert's numbers, one per line, then the sentence that explains them (feeds, mail)."""
         coverage = self.kind == "coverage"
-        lines = [f"Observed: {self.observed} " + ("items (any topic)" if coverage else
-                                                  f"stories from {self.sources} sources"),
-                 f"Expected: {self.expected:.2f}",
-                 f"Score: {self.score:.2f} (threshold {self.threshold:g}"
-                 + (", observed/expected at or below it)" if coverage else ", -log10 tail probability)"),
-                 f"Window: {self.window_start:%Y-%m-%d %H:%M} to {self.window_end:%Y-%m-%d %H:%M} UTC"]
+        lines = [
+            f"Observed: {self.observed} "
+            + ("items (any topic)" if coverage else f"stories from {self.sources} sources"),
+            f"Expected: {self.expected:.2f}",
+            f"Score: {self.score:.2f} (threshold {self.threshold:g}"
+            + (", observed/expected at or below it)" if coverage else ", -log10 tail probability)"),
+            f"Window: {self.window_start:%Y-%m-%d %H:%M} to {self.window_end:%Y-%m-%d %H:%M} UTC",
+        ]
         if self.explain():
             lines.append(self.explain())
         return lines
@@ -93,20 +95,44 @@ class AlertInfo:
         """The alert's numbers in one phrase."""
         if self.kind == "coverage":
             return f"{self.observed} items about it, expected {self.expected:.0f} (coverage gap)"
-        return (f"{self.observed} stories from {self.sources} sources, expected {self.expected:.2f}, "
-                f"score {self.score:.1f} (threshold {self.threshold:g})")
+        return (
+            f"{self.observed} stories from {self.sources} sources, expected {self.expected:.2f}, "
+            f"score {self.score:.1f} (threshold {self.threshold:g})"
+        )
 
 
 def alert_info(a: Alert) -> AlertInfo:
     return AlertInfo(
-        a.id, a.kind, a.scope, a.region, a.country, a.indicator, a.day, a.window_start, a.window_end,
-        a.observed, a.expected, a.score, a.threshold, a.sources, tuple(a.story_ids or ()),
-        dict(a.detail or {}), a.state, a.state_by, a.state_at, a.state_note, a.created_at,
+        a.id,
+        a.kind,
+        a.scope,
+        a.region,
+        a.country,
+        a.indicator,
+        a.day,
+        a.window_start,
+        a.window_end,
+        a.observed,
+        a.expected,
+        a.score,
+        a.threshold,
+        a.sources,
+        tuple(a.story_ids or ()),
+        dict(a.detail or {}),
+        a.state,
+        a.state_by,
+        a.state_at,
+        a.state_note,
+        a.created_at,
     )
 
 
 def record_alerts(
-    database: Database, alerts: Sequence[AlertValues], *, cooldown_days: int, now: datetime | None = None,
+    database: Database,
+    alerts: Sequence[AlertValues],
+    *,
+    cooldown_days: int,
+    now: datetime | None = None,
     receivers: Sequence[Receiver] = (),
 ) -> list[AlertInfo]:
     """Store new alerts and grow today's; returns the alerts that are new. Each new alert is queued,
@@ -118,8 +144,11 @@ def record_alerts(
     with database.write() as session:
         for values in alerts:
             key = (
-                Alert.kind == values.kind, Alert.scope == values.scope, Alert.region == values.region,
-                Alert.country == values.country, Alert.indicator == values.indicator,
+                Alert.kind == values.kind,
+                Alert.scope == values.scope,
+                Alert.region == values.region,
+                Alert.country == values.country,
+                Alert.indicator == values.indicator,
             )
             today = session.scalar(select(Alert).where(*key, Alert.day == values.day))
             if today is not None:
@@ -130,8 +159,16 @@ def record_alerts(
             recent = session.scalar(select(Alert.id).where(*key, Alert.day > since, Alert.day < values.day))
             if recent is not None:
                 continue
-            row = Alert(kind=values.kind, scope=values.scope, region=values.region, country=values.country,
-                        indicator=values.indicator, day=values.day, state="new", created_at=now)
+            row = Alert(
+                kind=values.kind,
+                scope=values.scope,
+                region=values.region,
+                country=values.country,
+                indicator=values.indicator,
+                day=values.day,
+                state="new",
+                created_at=now,
+            )
             _fill(row, values)
             session.add(row)
             session.flush()
@@ -174,8 +211,13 @@ def list_alerts(database: Database, query: AlertQuery | None = None, **kw: Any) 
         stmt = stmt.where(Alert.day >= q.since.replace(hour=0, minute=0, second=0, microsecond=0))
     if q.until is not None:
         stmt = stmt.where(Alert.day <= q.until)
-    for column, value in ((Alert.scope, q.scope), (Alert.region, q.region), (Alert.indicator, q.indicator),
-                          (Alert.state, q.state), (Alert.kind, q.kind)):
+    for column, value in (
+        (Alert.scope, q.scope),
+        (Alert.region, q.region),
+        (Alert.indicator, q.indicator),
+        (Alert.state, q.state),
+        (Alert.kind, q.kind),
+    ):
         if value:
             stmt = stmt.where(column == value)
     if q.country:
@@ -195,7 +237,12 @@ def get_alert(database: Database, alert_id: int) -> AlertInfo | None:
 
 
 def set_alert_state(
-    database: Database, alert_id: int, state: str, *, by: str, note: str | None = None,
+    database: Database,
+    alert_id: int,
+    state: str,
+    *,
+    by: str,
+    note: str | None = None,
     now: datetime | None = None,
 ) -> AlertInfo:
     """Acknowledge or dismiss an alert (or set it back to new), recording who, when and the note.

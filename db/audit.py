@@ -100,7 +100,9 @@ def recent_events(
         return [_entry(e) for e in session.scalars(stmt)]
 
 
-def iter_events(database: Database, *, since: datetime | None = None, batch: int = 1000) -> Iterator[AuditEntry]:
+def iter_events(
+    database: Database, *, since: datetime | None = None, batch: int = 1000
+) -> Iterator[AuditEntry]:
     """Every event, oldest first, in batches (for exports)."""
     last = 0
     while True:

@@ -96,8 +96,12 @@ def reviewed_items(
     stmt = (
         select(Item.id)
         .join(Review, Review.item_id == Item.id)
-        .where(Review.status.in_(list(statuses)), Item.published_at >= start, Item.published_at < end,
-               _scoped_items(scope))
+        .where(
+            Review.status.in_(list(statuses)),
+            Item.published_at >= start,
+            Item.published_at < end,
+            _scoped_items(scope),
+        )
         .order_by(Item.score.desc(), Item.published_at.desc())
         .limit(limit)
     )

@@ -44,8 +44,10 @@ def claim_feeds(
     free = or_(Feed.lease_expires_at.is_(None), Feed.lease_expires_at < now)
     cond = and_(Feed.enabled.is_(True), free)
     if not all_feeds:
-        cond = and_(cond, or_(Feed.next_due_at.is_(None), Feed.next_due_at <= now,
-                              Feed.fetch_requested_at.is_not(None)))
+        cond = and_(
+            cond,
+            or_(Feed.next_due_at.is_(None), Feed.next_due_at <= now, Feed.fetch_requested_at.is_not(None)),
+        )
     if exclude:
         cond = and_(cond, Feed.id.not_in(sorted(exclude)))
     stmt = (
@@ -60,15 +62,22 @@ def claim_feeds(
         feeds = list(session.scalars(stmt))
         if feeds:
             session.execute(
-                update(Feed).where(Feed.id.in_([f.id for f in feeds]))
+                update(Feed)
+                .where(Feed.id.in_([f.id for f in feeds]))
                 .values(lease_owner=owner, lease_expires_at=expires)
                 .execution_options(synchronize_session=False)
             )
         return [
             FeedToFetch(
-                id=f.id, url=f.url, title=f.title, language=f.language, etag=f.etag,
-                last_modified=f.last_modified, interval_minutes=f.interval_minutes,
-                consecutive_failures=f.consecutive_failures, fetch_requested=f.fetch_requested_at is not None,
+                id=f.id,
+                url=f.url,
+                title=f.title,
+                language=f.language,
+                etag=f.etag,
+                last_modified=f.last_modified,
+                interval_minutes=f.interval_minutes,
+                consecutive_failures=f.consecutive_failures,
+                fetch_requested=f.fetch_requested_at is not None,
             )
             for f in feeds
         ]
@@ -82,8 +91,9 @@ def release_leases(database: Database, *, owner: str | None = None, feed_ids: li
     if feed_ids is not None:
         stmt = stmt.where(Feed.id.in_(feed_ids))
     with database.write() as session:
-        result = session.execute(stmt.values(lease_owner=None, lease_expires_at=None)
-                                 .execution_options(synchronize_session=False))
+        result = session.execute(
+            stmt.values(lease_owner=None, lease_expires_at=None).execution_options(synchronize_session=False)
+        )
         return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -102,7 +112,8 @@ def leased_elsewhere(database: Database, *, owner: str, now: datetime) -> tuple[
     with database.read() as session:
         count, until = session.execute(
             select(func.count(), func.max(Feed.lease_expires_at)).where(
-                Feed.enabled.is_(True), Feed.lease_expires_at > now,
+                Feed.enabled.is_(True),
+                Feed.lease_expires_at > now,
                 or_(Feed.lease_owner.is_(None), Feed.lease_owner != owner),
             )
         ).one()

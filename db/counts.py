@@ -53,7 +53,9 @@ def contributions(session: Session, item_ids: Iterable[int]) -> Contribution:
         }
         places: dict[int, list[tuple[str, str | None]]] = {}
         for i, iso3, region in session.execute(
-            select(ItemCountry.item_id, ItemCountry.iso3, ItemCountry.region).where(ItemCountry.item_id.in_(chunk))
+            select(ItemCountry.item_id, ItemCountry.iso3, ItemCountry.region).where(
+                ItemCountry.item_id.in_(chunk)
+            )
         ):
             places.setdefault(i, []).append((str(iso3), region))
         tags: dict[int, list[str]] = {}
@@ -68,7 +70,9 @@ def contributions(session: Session, item_ids: Iterable[int]) -> Contribution:
             carriers.setdefault(i, set()).add(int(feed_id))
         orgs: dict[int, list[str]] = {}
         for i, org in session.execute(
-            select(ItemOrganisation.item_id, ItemOrganisation.org_id).where(ItemOrganisation.item_id.in_(chunk))
+            select(ItemOrganisation.item_id, ItemOrganisation.org_id).where(
+                ItemOrganisation.item_id.in_(chunk)
+            )
         ):
             orgs.setdefault(i, []).append(str(org))
         for item_id, (day, flagged, lang) in items.items():
@@ -91,7 +95,9 @@ def contributions(session: Session, item_ids: Iterable[int]) -> Contribution:
     return counts, feeds, regions
 
 
-def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], keys: Sequence[str], add: Sequence[str]) -> None:
+def _upsert(
+    session: Session, table: Table, rows: list[dict[str, Any]], keys: Sequence[str], add: Sequence[str]
+) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -112,14 +118,23 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], keys: Se
 def _write(session: Session, delta: Contribution) -> None:
     counts_delta, feeds_delta, regions = delta
     counts = [
-        {"day": k[0], "scope": k[1], "key": k[2], "indicator": k[3], "region": regions.get(k[2], ""),
-         "items": v[0], "flagged": v[1]}
-        for k, v in sorted(counts_delta.items()) if v != [0, 0]
+        {
+            "day": k[0],
+            "scope": k[1],
+            "key": k[2],
+            "indicator": k[3],
+            "region": regions.get(k[2], ""),
+            "items": v[0],
+            "flagged": v[1],
+        }
+        for k, v in sorted(counts_delta.items())
+        if v != [0, 0]
     ]
     _upsert(session, _COUNTS, counts, ("day", "scope", "key", "indicator"), ("items", "flagged"))
     feeds = [
         {"day": k[0], "scope": k[1], "key": k[2], "feed_id": k[3], "language": k[4], "items": v}
-        for k, v in sorted(feeds_delta.items()) if v
+        for k, v in sorted(feeds_delta.items())
+        if v
     ]
     _upsert(session, _FEEDS, feeds, ("day", "scope", "key", "feed_id", "language"), ("items",))
 
@@ -176,30 +191,57 @@ def _count_selects() -> list[Any]:
     flag = case((Item.flagged.is_(True), 1), else_=0)
     country_region = func.coalesce(func.max(ItemCountry.region), literal(""))
     country_all = (
-        select(day, literal("country").label("scope"), ItemCountry.iso3.label("key"), literal("").label("indicator"),
-               country_region.label("region"), func.count().label("items"), func.sum(flag).label("flagged"))
+        select(
+            day,
+            literal("country").label("scope"),
+            ItemCountry.iso3.label("key"),
+            literal("").label("indicator"),
+            country_region.label("region"),
+            func.count().label("items"),
+            func.sum(flag).label("flagged"),
+        )
         .join(ItemCountry, ItemCountry.item_id == Item.id)
         .group_by(day, ItemCountry.iso3)
     )
     country_tag = (
-        select(day, literal("country"), ItemCountry.iso3, ItemTag.indicator, country_region, func.count(),
-               func.sum(flag))
+        select(
+            day,
+            literal("country"),
+            ItemCountry.iso3,
+            ItemTag.indicator,
+            country_region,
+            func.count(),
+            func.sum(flag),
+        )
         .join(ItemCountry, ItemCountry.item_id == Item.id)
         .join(ItemTag, ItemTag.item_id == Item.id)
         .group_by(day, ItemCountry.iso3, ItemTag.indicator)
     )
     flagged_id = case((Item.flagged.is_(True), Item.id), else_=None)
     region_all = (
-        select(day, literal("region"), ItemCountry.region, literal(""), ItemCountry.region, func.count(distinct(Item.id)),
-               func.count(distinct(flagged_id)))
+        select(
+            day,
+            literal("region"),
+            ItemCountry.region,
+            literal(""),
+            ItemCountry.region,
+            func.count(distinct(Item.id)),
+            func.count(distinct(flagged_id)),
+        )
         .join(ItemCountry, ItemCountry.item_id == Item.id)
         .where(ItemCountry.region.is_not(None))
         .group_by(day, ItemCountry.region)
     )
     region_tag = (
-        select(day, literal("region"), ItemCountry.region, ItemTag.indicator, ItemCountry.region,
-               func.count(distinct(Item.id)),
-               func.count(distinct(flagged_id)))
+        select(
+            day,
+            literal("region"),
+            ItemCountry.region,
+            ItemTag.indicator,
+            ItemCountry.region,
+            func.count(distinct(Item.id)),
+            func.count(distinct(flagged_id)),
+        )
         .join(ItemCountry, ItemCountry.item_id == Item.id)
         .join(ItemTag, ItemTag.item_id == Item.id)
         .where(ItemCountry.region.is_not(None))
@@ -211,22 +253,55 @@ def _count_selects() -> list[Any]:
     region_org = ItemCountry.region + literal("|") + ItemOrganisation.org_id
     by_org = ItemOrganisation.item_id == Item.id
     out += [
-        select(day, literal("country-org"), country_org, literal(""), country_region, func.count(), func.sum(flag))
-        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        select(
+            day,
+            literal("country-org"),
+            country_org,
+            literal(""),
+            country_region,
+            func.count(),
+            func.sum(flag),
+        )
+        .join(ItemCountry, ItemCountry.item_id == Item.id)
+        .join(ItemOrganisation, by_org)
         .group_by(day, country_org),
-        select(day, literal("country-org"), country_org, ItemTag.indicator, country_region, func.count(),
-               func.sum(flag))
-        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        select(
+            day,
+            literal("country-org"),
+            country_org,
+            ItemTag.indicator,
+            country_region,
+            func.count(),
+            func.sum(flag),
+        )
+        .join(ItemCountry, ItemCountry.item_id == Item.id)
+        .join(ItemOrganisation, by_org)
         .join(ItemTag, ItemTag.item_id == Item.id)
         .group_by(day, country_org, ItemTag.indicator),
-        select(day, literal("region-org"), region_org, literal(""), func.max(ItemCountry.region),
-               func.count(distinct(Item.id)), func.count(distinct(flagged_id)))
-        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        select(
+            day,
+            literal("region-org"),
+            region_org,
+            literal(""),
+            func.max(ItemCountry.region),
+            func.count(distinct(Item.id)),
+            func.count(distinct(flagged_id)),
+        )
+        .join(ItemCountry, ItemCountry.item_id == Item.id)
+        .join(ItemOrganisation, by_org)
         .where(ItemCountry.region.is_not(None))
         .group_by(day, region_org),
-        select(day, literal("region-org"), region_org, ItemTag.indicator, func.max(ItemCountry.region),
-               func.count(distinct(Item.id)), func.count(distinct(flagged_id)))
-        .join(ItemCountry, ItemCountry.item_id == Item.id).join(ItemOrganisation, by_org)
+        select(
+            day,
+            literal("region-org"),
+            region_org,
+            ItemTag.indicator,
+            func.max(ItemCountry.region),
+            func.count(distinct(Item.id)),
+            func.count(distinct(flagged_id)),
+        )
+        .join(ItemCountry, ItemCountry.item_id == Item.id)
+        .join(ItemOrganisation, by_org)
         .join(ItemTag, ItemTag.item_id == Item.id)
         .where(ItemCountry.region.is_not(None))
         .group_by(day, region_org, ItemTag.indicator),
@@ -240,8 +315,14 @@ def _feed_selects() -> list[Any]:
     out = []
     for scope, col in (("country", ItemCountry.iso3), ("region", ItemCountry.region)):
         out.append(
-            select(day, literal(scope).label("scope"), col.label("key"), ItemSighting.feed_id, lang,
-                   func.count(distinct(Item.id)).label("items"))
+            select(
+                day,
+                literal(scope).label("scope"),
+                col.label("key"),
+                ItemSighting.feed_id,
+                lang,
+                func.count(distinct(Item.id)).label("items"),
+            )
             .join(ItemCountry, ItemCountry.item_id == Item.id)
             .join(ItemSighting, ItemSighting.item_id == Item.id)
             .where(col.is_not(None))
@@ -258,7 +339,9 @@ def rebuild(session: Session) -> None:
     for stmt in _count_selects():
         session.execute(_COUNTS.insert().from_select(cols, stmt))
     for stmt in _feed_selects():
-        session.execute(_FEEDS.insert().from_select(["day", "scope", "key", "feed_id", "language", "items"], stmt))
+        session.execute(
+            _FEEDS.insert().from_select(["day", "scope", "key", "feed_id", "language", "items"], stmt)
+        )
 
 
 def expected(session: Session) -> tuple[dict[CountKey, list[int]], dict[FeedKey, int]]:

@@ -54,15 +54,20 @@ def counts_select(span: Span, scope: str, *group: Any) -> Select[Any]:
     )
 
 
-def feeds_by_key(session: Session, span: Span, scope: str, keys: Iterable[str] | None = None) -> dict[str, set[int]]:
+def feeds_by_key(
+    session: Session, span: Span, scope: str, keys: Iterable[str] | None = None
+) -> dict[str, set[int]]:
     """Feeds that carried items of each key over the span's whole days."""
     out: dict[str, set[int]] = {}
     if span.first_day is None:
         return out
     stmt = (
         select(DailyFeedCount.key, DailyFeedCount.feed_id)
-        .where(DailyFeedCount.scope == scope, DailyFeedCount.day >= span.first_day,
-               DailyFeedCount.day < span.end_day)
+        .where(
+            DailyFeedCount.scope == scope,
+            DailyFeedCount.day >= span.first_day,
+            DailyFeedCount.day < span.end_day,
+        )
         .distinct()
     )
     if keys is not None:
@@ -78,8 +83,11 @@ def languages_by_key(session: Session, span: Span, scope: str) -> dict[str, set[
         return out
     stmt = (
         select(DailyFeedCount.key, DailyFeedCount.language)
-        .where(DailyFeedCount.scope == scope, DailyFeedCount.day >= span.first_day,
-               DailyFeedCount.day < span.end_day)
+        .where(
+            DailyFeedCount.scope == scope,
+            DailyFeedCount.day >= span.first_day,
+            DailyFeedCount.day < span.end_day,
+        )
         .distinct()
     )
     for key, lang in session.execute(stmt):
@@ -98,8 +106,13 @@ def last_days(session: Session, scope: str, keys: Iterable[str]) -> dict[str, da
 
 def countable(flt: ItemFilter) -> bool:
     """Whether the aggregates can answer for this filter (a place and a time range, nothing else)."""
-    return not (flt.indicator or flt.status or flt.exclude_statuses or flt.feed_id is not None or flt.organisation
-                or (flt.text and flt.text.strip()) or flt.flagged_only
-                or (flt.search is not None and not flt.search.empty))
-
-
+    return not (
+        flt.indicator
+        or flt.status
+        or flt.exclude_statuses
+        or flt.feed_id is not None
+        or flt.organisation
+        or (flt.text and flt.text.strip())
+        or flt.flagged_only
+        or (flt.search is not None and not flt.search.empty)
+    )

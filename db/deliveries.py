@@ -72,19 +72,44 @@ def queue_deliveries(session: Session, alert: Alert, receivers: Iterable[Receive
     n = 0
     for receiver in receivers:
         if receiver.wants(alert.region):
-            session.add(AlertDelivery(alert_id=alert.id, channel=receiver.channel, target=receiver.target,
-                                      status="pending", attempts=0, next_attempt_at=now, created_at=now))
+            session.add(
+                AlertDelivery(
+                    alert_id=alert.id,
+                    channel=receiver.channel,
+                    target=receiver.target,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
             n += 1
     return n
 
 
 def _info(d: AlertDelivery) -> DeliveryInfo:
-    return DeliveryInfo(d.id, d.alert_id, d.channel, d.target, d.status, d.attempts, d.next_attempt_at,
-                        d.last_attempt_at, d.last_error, d.delivered_at)
+    return DeliveryInfo(
+        d.id,
+        d.alert_id,
+        d.channel,
+        d.target,
+        d.status,
+        d.attempts,
+        d.next_attempt_at,
+        d.last_attempt_at,
+        d.last_error,
+        d.delivered_at,
+    )
 
 
 def claim_due(
-    database: Database, *, channel: str, targets: Sequence[str], now: datetime, lease_seconds: float, limit: int = 100,
+    database: Database,
+    *,
+    channel: str,
+    targets: Sequence[str],
+    now: datetime,
+    lease_seconds: float,
+    limit: int = 100,
 ) -> list[DueDelivery]:
     """Claim up to ``limit`` due deliveries to the configured ``targets`` of ``channel``, oldest first.
     Rows for receivers no longer configured stay as they are (shown, never sent)."""
@@ -93,19 +118,30 @@ def claim_due(
     from db.alerts import alert_info  # db.alerts queues deliveries: import here, not at the top
 
     until = now + timedelta(seconds=lease_seconds)
-    stmt = (select(AlertDelivery.id, AlertDelivery.next_attempt_at)
-            .where(AlertDelivery.status.in_(("pending", "failed")), AlertDelivery.next_attempt_at <= now,
-                   AlertDelivery.channel == channel, AlertDelivery.target.in_(list(targets)))
-            .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(limit))
+    stmt = (
+        select(AlertDelivery.id, AlertDelivery.next_attempt_at)
+        .where(
+            AlertDelivery.status.in_(("pending", "failed")),
+            AlertDelivery.next_attempt_at <= now,
+            AlertDelivery.channel == channel,
+            AlertDelivery.target.in_(list(targets)),
+        )
+        .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
+        .limit(limit)
+    )
     claimed: list[DueDelivery] = []
     with database.write() as session:
         for row_id, seen in session.execute(stmt).all():
             done = session.execute(
                 update(AlertDelivery)
-                .where(AlertDelivery.id == row_id, AlertDelivery.next_attempt_at == seen,
-                       AlertDelivery.status.in_(("pending", "failed")))
+                .where(
+                    AlertDelivery.id == row_id,
+                    AlertDelivery.next_attempt_at == seen,
+                    AlertDelivery.status.in_(("pending", "failed")),
+                )
                 .values(next_attempt_at=until)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)
+            )
             if getattr(done, "rowcount", 0) != 1:
                 continue  # another worker took it
             d = session.get(AlertDelivery, row_id)
@@ -118,28 +154,53 @@ def claim_due(
 def mark_delivered(database: Database, ids: Sequence[int], *, now: datetime | None = None) -> None:
     now = now or utcnow()
     with database.write() as session:
-        session.execute(update(AlertDelivery).where(AlertDelivery.id.in_(list(ids))).values(
-            status="delivered", delivered_at=now, last_attempt_at=now, last_error=None,
-            attempts=AlertDelivery.attempts + 1, next_attempt_at=now))
+        session.execute(
+            update(AlertDelivery)
+            .where(AlertDelivery.id.in_(list(ids)))
+            .values(
+                status="delivered",
+                delivered_at=now,
+                last_attempt_at=now,
+                last_error=None,
+                attempts=AlertDelivery.attempts + 1,
+                next_attempt_at=now,
+            )
+        )
 
 
 def mark_failed(
-    database: Database, ids: Sequence[int], error: str, *, retry_at: datetime, now: datetime | None = None,
+    database: Database,
+    ids: Sequence[int],
+    error: str,
+    *,
+    retry_at: datetime,
+    now: datetime | None = None,
 ) -> None:
     """An attempt failed: keep the error, try again at ``retry_at``."""
     now = now or utcnow()
     with database.write() as session:
-        session.execute(update(AlertDelivery).where(AlertDelivery.id.in_(list(ids))).values(
-            status="failed", last_attempt_at=now, last_error=error[:ERROR_CHARS],
-            attempts=AlertDelivery.attempts + 1, next_attempt_at=retry_at))
+        session.execute(
+            update(AlertDelivery)
+            .where(AlertDelivery.id.in_(list(ids)))
+            .values(
+                status="failed",
+                last_attempt_at=now,
+                last_error=error[:ERROR_CHARS],
+                attempts=AlertDelivery.attempts + 1,
+                next_attempt_at=retry_at,
+            )
+        )
 
 
 def postpone(database: Database, ids: Sequence[int], note: str, *, retry_at: datetime) -> None:
     """Not attempted (its receiver just failed on another alert): due again at ``retry_at``; the
     status and attempt count stay as they were."""
     with database.write() as session:
-        session.execute(update(AlertDelivery).where(AlertDelivery.id.in_(list(ids))).values(
-            last_error=note[:ERROR_CHARS], next_attempt_at=retry_at))
+        session.execute(
+            update(AlertDelivery)
+            .where(AlertDelivery.id.in_(list(ids)))
+            .values(last_error=note[:ERROR_CHARS], next_attempt_at=retry_at)
+        )
 
 
 def deliveries_for(database: Database, alert_ids: Sequence[int]) -> dict[int, list[DeliveryInfo]]:
@@ -148,8 +209,11 @@ def deliveries_for(database: Database, alert_ids: Sequence[int]) -> dict[int, li
     ids = list(alert_ids)
     with database.read() as session:
         for start in range(0, len(ids), 500):
-            stmt = (select(AlertDelivery).where(AlertDelivery.alert_id.in_(ids[start:start + 500]))
-                    .order_by(AlertDelivery.channel, AlertDelivery.target))
+            stmt = (
+                select(AlertDelivery)
+                .where(AlertDelivery.alert_id.in_(ids[start : start + 500]))
+                .order_by(AlertDelivery.channel, AlertDelivery.target)
+            )
             for d in session.scalars(stmt):
                 out[d.alert_id].append(_info(d))
     return dict(out)
@@ -160,7 +224,9 @@ def delivery_counts(database: Database) -> dict[str, int]:
     from sqlalchemy import func
 
     with database.read() as session:
-        rows = session.execute(select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)).all()
+        rows = session.execute(
+            select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)
+        ).all()
     return {str(s): int(n) for s, n in rows}
 
 

@@ -108,7 +108,9 @@ class ExportRecord:
             "sources": "; ".join(t for t, _u in self.sources),
             "source_urls": " ".join(u for _t, u in self.sources),
             "flagged": "true" if self.flagged else "false",
-            "indicators": ";".join(f"{t.indicator}:{t.stage}" if t.stage else t.indicator for t in self.indicators),
+            "indicators": ";".join(
+                f"{t.indicator}:{t.stage}" if t.stage else t.indicator for t in self.indicators
+            ),
             "countries": ";".join(self.countries),
             "regions": ";".join(self.regions),
             "organisations": ";".join(self.organisations),
@@ -268,8 +270,12 @@ def write_jsonl(records: Iterable[ExportRecord], out: TextIO) -> int:
 def write_json(records: Iterable[ExportRecord], out: TextIO, filters: Mapping[str, Any] | None = None) -> int:
     """One JSON document: the filters that chose the items, their count, and the items."""
     items = [r.to_json() for r in records]
-    json.dump({"filters": dict(filters or {}), "count": len(items), "items": items}, out, ensure_ascii=False,
-              indent=1)
+    json.dump(
+        {"filters": dict(filters or {}), "count": len(items), "items": items},
+        out,
+        ensure_ascii=False,
+        indent=1,
+    )
     out.write("\n")
     return len(items)
 

@@ -95,7 +95,9 @@ def _insert(session: Session, new: NewFeed, default_interval: int) -> Feed:
     return feed
 
 
-def add_feed(database: Database, new: NewFeed, *, default_interval: int = 15, actor: str | None = None) -> int:
+def add_feed(
+    database: Database, new: NewFeed, *, default_interval: int = 15, actor: str | None = None
+) -> int:
     """Add one feed; raises DuplicateFeed when the URL is taken (and changes nothing)."""
     try:
         with database.write() as session:
@@ -172,11 +174,25 @@ def update_feed(
 ) -> int:
     with database.write() as session:
         feed = _resolve(session, ref)
-        changes = {"title": title, "region": region, "language": language, "interval_minutes": interval_minutes,
-                   "enabled": enabled, "url": url}
-        record(session, actor, "feed.edit", feed.url,
-               {"feed": feed.id, **{k: v for k, v in changes.items() if v is not None},
-                **({"region": None} if clear_region else {})})
+        changes = {
+            "title": title,
+            "region": region,
+            "language": language,
+            "interval_minutes": interval_minutes,
+            "enabled": enabled,
+            "url": url,
+        }
+        record(
+            session,
+            actor,
+            "feed.edit",
+            feed.url,
+            {
+                "feed": feed.id,
+                **{k: v for k, v in changes.items() if v is not None},
+                **({"region": None} if clear_region else {}),
+            },
+        )
         if url is not None and url != feed.url:
             if session.scalar(select(Feed.id).where(Feed.url == url)) is not None:
                 raise DuplicateFeed(url)

@@ -43,7 +43,15 @@ TextOp = Literal[
     "contains", "not_contains", "equals", "not_equal", "starts_with", "ends_with", "blank", "not_blank"
 ]
 NumberOp = Literal[
-    "equals", "not_equal", "less", "less_or_equal", "greater", "greater_or_equal", "between", "blank", "not_blank"
+    "equals",
+    "not_equal",
+    "less",
+    "less_or_equal",
+    "greater",
+    "greater_or_equal",
+    "between",
+    "blank",
+    "not_blank",
 ]
 #: on the day of ``start``, not on it, before ``start``, after the day of ``start``, from the day of
 #: ``start`` to the day of ``end`` inclusive
@@ -226,7 +234,9 @@ def item_page(
     start = max(0, int(start))
     end = max(start, min(int(end), start + max_page))
     stmt = _select(flt, columns, sort)
-    keyset = after is not None and len(after) == len(sort) + 2 and all(k.column in _KEYSET_COLUMNS for k in sort)
+    keyset = (
+        after is not None and len(after) == len(sort) + 2 and all(k.column in _KEYSET_COLUMNS for k in sort)
+    )
     with database.read() as session:
         if total is None:
             total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

@@ -16,7 +16,9 @@ from db.filters import ItemFilter, escape_like, filtered_ids
 from db.models import DailyCount, ItemOrganisation, ItemTag
 
 
-def _raw_organisation_matrix(session: Session, flt: ItemFilter, indicators: Sequence[str]) -> dict[tuple[str, str], int]:
+def _raw_organisation_matrix(
+    session: Session, flt: ItemFilter, indicators: Sequence[str]
+) -> dict[tuple[str, str], int]:
     stmt = (
         select(ItemOrganisation.org_id, ItemTag.indicator, func.count(distinct(ItemTag.item_id)))
         .join(ItemTag, ItemTag.item_id == ItemOrganisation.item_id)
@@ -36,7 +38,8 @@ def _org_place_counts(
     out: dict[tuple[str, str], int] = {}
     if span.first_day is not None:
         stmt = counts_select(span, scope, DailyCount.key, DailyCount.indicator).where(
-            DailyCount.key.like(f"{escape_like(place)}|%", escape="\\"), DailyCount.indicator.in_(list(indicators))
+            DailyCount.key.like(f"{escape_like(place)}|%", escape="\\"),
+            DailyCount.indicator.in_(list(indicators)),
         )
         for key, indicator, n, _f in session.execute(stmt):
             out[(str(key).split("|", 1)[1], str(indicator))] = int(n or 0)
@@ -86,7 +89,10 @@ def organisation_counts(database: Database, flt: ItemFilter) -> list[tuple[str, 
             found = _org_place_counts(session, flt, "region-org", flt.region, [""])
         elif flt.country and not flt.region:
             found = _org_place_counts(session, flt, "country-org", flt.country.upper(), [""])
-        rows = ([(org, n) for (org, _i), n in found.items() if n] if found is not None
-                else _raw_organisation_counts(session, flt))
+        rows = (
+            [(org, n) for (org, _i), n in found.items() if n]
+            if found is not None
+            else _raw_organisation_counts(session, flt)
+        )
     rows.sort(key=lambda r: (-r[1], r[0]))
     return rows

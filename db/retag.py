@@ -33,13 +33,18 @@ def count_items(database: Database, *, since: datetime | None = None) -> int:
         return int(session.scalar(stmt) or 0)
 
 
-def iter_item_texts(database: Database, *, since: datetime | None = None, batch: int = 500
-                    ) -> Iterator[list[StoredText]]:
+def iter_item_texts(
+    database: Database, *, since: datetime | None = None, batch: int = 500
+) -> Iterator[list[StoredText]]:
     """Items in id order, ``batch`` at a time, each read in its own short transaction."""
     last_id = 0
     while True:
-        stmt = (select(Item.id, Item.title, Item.summary, Item.language, Item.published_at)
-                .where(Item.id > last_id).order_by(Item.id).limit(batch))
+        stmt = (
+            select(Item.id, Item.title, Item.summary, Item.language, Item.published_at)
+            .where(Item.id > last_id)
+            .order_by(Item.id)
+            .limit(batch)
+        )
         if since is not None:
             stmt = stmt.where(Item.published_at >= since)
         with database.read() as session:
@@ -52,8 +57,7 @@ def iter_item_texts(database: Database, *, since: datetime | None = None, batch:
                 select(ItemTag.item_id, ItemTag.indicator).where(ItemTag.item_id.in_(ids))
             ):
                 current.setdefault(item_id, set()).add(indicator)
-        yield [StoredText(r[0], r[1], r[2] or "", r[3], r[4], frozenset(current.get(r[0], ())))
-               for r in rows]
+        yield [StoredText(r[0], r[1], r[2] or "", r[3], r[4], frozenset(current.get(r[0], ()))) for r in rows]
         last_id = ids[-1]
 
 

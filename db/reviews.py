@@ -71,7 +71,9 @@ def record_review(
         for item_id in ids:
             review = current.get(item_id)
             if review is None:
-                session.add(Review(item_id=item_id, status=status, analyst=analyst, note=note, updated_at=now))
+                session.add(
+                    Review(item_id=item_id, status=status, analyst=analyst, note=note, updated_at=now)
+                )
             else:
                 review.status = status
                 review.analyst = analyst

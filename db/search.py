@@ -290,7 +290,8 @@ def _index_orm_items(session: Session, _context: Any) -> None:
     changed = [
         o.id
         for o in session.dirty
-        if isinstance(o, Item) and any(inspect(o).attrs[a].history.has_changes() for a in ("title", "summary"))
+        if isinstance(o, Item)
+        and any(inspect(o).attrs[a].history.has_changes() for a in ("title", "summary"))
     ]
     if new:
         index_items(session.connection(), [(o.id, o.title, o.summary or "", o.language) for o in new])

@@ -40,7 +40,9 @@ def _raw_series(
             exists().where(ItemOrganisation.item_id == Item.id, ItemOrganisation.org_id == organisation)
         )
     sub = pairs.subquery()
-    stmt = select(sub.c.k, sub.c.indicator, sub.c.day, func.count()).group_by(sub.c.k, sub.c.indicator, sub.c.day)
+    stmt = select(sub.c.k, sub.c.indicator, sub.c.day, func.count()).group_by(
+        sub.c.k, sub.c.indicator, sub.c.day
+    )
     return [(str(k), str(i), as_date(d), int(n)) for k, i, d, n in session.execute(stmt)]
 
 
@@ -67,7 +69,10 @@ def _counted_series(
             stmt = stmt.where(DailyCount.key == region + suffix)
         elif organisation:
             stmt = stmt.where(DailyCount.key.like(f"%|{escape_like(organisation)}", escape="\\"))
-        out += [(str(k).split("|", 1)[0], str(i), as_date(d), int(n or 0)) for k, i, d, n, _f in session.execute(stmt)]
+        out += [
+            (str(k).split("|", 1)[0], str(i), as_date(d), int(n or 0))
+            for k, i, d, n, _f in session.execute(stmt)
+        ]
     for lo, hi in span.edges:
         out += _raw_series(session, lo, hi, organisation=organisation, region=region, country=country)
     return out
@@ -94,7 +99,9 @@ def daily_series(
         if region and country:
             rows = _raw_series(session, start, now, organisation=organisation, region=region, country=country)
         else:
-            rows = _counted_series(session, start, now, organisation=organisation, region=region, country=country)
+            rows = _counted_series(
+                session, start, now, organisation=organisation, region=region, country=country
+            )
     for key, indicator, day, n in rows:
         pos = index.get(day)
         if pos is not None:

@@ -22,13 +22,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(database: Database, user_id: int, lifetime: timedelta, *, now: datetime | None = None) -> str:
+def start_session(
+    database: Database, user_id: int, lifetime: timedelta, *, now: datetime | None = None
+) -> str:
     """A new session for the user; returns the token to put in the cookie. Drops expired sessions."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     with database.write() as session:
         session.execute(delete(UserSession).where(UserSession.expires_at < now))
-        session.add(UserSession(token_hash=_hash(token), user_id=user_id, created_at=now, expires_at=now + lifetime))
+        session.add(
+            UserSession(token_hash=_hash(token), user_id=user_id, created_at=now, expires_at=now + lifetime)
+        )
     return token
 
 
@@ -41,7 +45,9 @@ def session_user(database: Database, token: str, *, now: datetime | None = None)
         row = session.execute(
             select(User.id, User.name, User.role, User.feed_token)
             .join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.token_hash == _hash(token), UserSession.expires_at > now, User.disabled.is_(False))
+            .where(
+                UserSession.token_hash == _hash(token), UserSession.expires_at > now, User.disabled.is_(False)
+            )
         ).first()
     return UserInfo(row.id, row.name, row.role, row.feed_token) if row else None
 
@@ -60,6 +66,12 @@ def end_user_sessions(database: Database, user_id: int) -> int:
 def count_sessions(database: Database, user_id: int, *, now: datetime | None = None) -> int:
     now = now or utcnow()
     with database.read() as session:
-        return len(list(session.scalars(
-            select(UserSession.token_hash).where(UserSession.user_id == user_id, UserSession.expires_at > now)
-        )))
+        return len(
+            list(
+                session.scalars(
+                    select(UserSession.token_hash).where(
+                        UserSession.user_id == user_id, UserSession.expires_at > now
+                    )
+                )
+            )
+        )

@@ -116,9 +116,12 @@ class StoreResult:
     def plus(self, later: StoreResult) -> StoreResult:
         """This batch's result followed by a later batch's of the same fetch."""
         return StoreResult(
-            self.new_items + later.new_items, self.duplicate_items + later.duplicate_items,
-            self.updated_items + later.updated_items, self.new_item_ids + later.new_item_ids,
-            later.url_changed, self.feed_missing or later.feed_missing,
+            self.new_items + later.new_items,
+            self.duplicate_items + later.duplicate_items,
+            self.updated_items + later.updated_items,
+            self.new_item_ids + later.new_item_ids,
+            later.url_changed,
+            self.feed_missing or later.feed_missing,
         )
 
 
@@ -239,8 +242,13 @@ class Clustering:
 
 
 def store_attempt(
-    database: Database, attempt: FeedAttempt, *, dedupe: Dedupe | None = None, tagger: Tagger | None = None,
-    clustering: Clustering | None = None, earlier: StoreResult | None = None,
+    database: Database,
+    attempt: FeedAttempt,
+    *,
+    dedupe: Dedupe | None = None,
+    tagger: Tagger | None = None,
+    clustering: Clustering | None = None,
+    earlier: StoreResult | None = None,
 ) -> StoreResult:
     """Store the attempt in one transaction. ``dedupe`` decides what each entry is (required when
     there are entries). ``tagger`` tags entries found to need tags that the caller did not tag
@@ -266,15 +274,22 @@ def _retry_on_race(store: Callable[[], StoreResult]) -> StoreResult:
 
 
 def _store(
-    database: Database, attempt: FeedAttempt, dedupe: Dedupe | None, tagger: Tagger | None,
-    clustering: Clustering | None, earlier: StoreResult | None,
+    database: Database,
+    attempt: FeedAttempt,
+    dedupe: Dedupe | None,
+    tagger: Tagger | None,
+    clustering: Clustering | None,
+    earlier: StoreResult | None,
 ) -> StoreResult:
     with database.write() as session:
         feed = session.get(Feed, attempt.feed_id)
         if feed is None:
             return StoreResult(feed_missing=True)
-        result = (_store_entries(session, attempt, dedupe, tagger, clustering)
-                  if attempt.entries and dedupe is not None else StoreResult())
+        result = (
+            _store_entries(session, attempt, dedupe, tagger, clustering)
+            if attempt.entries and dedupe is not None
+            else StoreResult()
+        )
         if earlier is not None:
             result = earlier.plus(result)
         url_changed, notes = _update_feed(session, feed, attempt)
@@ -304,7 +319,11 @@ def _store(
 
 
 def store_batch(
-    database: Database, attempt: FeedAttempt, *, dedupe: Dedupe | None = None, tagger: Tagger | None = None,
+    database: Database,
+    attempt: FeedAttempt,
+    *,
+    dedupe: Dedupe | None = None,
+    tagger: Tagger | None = None,
     clustering: Clustering | None = None,
 ) -> StoreResult:
     """Store some of a big fetch's entries in their own transaction, leaving the feed's state and
@@ -316,18 +335,28 @@ def store_batch(
 
 
 def _store_batch(
-    database: Database, attempt: FeedAttempt, dedupe: Dedupe | None, tagger: Tagger | None,
+    database: Database,
+    attempt: FeedAttempt,
+    dedupe: Dedupe | None,
+    tagger: Tagger | None,
     clustering: Clustering | None,
 ) -> StoreResult:
     with database.write() as session:
         if session.get(Feed, attempt.feed_id) is None:
             return StoreResult(feed_missing=True)
-        return (_store_entries(session, attempt, dedupe, tagger, clustering)
-                if attempt.entries and dedupe is not None else StoreResult())
+        return (
+            _store_entries(session, attempt, dedupe, tagger, clustering)
+            if attempt.entries and dedupe is not None
+            else StoreResult()
+        )
 
 
 def _store_entries(
-    session: Session, attempt: FeedAttempt, dedupe: Dedupe, tagger: Tagger | None, clustering: Clustering | None
+    session: Session,
+    attempt: FeedAttempt,
+    dedupe: Dedupe,
+    tagger: Tagger | None,
+    clustering: Clustering | None,
 ) -> StoreResult:
     intents = dedupe(attempt.entries, _known_items(session, attempt.feed_id, attempt.entries))
     now = attempt.finished_at
@@ -378,8 +407,12 @@ def _store_entries(
             assign_stories(
                 session,
                 [
-                    NewStoryItem(i, attempt.feed_id, e.published_at,
-                                 attempt.fingerprints.get(e.guid) or clustering.fingerprint(e))
+                    NewStoryItem(
+                        i,
+                        attempt.feed_id,
+                        e.published_at,
+                        attempt.fingerprints.get(e.guid) or clustering.fingerprint(e),
+                    )
                     for i, e in zip(ids, new_entries, strict=True)
                 ],
                 clustering.rule,
@@ -391,7 +424,12 @@ def _store_entries(
             session.connection().execute(
                 insert(_SIGHTINGS),
                 [
-                    {"item_id": _resolve(item_id, new, ids), "feed_id": attempt.feed_id, "guid": guid, "seen_at": now}
+                    {
+                        "item_id": _resolve(item_id, new, ids),
+                        "feed_id": attempt.feed_id,
+                        "guid": guid,
+                        "seen_at": now,
+                    }
                     for item_id, new, guid in sightings
                 ],
             )

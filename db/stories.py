@@ -122,8 +122,14 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
     real: dict[int, int] = {}
     for provisional, members in sorted(pending_new.items(), reverse=True):
         times = [m.published_at for m in members]
-        new_stories.append({"first_seen_at": min(times), "last_seen_at": max(times),
-                            "items": len(members), "sources": len({m.feed_id for m in members})})
+        new_stories.append(
+            {
+                "first_seen_at": min(times),
+                "last_seen_at": max(times),
+                "items": len(members),
+                "sources": len({m.feed_id for m in members}),
+            }
+        )
         real[provisional] = 0
     if new_stories:
         ids = (
@@ -140,9 +146,14 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
     session.connection().execute(
         insert(StoryItem),
         [
-            {"item_id": item_id, "story_id": story_id, "feed_id": by_id[item_id].feed_id,
-             "published_at": by_id[item_id].published_at, "signature": by_id[item_id].values.signature,
-             "numbers": by_id[item_id].values.numbers}
+            {
+                "item_id": item_id,
+                "story_id": story_id,
+                "feed_id": by_id[item_id].feed_id,
+                "published_at": by_id[item_id].published_at,
+                "signature": by_id[item_id].values.signature,
+                "numbers": by_id[item_id].values.numbers,
+            }
             for item_id, story_id in result.items()
         ],
     )
@@ -189,8 +200,15 @@ def _candidates(
     conn = session.connection()  # plain rows: the ORM's result machinery doubled this query's cost
     for chunk in _chunks(list(keys)):
         stmt = (
-            select(StoryKey.key, StoryItem.item_id, StoryItem.story_id, StoryItem.published_at,
-                   StoryItem.signature, StoryItem.numbers, Story.first_seen_at)
+            select(
+                StoryKey.key,
+                StoryItem.item_id,
+                StoryItem.story_id,
+                StoryItem.published_at,
+                StoryItem.signature,
+                StoryItem.numbers,
+                Story.first_seen_at,
+            )
             .join(StoryItem, StoryItem.item_id == StoryKey.item_id)
             .join(Story, Story.id == StoryItem.story_id)
             .where(StoryKey.key.in_(chunk), StoryKey.published_at >= lo, StoryKey.published_at <= hi)
@@ -209,8 +227,13 @@ def _refresh(session: Session, story_ids: Sequence[int]) -> None:
     """Recount items and distinct feeds of stories that gained items; move their first/last seen."""
     for chunk in _chunks(list(story_ids)):
         stats = session.execute(
-            select(StoryItem.story_id, func.count(), func.count(func.distinct(StoryItem.feed_id)),
-                   func.min(StoryItem.published_at), func.max(StoryItem.published_at))
+            select(
+                StoryItem.story_id,
+                func.count(),
+                func.count(func.distinct(StoryItem.feed_id)),
+                func.min(StoryItem.published_at),
+                func.max(StoryItem.published_at),
+            )
             .where(StoryItem.story_id.in_(chunk))
             .group_by(StoryItem.story_id)
         ).all()
@@ -218,8 +241,13 @@ def _refresh(session: Session, story_ids: Sequence[int]) -> None:
             session.execute(
                 update(Story),
                 [
-                    {"id": sid, "items": n, "sources": max(1, feeds), "first_seen_at": as_utc(first),
-                     "last_seen_at": as_utc(last)}
+                    {
+                        "id": sid,
+                        "items": n,
+                        "sources": max(1, feeds),
+                        "first_seen_at": as_utc(first),
+                        "last_seen_at": as_utc(last),
+                    }
                     for sid, n, feeds, first, last in stats
                 ],
             )

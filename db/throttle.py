@@ -67,10 +67,12 @@ def _record(database: Database, keys: Keys, now: datetime) -> float:
     wait = 0.0
     with database.write() as session:
         stale = now - max(p.forget_after for _, p in keys)
-        session.execute(delete(LoginThrottle).where(
-            LoginThrottle.last_failure_at < stale,
-            or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now),
-        ))
+        session.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.last_failure_at < stale,
+                or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now),
+            )
+        )
         for raw, policy in keys:
             key = _key(raw)
             row = session.get(LoginThrottle, key)

@@ -99,7 +99,9 @@ def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.name, user.role, user.feed_token, bool(user.disabled))
 
 
-def add_user(database: Database, name: str, role: str, password: str, *, actor: str | None = None) -> UserInfo:
+def add_user(
+    database: Database, name: str, role: str, password: str, *, actor: str | None = None
+) -> UserInfo:
     name, role, password = check_name(name), check_role(role), check_password(password)
     try:
         with database.write() as session:

@@ -71,7 +71,9 @@ def save_view(database: Database, user: str, name: str, path: str, query: str = 
 def list_views(database: Database, user: str) -> list[ViewInfo]:
     with database.read() as session:
         rows = session.scalars(
-            select(SavedView).join(User, User.id == SavedView.user_id).where(User.name == user)
+            select(SavedView)
+            .join(User, User.id == SavedView.user_id)
+            .where(User.name == user)
             .order_by(SavedView.name)
         )
         return [_info(v) for v in rows]
@@ -81,7 +83,8 @@ def open_view(database: Database, user: str, view_id: int) -> ViewInfo | None:
     """The user's view, marked as seen now (None when it is not theirs or does not exist)."""
     with database.write() as session:
         view = session.scalar(
-            select(SavedView).join(User, User.id == SavedView.user_id)
+            select(SavedView)
+            .join(User, User.id == SavedView.user_id)
             .where(SavedView.id == view_id, User.name == user)
         )
         if view is None:

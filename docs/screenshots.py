@@ -59,7 +59,9 @@ def _database(seeded: bool, tmp: Path) -> tuple[Database, Settings]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeded", action="store_true", help="use a seeded temporary database")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright

@@ -72,8 +72,9 @@ def _parse_published(v: Any) -> datetime | date | None:
         raise ValueError(f"'published' is not ISO 8601: {v!r}") from None
 
 
-def tag_main(argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO, *,
-             cache_dir: Path | None = None) -> int:
+def tag_main(
+    argv: list[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO, *, cache_dir: Path | None = None
+) -> int:
     """``cache_dir``: where the built tagger is kept (the caller's setting); None builds it in memory."""
     parser = _parser()
     try:

@@ -26,13 +26,45 @@ _COMPASS = {
 _COMPASS_WORD = {w: k for k, ws in _COMPASS.items() for w in ws}
 _FILLERS = {"del", "de", "do", "da", "du", "des", "la", "le", "of", "the", "state", "etat", "estado", "ولاية"}
 _LATIN_ARTICLES = {"el", "al", "ad", "ag", "an", "ar", "as", "at", "ash", "az", "ed", "en", "es"}
-_DIGRAPHS = (("kh", "k"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ph", "f"),
-             ("dj", "j"), ("ou", ""))
+_DIGRAPHS = (
+    ("kh", "k"),
+    ("sh", "s"),
+    ("ch", "s"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("dj", "j"),
+    ("ou", ""),
+)
 _LATIN = str.maketrans({"c": "k", "q": "k", "z": "s", "p": "b", "v": "f", "x": "ks"})
 _ARABIC = {
-    "ب": "b", "ت": "t", "ث": "t", "ج": "j", "خ": "k", "د": "d", "ذ": "d", "ر": "r", "ز": "s", "س": "s",
-    "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "s", "غ": "g", "ف": "f", "ق": "k", "ك": "k", "ل": "l",
-    "م": "m", "ن": "n", "پ": "b", "ڤ": "f", "گ": "g", "چ": "s",
+    "ب": "b",
+    "ت": "t",
+    "ث": "t",
+    "ج": "j",
+    "خ": "k",
+    "د": "d",
+    "ذ": "d",
+    "ر": "r",
+    "ز": "s",
+    "س": "s",
+    "ش": "s",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "s",
+    "غ": "g",
+    "ف": "f",
+    "ق": "k",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "پ": "b",
+    "ڤ": "f",
+    "گ": "g",
+    "چ": "s",
 }
 _WORD = re.compile(r"[^\W_]+")
 _KINDS_FOR_PLACES = ("place", "capital")

@@ -126,7 +126,9 @@ class GeoRules:
     drop: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # iso3 -> forms to ignore
     block: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> phrases naming no country
     ethnic_prefix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> "ethnic" words
-    ethnic_suffix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> "de souche", "étnicos"
+    ethnic_suffix: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # lang -> "de souche", "étnicos"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +244,17 @@ _IND_KEYS = {
     "remove",
 }
 _GROUP_KEYS = {"weight", "near", "window", "unless", "unless_window", "negatable", "stage", "label"}
-_GEO_KEYS = {"support_window", "support", "veto", "org_unless", "add", "drop", "block", "ethnic_prefix", "ethnic_suffix"}
+_GEO_KEYS = {
+    "support_window",
+    "support",
+    "veto",
+    "org_unless",
+    "add",
+    "drop",
+    "block",
+    "ethnic_prefix",
+    "ethnic_suffix",
+}
 _GEO_ADD_KEYS = {"iso3", "kind", "ambiguous"}
 _COUNTRY_KINDS = ("name", "demonym", "capital", "place")
 

@@ -93,7 +93,11 @@ def compute_alerts(
         recent = [s for s in stories if s.day in window_set]
         if len(recent) < config.min_stories:
             return None
-        feeds = inputs.feeds_by_country.get(key, set()) if scope == "country" else inputs.feeds_by_region.get(key, set())
+        feeds = (
+            inputs.feeds_by_country.get(key, set())
+            if scope == "country"
+            else inputs.feeds_by_region.get(key, set())
+        )
         if not feeds:  # nothing about the scope in the baseline: its region's feeds, else every feed
             feeds = inputs.feeds_by_region.get(region_of.get(key) or "", set()) or all_feeds
         exposure = volume.exposure(feeds)
@@ -103,14 +107,28 @@ def compute_alerts(
             return None
         region = (region_of.get(key) or "") if scope == "country" else key
         return AlertValues(
-            kind="signal", scope=scope, region=region, country=key if scope == "country" else "",
-            indicator=indicator, day=_midnight(today), window_start=window_start, window_end=now,
-            observed=ev.observed, expected=ev.expected, score=ev.score, threshold=config.threshold,
+            kind="signal",
+            scope=scope,
+            region=region,
+            country=key if scope == "country" else "",
+            indicator=indicator,
+            day=_midnight(today),
+            window_start=window_start,
+            window_end=now,
+            observed=ev.observed,
+            expected=ev.expected,
+            score=ev.score,
+            threshold=config.threshold,
             sources=len(set().union(*(s.feeds for s in recent))),
             story_ids=tuple(sorted(s.id for s in recent)),
-            detail={"explain": ev.explain(config), "baseline_stories": ev.baseline_stories,
-                    "baseline_exposure": ev.baseline_exposure, "window_exposure": ev.window_exposure,
-                    "covering_feeds": len(feeds), "computed_at": now.isoformat()},
+            detail={
+                "explain": ev.explain(config),
+                "baseline_stories": ev.baseline_stories,
+                "baseline_exposure": ev.baseline_exposure,
+                "window_exposure": ev.window_exposure,
+                "covering_feeds": len(feeds),
+                "computed_at": now.isoformat(),
+            },
         )
 
     for (scope, key, indicator), stories in sorted(by_scope.items()):
@@ -151,23 +169,40 @@ def _coverage_gaps(
         observed = float(sum(inputs.mentions.get((key, d), 0) for d in gap_days))
         if not coverage_gap(observed, expected, config):
             continue
-        out.append(AlertValues(
-            kind="coverage", scope=scope, region=key if scope == "region" else (region_of.get(key) or ""),
-            country=key if scope == "country" else "", indicator="", day=_midnight(today),
-            window_start=_midnight(gap_days[0]), window_end=_midnight(today), observed=int(observed),
-            expected=round(expected, 2), score=round(observed / expected, 3), threshold=config.gap_ratio,
-            detail={"explain": (
-                f"{int(observed)} items about this {scope} (any topic) in the {config.gap_days} days to "
-                f"{gap_days[-1]:%Y-%m-%d}; the same weekdays of the previous {len(history_days)} days lead to "
-                f"expect {expected:.0f}; {observed / expected:.2f} of that is at or below {config.gap_ratio:g}: "
-                f"its feeds may have failed or fallen silent, so a calm panel would mislead"
-            ), "computed_at": now.isoformat()},
-        ))
+        out.append(
+            AlertValues(
+                kind="coverage",
+                scope=scope,
+                region=key if scope == "region" else (region_of.get(key) or ""),
+                country=key if scope == "country" else "",
+                indicator="",
+                day=_midnight(today),
+                window_start=_midnight(gap_days[0]),
+                window_end=_midnight(today),
+                observed=int(observed),
+                expected=round(expected, 2),
+                score=round(observed / expected, 3),
+                threshold=config.gap_ratio,
+                detail={
+                    "explain": (
+                        f"{int(observed)} items about this {scope} (any topic) in the {config.gap_days} days to "
+                        f"{gap_days[-1]:%Y-%m-%d}; the same weekdays of the previous {len(history_days)} days lead to "
+                        f"expect {expected:.0f}; {observed / expected:.2f} of that is at or below {config.gap_ratio:g}: "
+                        f"its feeds may have failed or fallen silent, so a calm panel would mislead"
+                    ),
+                    "computed_at": now.isoformat(),
+                },
+            )
+        )
     return out
 
 
 def raise_alerts(
-    database: Database, config: AlertConfig, *, now: datetime | None = None, cache: SettledDays | None = None,
+    database: Database,
+    config: AlertConfig,
+    *,
+    now: datetime | None = None,
+    cache: SettledDays | None = None,
     receivers: Sequence[Receiver] = (),
 ) -> list[AlertInfo]:
     """Compute and store; returns the alerts that are new, each queued for the ``receivers`` that

@@ -47,8 +47,11 @@ def decide(entries: Sequence[EntryValues], known: KnownItems) -> list[Intent]:
                 by_title.setdefault(entry.title_key, []).append((new, entry.published_at))
             new += 1
         elif via != "guid":
-            intents.append(Sighting(entry, ref.item_id, None) if isinstance(ref, KnownItem)
-                           else Sighting(entry, None, ref))
+            intents.append(
+                Sighting(entry, ref.item_id, None)
+                if isinstance(ref, KnownItem)
+                else Sighting(entry, None, ref)
+            )
             by_guid[entry.guid] = ref
         elif isinstance(ref, KnownItem) and ref.content_hash != entry.content_hash:
             link_key = entry.link_key

@@ -74,12 +74,17 @@ class DeliveryConfig:
     max_retry_seconds: float = 3600.0
     tick_seconds: float = 15.0
     public_url: str = ""  # serve.public_url, for links
-    user_agent: str = "r2pwatch (+https://github.com/r2pwatch/r2pwatch)"  # the application's, with its version
+    user_agent: str = (
+        "r2pwatch (+https://github.com/r2pwatch/r2pwatch)"  # the application's, with its version
+    )
 
     def receivers(self) -> tuple[Receiver, ...]:
         hooks = tuple(Receiver("webhook", url) for url in self.webhooks.urls)
-        mails = tuple(Receiver("email", address, regions) for address, regions in self.email.recipients) \
-            if self.email.enabled else ()
+        mails = (
+            tuple(Receiver("email", address, regions) for address, regions in self.email.recipients)
+            if self.email.enabled
+            else ()
+        )
         return hooks + mails
 
     @property
@@ -98,14 +103,17 @@ class DeliveryReport:
     postponed: int = 0
 
     def __add__(self, other: DeliveryReport) -> DeliveryReport:
-        return DeliveryReport(self.delivered + other.delivered, self.failed + other.failed,
-                              self.postponed + other.postponed)
+        return DeliveryReport(
+            self.delivered + other.delivered, self.failed + other.failed, self.postponed + other.postponed
+        )
 
 
 class Deliverer:
     """Claims and sends due deliveries; one per process (the scheduler's job, a --once pass)."""
 
-    def __init__(self, database: Database, config: DeliveryConfig, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, database: Database, config: DeliveryConfig, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.database = database
         self.config = config
         self.clock = clock
@@ -118,8 +126,11 @@ class Deliverer:
             from ingest.fetch import make_client
             from ingest.netguard import AddressPolicy
 
-            self._client = make_client(AddressPolicy.from_setting(self.config.webhooks.allow_private),
-                                       max_connections=4, user_agent=self.config.user_agent)
+            self._client = make_client(
+                AddressPolicy.from_setting(self.config.webhooks.allow_private),
+                max_connections=4,
+                user_agent=self.config.user_agent,
+            )
         return self._client
 
     @property
@@ -141,20 +152,33 @@ class Deliverer:
         return report
 
     def claim(self, channel: str, targets: Sequence[str]) -> list[DueDelivery]:
-        return claim_due(self.database, channel=channel, targets=targets, now=self.clock(),
-                         lease_seconds=self.lease_seconds, limit=BATCH * max(1, len(targets)))
+        return claim_due(
+            self.database,
+            channel=channel,
+            targets=targets,
+            now=self.clock(),
+            lease_seconds=self.lease_seconds,
+            limit=BATCH * max(1, len(targets)),
+        )
 
-    def failed(self, attempted: Sequence[DueDelivery], rest: Sequence[DueDelivery], label: str, error: str
-               ) -> DeliveryReport:
+    def failed(
+        self, attempted: Sequence[DueDelivery], rest: Sequence[DueDelivery], label: str, error: str
+    ) -> DeliveryReport:
         """``attempted`` failed with ``error``; ``rest`` (same receiver) are postponed untried."""
         now = self.clock()
         for d in attempted:
             mark_failed(self.database, [d.id], error, retry_at=self.config.retry_at(now, d.attempts), now=now)
         if rest:
             retry = self.config.retry_at(now, min(d.attempts for d in attempted) if attempted else 0)
-            postpone(self.database, [d.id for d in rest], f"not tried: {label} failed just before: {error}",
-                     retry_at=retry)
-        log.warning("delivery to %s failed (%d alerts, retried later): %s", label, len(attempted) + len(rest), error)
+            postpone(
+                self.database,
+                [d.id for d in rest],
+                f"not tried: {label} failed just before: {error}",
+                retry_at=retry,
+            )
+        log.warning(
+            "delivery to %s failed (%d alerts, retried later): %s", label, len(attempted) + len(rest), error
+        )
         return DeliveryReport(failed=len(attempted), postponed=len(rest))
 
     def delivered(self, done: Sequence[DueDelivery]) -> DeliveryReport:
@@ -166,17 +190,34 @@ class Deliverer:
         due = self.claim("webhook", [url])
         report = DeliveryReport()
         for n, d in enumerate(due):
-            body = webhook.encode(webhook.alert_payload(d.alert, delivery_id=d.id, public_url=self.config.public_url,
-                                                        sent_at=self.clock().isoformat()))
+            body = webhook.encode(
+                webhook.alert_payload(
+                    d.alert,
+                    delivery_id=d.id,
+                    public_url=self.config.public_url,
+                    sent_at=self.clock().isoformat(),
+                )
+            )
             try:
-                webhook.post(self.client, url, body, secret=self.config.webhooks.secret, delivery_id=d.id,
-                             seconds=self.config.timeout, stop=self.stop)
+                webhook.post(
+                    self.client,
+                    url,
+                    body,
+                    secret=self.config.webhooks.secret,
+                    delivery_id=d.id,
+                    seconds=self.config.timeout,
+                    stop=self.stop,
+                )
             except webhook.WebhookError as exc:
                 if self.stop.stopped:  # shutting down: not the receiver's fault, due again at once
-                    postpone(self.database, [x.id for x in due[n:]], "interrupted: r2pwatch stopped",
-                             retry_at=self.clock())
+                    postpone(
+                        self.database,
+                        [x.id for x in due[n:]],
+                        "interrupted: r2pwatch stopped",
+                        retry_at=self.clock(),
+                    )
                     return report + DeliveryReport(postponed=len(due) - n)
-                return report + self.failed([d], due[n + 1:], label, str(exc))
+                return report + self.failed([d], due[n + 1 :], label, str(exc))
             report += self.delivered([d])
             log.info("alert %d delivered to %s", d.alert.id, label)
         return report

@@ -35,8 +35,20 @@ DECOMPRESS_CHUNK = 256 * 1024
 Outcome = Literal["ok", "not_modified", "error"]
 # Error kinds recorded in the fetch log and on the feed (also used by parse/pipeline).
 ERROR_KINDS = (
-    "timeout", "dns", "connection", "blocked", "bad_url", "redirect", "http_status", "gone",
-    "too_large", "decode", "not_a_feed", "parse_error", "internal", "interrupted",
+    "timeout",
+    "dns",
+    "connection",
+    "blocked",
+    "bad_url",
+    "redirect",
+    "http_status",
+    "gone",
+    "too_large",
+    "decode",
+    "not_a_feed",
+    "parse_error",
+    "internal",
+    "interrupted",
 )
 
 
@@ -83,7 +95,9 @@ class FetchError(Exception):
         self.status = status
 
 
-def make_client(policy: AddressPolicy, *, max_connections: int = 8, user_agent: str = USER_AGENT) -> httpx.Client:
+def make_client(
+    policy: AddressPolicy, *, max_connections: int = 8, user_agent: str = USER_AGENT
+) -> httpx.Client:
     """One client for a whole pass (connection reuse); every connection goes through the policy."""
     transport = httpx.HTTPTransport(trust_env=False)
     # httpx does not expose the network backend, so the pool is rebuilt with ours.
@@ -103,7 +117,11 @@ def make_client(policy: AddressPolicy, *, max_connections: int = 8, user_agent: 
 
 
 def fetch(
-    client: httpx.Client, request: FetchRequest, config: FetchConfig, *, stop: deadline.StopGroup | None = None
+    client: httpx.Client,
+    request: FetchRequest,
+    config: FetchConfig,
+    *,
+    stop: deadline.StopGroup | None = None,
 ) -> FetchResult:
     """Fetch one feed. Never raises for network or HTTP problems: they come back as an error result.
 
@@ -114,8 +132,9 @@ def fetch(
         return _fetch(client, request, config, exchange)
 
 
-def _fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig, exchange: deadline.Exchange
-           ) -> FetchResult:
+def _fetch(
+    client: httpx.Client, request: FetchRequest, config: FetchConfig, exchange: deadline.Exchange
+) -> FetchResult:
     started = time.monotonic()
     redirects: list[tuple[int, str]] = []
     permanent_url: str | None = None
@@ -126,8 +145,15 @@ def _fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig, exc
         # A permanent redirect moves the feed only when the fetch through it succeeded and the new
         # address is one a user could have entered; otherwise the stored URL stays as it is.
         moved = permanent_url if outcome != "error" and _acceptable(permanent_url) else None
-        return FetchResult(outcome=outcome, url=request.url, final_url=url, duration_ms=ms,
-                           redirects=tuple(redirects), permanent_url=moved, **kw)  # type: ignore[arg-type]
+        return FetchResult(
+            outcome=outcome,
+            url=request.url,
+            final_url=url,
+            duration_ms=ms,
+            redirects=tuple(redirects),
+            permanent_url=moved,
+            **kw,  # type: ignore[arg-type]
+        )
 
     try:
         seen = {url}
@@ -154,19 +180,32 @@ def _fetch(client: httpx.Client, request: FetchRequest, config: FetchConfig, exc
         return done("error", http_status=exc.status, error_kind=exc.kind, error=str(exc))
 
     caching = dict(
-        http_status=status, headers=headers, etag=headers.get("etag") or request.etag,
+        http_status=status,
+        headers=headers,
+        etag=headers.get("etag") or request.etag,
         last_modified=headers.get("last-modified") or request.last_modified,
         max_age=_max_age(headers.get("cache-control")),
     )
     if status == 304:
         return done("not_modified", **caching)
     if status == 410:
-        return done("error", http_status=status, headers=headers, error_kind="gone",
-                    error="410 Gone: the server says the feed was removed for good")
+        return done(
+            "error",
+            http_status=status,
+            headers=headers,
+            error_kind="gone",
+            error="410 Gone: the server says the feed was removed for good",
+        )
     if status >= 400 or status < 200 or status in REDIRECT_CODES:
         reason = httpx.codes.get_reason_phrase(status) or "unexpected status"
-        return done("error", http_status=status, headers=headers, error_kind="http_status",
-                    error=f"HTTP {status} {reason}".strip(), retry_after=_retry_after(headers.get("retry-after")))
+        return done(
+            "error",
+            http_status=status,
+            headers=headers,
+            error_kind="http_status",
+            error=f"HTTP {status} {reason}".strip(),
+            retry_after=_retry_after(headers.get("retry-after")),
+        )
     return done("ok", body=body, **caching)
 
 
@@ -237,21 +276,30 @@ def _one_hop(
 def _expired(exchange: deadline.Exchange, status: int | None) -> FetchError:
     if exchange.aborted:
         return FetchError("interrupted", "fetch stopped: r2pwatch is shutting down", status=status)
-    return FetchError("timeout", f"no complete response within {exchange.seconds:g} s (fetch.total_timeout)",
-                      status=status)
+    return FetchError(
+        "timeout", f"no complete response within {exchange.seconds:g} s (fetch.total_timeout)", status=status
+    )
 
 
-def _read_body(response: httpx.Response, encoding: str, config: FetchConfig, exchange: deadline.Exchange) -> bytes:
+def _read_body(
+    response: httpx.Response, encoding: str, config: FetchConfig, exchange: deadline.Exchange
+) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > config.max_bytes and encoding.strip() in ("", "identity"):
-        raise FetchError("too_large", f"body of {int(declared):,} bytes is over the {config.max_bytes:,} limit",
-                         status=response.status_code)
+        raise FetchError(
+            "too_large",
+            f"body of {int(declared):,} bytes is over the {config.max_bytes:,} limit",
+            status=response.status_code,
+        )
     out = bytearray()
     for chunk in _decoded(response.iter_raw(), encoding):
         out += chunk
         if len(out) > config.max_bytes:
-            raise FetchError("too_large", f"body over the {config.max_bytes:,} byte limit (after decompression)",
-                             status=response.status_code)
+            raise FetchError(
+                "too_large",
+                f"body over the {config.max_bytes:,} byte limit (after decompression)",
+                status=response.status_code,
+            )
         if exchange.expired:
             raise _expired(exchange, response.status_code)
     return bytes(out)

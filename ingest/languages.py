@@ -26,6 +26,8 @@ def normalise_language(code: str) -> str:
     """``en``, ``pt-BR`` (case fixed); raises BadLanguage for anything else (``english``, ``xx``, ``eng``)."""
     m = _CODE.match(code.strip())
     if m is None or m.group(1).lower() not in ISO_639_1:
-        raise BadLanguage(f"not an ISO 639-1 language code: {code!r} (use a code such as en, fr, ar or pt-BR)")
+        raise BadLanguage(
+            f"not an ISO 639-1 language code: {code!r} (use a code such as en, fr, ar or pt-BR)"
+        )
     lang, region = m.group(1).lower(), m.group(2)
     return f"{lang}-{region.upper()}" if region else lang

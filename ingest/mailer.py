@@ -99,13 +99,16 @@ def send_due_mail(deliverer: Deliverer, cfg: EmailConfig) -> DeliveryReport:
             try:
                 for n, (to, ds) in enumerate(batches):
                     try:
-                        smtp.send_message(message(cfg, to, ds, deliverer.config.public_url),
-                                          from_addr=cfg.sender, to_addrs=[to])
+                        smtp.send_message(
+                            message(cfg, to, ds, deliverer.config.public_url),
+                            from_addr=cfg.sender,
+                            to_addrs=[to],
+                        )
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                         report += deliverer.failed(ds, [], f"{label} for {to}", error(exc))
                         continue
                     except Exception as exc:  # noqa: BLE001 - the session is broken: retry the rest later
-                        rest = [x for _, later in batches[n + 1:] for x in later]
+                        rest = [x for _, later in batches[n + 1 :] for x in later]
                         return report + deliverer.failed(ds, rest, label, error(exc))
                     report += deliverer.delivered(ds)
             finally:
@@ -146,7 +149,9 @@ def _error(exc: BaseException, exchange: deadline.Exchange, seconds: float, time
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"SMTP login refused ({exc.smtp_code})"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "recipient refused: " + "; ".join(f"{code} {_text(msg)}" for code, msg in exc.recipients.values())
+        return "recipient refused: " + "; ".join(
+            f"{code} {_text(msg)}" for code, msg in exc.recipients.values()
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPNotSupportedError):

@@ -58,13 +58,17 @@ class AddressPolicy:
         return (_norm_host(host), port) in self.allowed or (_norm_host(ip), port) in self.allowed
 
 
-_COMPATIBLE = ipaddress.ip_network("::/96")  # IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks)
+_COMPATIBLE = ipaddress.ip_network(
+    "::/96"
+)  # IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # well-known NAT64 prefix: the last 32 bits are the IPv4 target
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # local-use NAT64: the IPv4 part's place varies
 _RESERVED_V6 = ipaddress.ip_network("::/8")
 
 
-def unwrap(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def unwrap(
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """The IPv4 address an IPv6 address stands for (mapped, IPv4-compatible, NAT64, 6to4), else itself."""
     if isinstance(addr, ipaddress.IPv4Address):
         return addr

@@ -28,11 +28,38 @@ DETECT_LANGUAGES = ("en", "fr", "es", "pt", "ar")
 MIN_LANGUAGE_CONFIDENCE = 0.6
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "__hs", "_hs", "oly_")
-_TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mkt_tok", "_ga", "_gl",
-    "ref_src", "ref_url", "cmpid", "ncid", "ocid", "wt.mc_id", "s_cid", "at_medium", "at_campaign",
-    "rss", "cmp", "xtor", "vero_id", "_hsenc", "_hsmi", "spm", "share", "smid",
-})
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mkt_tok",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ncid",
+        "ocid",
+        "wt.mc_id",
+        "s_cid",
+        "at_medium",
+        "at_campaign",
+        "rss",
+        "cmp",
+        "xtor",
+        "vero_id",
+        "_hsenc",
+        "_hsmi",
+        "spm",
+        "share",
+        "smid",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,8 +258,11 @@ def _normalise(
         title = plain_text(summary, is_html=False, limit=160) if summary else (link or "")
     unique_link = link if link and link_counts[link] == 1 else None
     raw_guid = _CONTROL_ALL.sub("", raw.guid or "").strip()
-    guid = raw_guid or unique_link or "sha1:" + hashlib.sha1(
-        f"{title}\x1f{summary}".encode(), usedforsecurity=False).hexdigest()
+    guid = (
+        raw_guid
+        or unique_link
+        or "sha1:" + hashlib.sha1(f"{title}\x1f{summary}".encode(), usedforsecurity=False).hexdigest()
+    )
     language = raw.language or doc_language or detect_language(f"{title}. {summary}")
     content_hash = hashlib.sha256(f"{title}\x1f{summary}\x1f{link or ''}".encode()).hexdigest()
     return Entry(

@@ -42,12 +42,20 @@ class Outage:
         delay = min(self.cap, self.first * 2.0**self.failures)
         self.failures += 1
         self.next_try = self.clock() + delay
-        log.error("database unreachable (%s failed: %s); try %d, next in %.0f s",
-                  what, one_line(exc), self.failures, delay)
+        log.error(
+            "database unreachable (%s failed: %s); try %d, next in %.0f s",
+            what,
+            one_line(exc),
+            self.failures,
+            delay,
+        )
         return delay
 
     def succeeded(self) -> None:
         if self.failures:
-            log.warning("database reachable again after %d failed tries over %.0f s",
-                        self.failures, self.clock() - self.since)
+            log.warning(
+                "database reachable again after %d failed tries over %.0f s",
+                self.failures,
+                self.clock() - self.since,
+            )
         self.failures = 0

@@ -53,8 +53,9 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     # feedparser a base URI makes it resolve one on every element, a sixth of its parse time.
     fp_headers = {k.lower(): v for k, v in headers.items() if k.lower() not in _TRANSFER_HEADERS}
     try:
-        d = feedparser.parse(body, response_headers=fp_headers, sanitize_html=False,
-                             resolve_relative_uris=False)
+        d = feedparser.parse(
+            body, response_headers=fp_headers, sanitize_html=False, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser is robust, but a crash must stay this feed's problem
         return _failed("parse_error", f"feedparser failed: {type(exc).__name__}: {exc}")
 
@@ -72,8 +73,10 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     error_kind = error = None
     if not entries and not skipped:
         if not version:
-            error_kind, error = "not_a_feed", "no RSS or Atom feed in the response" + (
-                f" ({bozo_reason})" if bozo_reason else "")
+            error_kind, error = (
+                "not_a_feed",
+                "no RSS or Atom feed in the response" + (f" ({bozo_reason})" if bozo_reason else ""),
+            )
         elif isinstance(d.get("bozo_exception"), xml.sax.SAXException):
             error_kind, error = "parse_error", f"invalid XML: {bozo_reason}"
     return ParsedFeed(
@@ -90,8 +93,17 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
 
 
 def _failed(kind: str, message: str) -> ParsedFeed:
-    return ParsedFeed(version="", title=None, link=None, language=None, entries=(), skipped=0,
-                      bozo_reason=None, error_kind=kind, error=message)
+    return ParsedFeed(
+        version="",
+        title=None,
+        link=None,
+        language=None,
+        entries=(),
+        skipped=0,
+        bozo_reason=None,
+        error_kind=kind,
+        error=message,
+    )
 
 
 def _bozo_reason(d: Any) -> str:

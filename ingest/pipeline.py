@@ -84,7 +84,9 @@ def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
         attempt = _attempt(ctx, feed, started)
         stored = _store(ctx, feed, attempt)
     except _Interrupted as exc:
-        return FeedOutcome(feed_id=feed.id, url=feed.url, status="error", error_kind="interrupted", error=str(exc))
+        return FeedOutcome(
+            feed_id=feed.id, url=feed.url, status="error", error_kind="interrupted", error=str(exc)
+        )
     except Exception as exc:  # a bug or a database hiccup must stay this feed's problem
         if isinstance(exc, UNREACHABLE):
             log.error("feed %s: database unreachable: %s", feed.id, one_line(exc))
@@ -94,31 +96,50 @@ def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
     for note in attempt.notes:
         log.info("feed %s: %s", feed.id, note)
     return FeedOutcome(
-        feed_id=feed.id, url=feed.url, status=attempt.status, error_kind=attempt.error_kind,
-        error=attempt.error, http_status=attempt.http_status, new_items=stored.new_items,
-        duplicate_items=stored.duplicate_items, updated_items=stored.updated_items,
-        skipped_entries=attempt.skipped_entries, duration_ms=attempt.duration_ms, notes=attempt.notes,
+        feed_id=feed.id,
+        url=feed.url,
+        status=attempt.status,
+        error_kind=attempt.error_kind,
+        error=attempt.error,
+        http_status=attempt.http_status,
+        new_items=stored.new_items,
+        duplicate_items=stored.duplicate_items,
+        updated_items=stored.updated_items,
+        skipped_entries=attempt.skipped_entries,
+        duration_ms=attempt.duration_ms,
+        notes=attempt.notes,
     )
 
 
 def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAttempt:
-    result = fetch(ctx.client, FetchRequest(feed.url, feed.etag, feed.last_modified), ctx.fetch_config,
-                   stop=ctx.stop)
+    result = fetch(
+        ctx.client, FetchRequest(feed.url, feed.etag, feed.last_modified), ctx.fetch_config, stop=ctx.stop
+    )
     if result.error_kind == "interrupted":
         raise _Interrupted(result.error or "interrupted")
     notes: list[str] = []
     if result.redirects and result.permanent_url is None:
         notes.append(f"redirected to {result.final_url}")
     base = dict(
-        feed_id=feed.id, started_at=started, http_status=result.http_status, bytes=len(result.body),
-        duration_ms=result.duration_ms, etag=result.etag, last_modified=result.last_modified,
+        feed_id=feed.id,
+        started_at=started,
+        http_status=result.http_status,
+        bytes=len(result.body),
+        duration_ms=result.duration_ms,
+        etag=result.etag,
+        last_modified=result.last_modified,
         new_url=result.permanent_url,
     )
     if result.outcome == "error":
         return _failed(ctx, feed, result, base, notes, result.error_kind or "internal", result.error or "")
     if result.outcome == "not_modified":
-        return FeedAttempt(status="not_modified", finished_at=ctx.clock(), notes=tuple(notes),
-                           next_due_at=_due(ctx, feed, result, failed=False), **base)  # type: ignore[arg-type]
+        return FeedAttempt(
+            status="not_modified",
+            finished_at=ctx.clock(),
+            notes=tuple(notes),
+            next_due_at=_due(ctx, feed, result, failed=False),
+            **base,  # type: ignore[arg-type]
+        )
 
     with ctx.parse_slots:  # parsing and tagging are CPU and memory heavy: bound them
         parsed = parse_feed(result.body, result.headers, result.final_url)
@@ -127,8 +148,9 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
         if parsed.error_kind:
             return _failed(ctx, feed, result, base, notes, parsed.error_kind, parsed.error or "")
         now = ctx.clock()
-        normalised = normalise_feed(parsed, feed_url=result.final_url, feed_language=feed.language,
-                                    fetched_at=now, now=now)
+        normalised = normalise_feed(
+            parsed, feed_url=result.final_url, feed_language=feed.language, fetched_at=now, now=now
+        )
         del parsed
         if len(normalised.entries) <= BATCH_ENTRIES:
             tags, fingerprints = _tag_new(ctx, feed, normalised.entries, notes)
@@ -139,10 +161,17 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
     if normalised.repeated:
         notes.append(f"{normalised.repeated} entries repeated a guid within the document")
     return FeedAttempt(
-        status="ok", finished_at=ctx.clock(), next_due_at=_due(ctx, feed, result, failed=False),
-        notes=tuple(notes), skipped_entries=normalised.skipped, repeated_entries=normalised.repeated,
-        entries=normalised.entries, tags=tags, fingerprints=fingerprints,
-        title=None, **base,  # type: ignore[arg-type]
+        status="ok",
+        finished_at=ctx.clock(),
+        next_due_at=_due(ctx, feed, result, failed=False),
+        notes=tuple(notes),
+        skipped_entries=normalised.skipped,
+        repeated_entries=normalised.repeated,
+        entries=normalised.entries,
+        tags=tags,
+        fingerprints=fingerprints,
+        title=None,
+        **base,  # type: ignore[arg-type]
     )
 
 
@@ -172,21 +201,36 @@ def _tag_new(
 
 
 def _failed(
-    ctx: IngestContext, feed: FeedToFetch, result: FetchResult, base: dict[str, object], notes: list[str],
-    kind: str, message: str,
+    ctx: IngestContext,
+    feed: FeedToFetch,
+    result: FetchResult,
+    base: dict[str, object],
+    notes: list[str],
+    kind: str,
+    message: str,
 ) -> FeedAttempt:
     disable = f"the server answered 410 Gone ({ctx.clock():%Y-%m-%d})" if kind == "gone" else None
     return FeedAttempt(
-        status="error", finished_at=ctx.clock(), error_kind=kind, error=message[:2000], notes=tuple(notes),
-        next_due_at=_due(ctx, feed, result, failed=True), disable_reason=disable,
+        status="error",
+        finished_at=ctx.clock(),
+        error_kind=kind,
+        error=message[:2000],
+        notes=tuple(notes),
+        next_due_at=_due(ctx, feed, result, failed=True),
+        disable_reason=disable,
         **base,  # type: ignore[arg-type]
     )
 
 
 def _due(ctx: IngestContext, feed: FeedToFetch, result: FetchResult, *, failed: bool) -> datetime:
     return next_due(
-        ctx.clock(), ctx.schedule, interval_minutes=feed.interval_minutes, failed=failed,
-        failures_before=feed.consecutive_failures, retry_after=result.retry_after, max_age=result.max_age,
+        ctx.clock(),
+        ctx.schedule,
+        interval_minutes=feed.interval_minutes,
+        failed=failed,
+        failures_before=feed.consecutive_failures,
+        retry_after=result.retry_after,
+        max_age=result.max_age,
         rng=ctx.rng,
     )
 
@@ -203,33 +247,56 @@ def _store(ctx: IngestContext, feed: FeedToFetch, attempt: FeedAttempt) -> Store
         last = (len(entries) - 1) // BATCH_ENTRIES * BATCH_ENTRIES
         for start in range(0, last, BATCH_ENTRIES):
             batch = _tagged_batch(ctx, feed, attempt, entries[start : start + BATCH_ENTRIES], notes)
-            stored = store_batch(ctx.database, batch, dedupe=ctx.dedupe, tagger=ctx.tagger,
-                                 clustering=ctx.clustering)
+            stored = store_batch(
+                ctx.database, batch, dedupe=ctx.dedupe, tagger=ctx.tagger, clustering=ctx.clustering
+            )
             if stored.feed_missing:
                 return stored
             earlier = earlier.plus(stored)
         attempt = _tagged_batch(ctx, feed, attempt, entries[last:], notes)
         attempt = replace(attempt, notes=attempt.notes + tuple(dict.fromkeys(notes)))
-    return store_attempt(ctx.database, attempt, dedupe=ctx.dedupe, tagger=ctx.tagger, clustering=ctx.clustering,
-                         earlier=earlier)
+    return store_attempt(
+        ctx.database,
+        attempt,
+        dedupe=ctx.dedupe,
+        tagger=ctx.tagger,
+        clustering=ctx.clustering,
+        earlier=earlier,
+    )
 
 
 def _tagged_batch(
-    ctx: IngestContext, feed: FeedToFetch, attempt: FeedAttempt, batch: Sequence[EntryValues], notes: list[str]
+    ctx: IngestContext,
+    feed: FeedToFetch,
+    attempt: FeedAttempt,
+    batch: Sequence[EntryValues],
+    notes: list[str],
 ) -> FeedAttempt:
     with ctx.parse_slots:
         tags, fingerprints = _tag_new(ctx, feed, batch, notes)
     return replace(attempt, entries=tuple(batch), tags=tags, fingerprints=fingerprints)
 
 
-def _record_internal_error(ctx: IngestContext, feed: FeedToFetch, started: datetime, exc: Exception) -> FeedOutcome:
+def _record_internal_error(
+    ctx: IngestContext, feed: FeedToFetch, started: datetime, exc: Exception
+) -> FeedOutcome:
     message = f"{type(exc).__name__}: {exc}"[:2000]
     now = ctx.clock()
     attempt = FeedAttempt(
-        feed_id=feed.id, started_at=started, finished_at=now, status="error", error_kind="internal",
+        feed_id=feed.id,
+        started_at=started,
+        finished_at=now,
+        status="error",
+        error_kind="internal",
         error=message,
-        next_due_at=next_due(now, ctx.schedule, interval_minutes=feed.interval_minutes, failed=True,
-                             failures_before=feed.consecutive_failures, rng=ctx.rng),
+        next_due_at=next_due(
+            now,
+            ctx.schedule,
+            interval_minutes=feed.interval_minutes,
+            failed=True,
+            failures_before=feed.consecutive_failures,
+            rng=ctx.rng,
+        ),
     )
     try:
         store_attempt(ctx.database, attempt)

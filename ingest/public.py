@@ -12,8 +12,18 @@ from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
 from ingest.urls import BadFeedURL, validate_feed_url
 
 __all__ = [
-    "AddressPolicy", "BadFeedURL", "BadLanguage", "FeedPreview", "FetchConfig", "OPMLError", "OPMLFeed",
-    "normalise_language", "parse_opml", "preview_feed", "validate_feed_url", "write_opml",
+    "AddressPolicy",
+    "BadFeedURL",
+    "BadLanguage",
+    "FeedPreview",
+    "FetchConfig",
+    "OPMLError",
+    "OPMLFeed",
+    "normalise_language",
+    "parse_opml",
+    "preview_feed",
+    "validate_feed_url",
+    "write_opml",
 ]
 
 
@@ -45,6 +55,12 @@ def preview_feed(url: str, config: FetchConfig, addresses: AddressPolicy, *, ite
     parsed = parse_feed(result.body, result.headers, result.final_url)
     if parsed.error_kind:
         return FeedPreview("parse", parsed.error_kind, parsed.error)
-    titles = tuple(plain_text(e.title, is_html=e.title_html, limit=200) or "(no title)" for e in parsed.entries[:items])
-    return FeedPreview(title=plain_text(parsed.title or "", is_html=False, limit=200), entries=len(parsed.entries),
-                       version=parsed.version or "", titles=titles)
+    titles = tuple(
+        plain_text(e.title, is_html=e.title_html, limit=200) or "(no title)" for e in parsed.entries[:items]
+    )
+    return FeedPreview(
+        title=plain_text(parsed.title or "", is_html=False, limit=200),
+        entries=len(parsed.entries),
+        version=parsed.version or "",
+        titles=titles,
+    )

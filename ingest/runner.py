@@ -69,13 +69,17 @@ def single_scheduler(database: Database) -> Iterator[None]:
 class Ingestor:
     """What a pass or the scheduler shares: HTTP client, tagger, bounded pools, lease owner."""
 
-    def __init__(self, database: Database, config: IngestConfig, *, tagger: EntryTagger | None = None) -> None:
+    def __init__(
+        self, database: Database, config: IngestConfig, *, tagger: EntryTagger | None = None
+    ) -> None:
         self.database = database
         self.config = config
         self.workers = max(1, config.workers)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease_seconds = config.lease_seconds
-        self.client = make_client(config.addresses, max_connections=self.workers, user_agent=config.fetch.user_agent)
+        self.client = make_client(
+            config.addresses, max_connections=self.workers, user_agent=config.fetch.user_agent
+        )
         self.tagger = tagger or EntryTagger(config.tagger)
         self.fetches = StopGroup()
         self.context = IngestContext(
@@ -90,10 +94,18 @@ class Ingestor:
         )
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ingest")
 
-    def claim(self, *, limit: int | None, all_feeds: bool = False, exclude: frozenset[int] = frozenset()
-              ) -> list[FeedToFetch]:
-        return claim_feeds(self.database, owner=self.owner, now=utcnow(), lease_seconds=self.lease_seconds,
-                           limit=limit, all_feeds=all_feeds, exclude=exclude)
+    def claim(
+        self, *, limit: int | None, all_feeds: bool = False, exclude: frozenset[int] = frozenset()
+    ) -> list[FeedToFetch]:
+        return claim_feeds(
+            self.database,
+            owner=self.owner,
+            now=utcnow(),
+            lease_seconds=self.lease_seconds,
+            limit=limit,
+            all_feeds=all_feeds,
+            exclude=exclude,
+        )
 
     def submit(self, feed: FeedToFetch) -> Future[FeedOutcome]:
         return self.pool.submit(process_feed, self.context, feed)
@@ -119,8 +131,10 @@ def _stop_on_signals(stop: threading.Event, on_stop: Callable[[], None] = lambda
     def handler(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             return
-        log.warning("%s received: stopping (fetches in flight are cut; feeds being stored finish)",
-                    signal.Signals(signum).name)
+        log.warning(
+            "%s received: stopping (fetches in flight are cut; feeds being stored finish)",
+            signal.Signals(signum).name,
+        )
         stop.set()
         on_stop()
 
@@ -161,11 +175,19 @@ def run_pass(
                     on_outcome(outcome)
     finally:
         ingestor.close()
-    return PassSummary.of(outcomes, claimed=len(outcomes), elapsed=time.monotonic() - started,
-                          interrupted=stop.is_set(), leased_elsewhere=held, leased_until=held_until)
+    return PassSummary.of(
+        outcomes,
+        claimed=len(outcomes),
+        elapsed=time.monotonic() - started,
+        interrupted=stop.is_set(),
+        leased_elsewhere=held,
+        leased_until=held_until,
+    )
 
 
-def _as_completed_or_stopped(futures: list[Future[FeedOutcome]], stop: threading.Event) -> Iterator[Future[FeedOutcome]]:
+def _as_completed_or_stopped(
+    futures: list[Future[FeedOutcome]], stop: threading.Event
+) -> Iterator[Future[FeedOutcome]]:
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pending = set(futures)
@@ -185,8 +207,13 @@ def alert_title(alert: AlertInfo) -> str:
     return f"{where} / {alert.indicator or 'coverage gap'}"
 
 
-def raise_alerts(database: Database, config: AlertConfig, quiet: tuple[type[BaseException], ...] = (),
-                 *, delivery: DeliveryConfig | None = None) -> list[AlertInfo]:
+def raise_alerts(
+    database: Database,
+    config: AlertConfig,
+    quiet: tuple[type[BaseException], ...] = (),
+    *,
+    delivery: DeliveryConfig | None = None,
+) -> list[AlertInfo]:
     """Record the country and region alerts raised now (ingest/alerting.py), each queued for
     ``delivery``'s receivers; returns the new ones. Errors in ``quiet`` are raised to the caller
     (which logs them its own way)."""
@@ -213,7 +240,9 @@ def deliver(database: Database, config: DeliveryConfig, deliverer: Deliverer | N
             deliverer.close()
 
 
-def run_scheduler(database: Database, config: IngestConfig, *, delivery: DeliveryConfig | None = None) -> None:
+def run_scheduler(
+    database: Database, config: IngestConfig, *, delivery: DeliveryConfig | None = None
+) -> None:
     """The foreground scheduler: a tick every ``config.tick_seconds`` until SIGTERM/SIGINT, and, when
     receivers are configured, a ``deliver`` job every ``delivery.tick_seconds`` in its own thread. It
     reports through the ``r2pwatch.ingest`` logger; the application decides where log records go."""
@@ -268,17 +297,30 @@ def run_scheduler(database: Database, config: IngestConfig, *, delivery: Deliver
 
     scheduler = BackgroundScheduler(
         timezone="UTC",
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(30, int(tick_seconds * 10))},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": max(30, int(tick_seconds * 10)),
+        },
     )
     scheduler.add_job(tick, "interval", seconds=tick_seconds, id="ingest-tick", next_run_time=utcnow())
     delivery = delivery or DeliveryConfig()
     deliverer = Deliverer(database, delivery)
     if delivery.enabled:
         # Its own job, so APScheduler runs it on another thread: a receiver that hangs never holds a tick.
-        scheduler.add_job(lambda: None if stop.is_set() else deliver(database, delivery, deliverer), "interval",
-                          seconds=delivery.tick_seconds, id="deliver", next_run_time=utcnow())
-    log.info("r2pwatch ingest: scheduler started (tick %.1f s, %d workers, %d alert receivers); Ctrl-C to stop",
-             tick_seconds, ingestor.workers, len(delivery.receivers()))
+        scheduler.add_job(
+            lambda: None if stop.is_set() else deliver(database, delivery, deliverer),
+            "interval",
+            seconds=delivery.tick_seconds,
+            id="deliver",
+            next_run_time=utcnow(),
+        )
+    log.info(
+        "r2pwatch ingest: scheduler started (tick %.1f s, %d workers, %d alert receivers); Ctrl-C to stop",
+        tick_seconds,
+        ingestor.workers,
+        len(delivery.receivers()),
+    )
 
     def abort() -> None:
         ingestor.abort_fetches()
@@ -303,5 +345,10 @@ def _log_outcome(o: FeedOutcome) -> None:
     elif o.status == "not_modified":
         log.info("feed %s not modified", o.feed_id)
     else:
-        log.info("feed %s ok: %d new, %d already stored (%d ms)", o.feed_id, o.new_items, o.duplicate_items,
-                 o.duration_ms)
+        log.info(
+            "feed %s ok: %d new, %d already stored (%d ms)",
+            o.feed_id,
+            o.new_items,
+            o.duplicate_items,
+            o.duration_ms,
+        )

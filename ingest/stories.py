@@ -23,7 +23,10 @@ def make_clustering(*, threshold: float, window_hours: float) -> Clustering:
     published within ``window_hours`` of each other and of the story's first item."""
 
     def match(a: StoryValues, b: StoryValues) -> bool:
-        return same_story(Fingerprint(a.signature, a.bands, a.numbers),
-                          Fingerprint(b.signature, b.bands, b.numbers), threshold=threshold)
+        return same_story(
+            Fingerprint(a.signature, a.bands, a.numbers),
+            Fingerprint(b.signature, b.bands, b.numbers),
+            threshold=threshold,
+        )
 
     return Clustering(StoryRule(timedelta(hours=window_hours), match), entry_story_values)

@@ -27,9 +27,16 @@ class PassSummary:
     leased_until: datetime | None = None  # when the last of those leases expires
 
     @classmethod
-    def of(cls, outcomes: Sequence[FeedOutcome], *, claimed: int, elapsed: float,
-           interrupted: bool = False, leased_elsewhere: int = 0,
-           leased_until: datetime | None = None) -> PassSummary:
+    def of(
+        cls,
+        outcomes: Sequence[FeedOutcome],
+        *,
+        claimed: int,
+        elapsed: float,
+        interrupted: bool = False,
+        leased_elsewhere: int = 0,
+        leased_until: datetime | None = None,
+    ) -> PassSummary:
         kinds = Counter(o.error_kind or "unknown" for o in outcomes if o.status == "error")
         return cls(
             outcomes=tuple(outcomes),
@@ -55,8 +62,10 @@ class PassSummary:
             return None
         until = f"{self.leased_until:%Y-%m-%d %H:%M:%S} UTC" if self.leased_until else "later"
         n = self.leased_elsewhere
-        return (f"{n} feed{'s' if n != 1 else ''} skipped: still leased by another worker until {until} "
-                "(a worker that stopped without releasing them holds them until then; see ingest.lease_seconds)")
+        return (
+            f"{n} feed{'s' if n != 1 else ''} skipped: still leased by another worker until {until} "
+            "(a worker that stopped without releasing them holds them until then; see ingest.lease_seconds)"
+        )
 
     @property
     def items_per_second(self) -> float:

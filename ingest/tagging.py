@@ -51,8 +51,12 @@ def to_item_tags(result: TagResult) -> ItemTags:
         return tuple({f: getattr(e, f) for f in _EVIDENCE_FIELDS} for e in evidence)
 
     return ItemTags(
-        indicators=tuple(IndicatorValues(t.id, float(t.score), t.stage, ev(t.evidence)) for t in result.indicators),
-        countries=tuple(CountryValues(c.iso3, region_of(c.iso3), c.method, ev(c.evidence)) for c in result.countries),
+        indicators=tuple(
+            IndicatorValues(t.id, float(t.score), t.stage, ev(t.evidence)) for t in result.indicators
+        ),
+        countries=tuple(
+            CountryValues(c.iso3, region_of(c.iso3), c.method, ev(c.evidence)) for c in result.countries
+        ),
         organisations=tuple(OrganisationValues(o.id, ev(o.evidence)) for o in result.organisations),
         flagged=bool(result.flagged),
         taxonomy_version=result.taxonomy_version,

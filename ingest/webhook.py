@@ -64,12 +64,24 @@ def alert_payload(alert: AlertInfo, *, delivery_id: int, public_url: str, sent_a
         "delivery_id": delivery_id,
         "sent_at": sent_at,
         "alert": {
-            "id": alert.id, "kind": alert.kind, "scope": alert.scope, "region": alert.region or None,
-            "country": alert.country or None, "indicator": alert.indicator or None, "date": f"{alert.day:%Y-%m-%d}",
-            "window_start": alert.window_start.isoformat(), "window_end": alert.window_end.isoformat(),
-            "observed": alert.observed, "expected": alert.expected, "score": alert.score,
-            "threshold": alert.threshold, "sources": alert.sources, "stories": len(alert.story_ids),
-            "story_ids": list(alert.story_ids), "explain": alert.explain(), "state": alert.state,
+            "id": alert.id,
+            "kind": alert.kind,
+            "scope": alert.scope,
+            "region": alert.region or None,
+            "country": alert.country or None,
+            "indicator": alert.indicator or None,
+            "date": f"{alert.day:%Y-%m-%d}",
+            "window_start": alert.window_start.isoformat(),
+            "window_end": alert.window_end.isoformat(),
+            "observed": alert.observed,
+            "expected": alert.expected,
+            "score": alert.score,
+            "threshold": alert.threshold,
+            "sources": alert.sources,
+            "stories": len(alert.story_ids),
+            "story_ids": list(alert.story_ids),
+            "explain": alert.explain(),
+            "state": alert.state,
             "created_at": alert.created_at.isoformat(),
         },
         "links": alert_links(alert, public_url),
@@ -80,15 +92,28 @@ def encode(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def post(client: httpx.Client, url: str, body: bytes, *, secret: str, delivery_id: int, seconds: float,
-         stop: deadline.StopGroup | None = None) -> int:
+def post(
+    client: httpx.Client,
+    url: str,
+    body: bytes,
+    *,
+    secret: str,
+    delivery_id: int,
+    seconds: float,
+    stop: deadline.StopGroup | None = None,
+) -> int:
     """POST ``body`` to ``url`` within ``seconds`` in all; returns the 2xx status, else raises
     WebhookError."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError("not an http(s) URL with a host")
-    headers = {"Content-Type": "application/json", "Accept": "*/*", SIGNATURE_HEADER: sign(body, secret),
-               DELIVERY_HEADER: str(delivery_id), EVENT_HEADER: "alert"}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "*/*",
+        SIGNATURE_HEADER: sign(body, secret),
+        DELIVERY_HEADER: str(delivery_id),
+        EVENT_HEADER: "alert",
+    }
     with deadline.exchange(seconds, stop) as exchange:
         try:
             timeout = httpx.Timeout(max(0.001, exchange.remaining()))

@@ -61,10 +61,16 @@ def read_items(path: Path) -> tuple[list[BacktestItem], list[str]]:
                     missing = [k for k in REQUIRED if not obj.get(k)]
                     if missing:
                         raise ValueError(f"missing {', '.join(missing)}")
-                    items.append(BacktestItem(
-                        str(obj["title"]), str(obj.get("summary") or ""), obj.get("link") or None,
-                        _parse_time(obj["published"]), str(obj["source"]), obj.get("language") or None,
-                    ))
+                    items.append(
+                        BacktestItem(
+                            str(obj["title"]),
+                            str(obj.get("summary") or ""),
+                            obj.get("link") or None,
+                            _parse_time(obj["published"]),
+                            str(obj["source"]),
+                            obj.get("language") or None,
+                        )
+                    )
                 except (ValueError, TypeError) as exc:
                     problems.append(f"{path}:{n}: skipped: {exc}")
     except (OSError, UnicodeDecodeError, EOFError) as exc:
@@ -146,17 +152,35 @@ def replay(
             if source not in feed_ids:
                 feed_ids[source] = add_feed(database, NewFeed(url=source[:2048], title=source[:500]))
             raw = tuple(
-                RawEntry(guid=i.link, link=i.link, title=i.title, title_html=True, summary=i.summary,
-                         summary_html=True, published=i.published, updated=None, language=i.language)
+                RawEntry(
+                    guid=i.link,
+                    link=i.link,
+                    title=i.title,
+                    title_html=True,
+                    summary=i.summary,
+                    summary_html=True,
+                    published=i.published,
+                    updated=None,
+                    language=i.language,
+                )
                 for i in group
             )
             parsed = ParsedFeed("backtest", source, None, None, raw, 0, None, None, None)
-            normalised = normalise_feed(parsed, feed_url=source if "://" in source else "http://backtest/",
-                                        feed_language=None, fetched_at=day_end, now=day_end)
+            normalised = normalise_feed(
+                parsed,
+                feed_url=source if "://" in source else "http://backtest/",
+                feed_language=None,
+                fetched_at=day_end,
+                now=day_end,
+            )
             entries = normalised.entries
             attempt = FeedAttempt(
-                feed_id=feed_ids[source], started_at=day_end, finished_at=day_end, status="ok",
-                next_due_at=day_end, entries=entries,
+                feed_id=feed_ids[source],
+                started_at=day_end,
+                finished_at=day_end,
+                status="ok",
+                next_due_at=day_end,
+                entries=entries,
                 tags={e.guid: tagger(e) for e in entries},
                 fingerprints={e.guid: clustering.fingerprint(e) for e in entries},
             )

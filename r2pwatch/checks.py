@@ -15,14 +15,20 @@ def check_database_url(url: str, option: str = "--database-url") -> str:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise UserError(f"{option}: not a database URL: {url!r} (use sqlite:///FILE or "
-                        "postgresql+psycopg://USER@HOST/NAME)") from None
+        raise UserError(
+            f"{option}: not a database URL: {url!r} (use sqlite:///FILE or "
+            "postgresql+psycopg://USER@HOST/NAME)"
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in SUPPORTED_DATABASES:
-        raise UserError(f"{option}: unsupported database {backend!r}: r2pwatch runs on SQLite "
-                        "(sqlite:///FILE) or PostgreSQL (postgresql+psycopg://USER@HOST/NAME)")
+        raise UserError(
+            f"{option}: unsupported database {backend!r}: r2pwatch runs on SQLite "
+            "(sqlite:///FILE) or PostgreSQL (postgresql+psycopg://USER@HOST/NAME)"
+        )
     if backend == "postgresql" and parsed.drivername not in ("postgresql", "postgresql+psycopg"):
-        raise UserError(f"{option}: unsupported PostgreSQL driver {parsed.drivername!r}: use postgresql+psycopg://")
+        raise UserError(
+            f"{option}: unsupported PostgreSQL driver {parsed.drivername!r}: use postgresql+psycopg://"
+        )
     return url
 
 

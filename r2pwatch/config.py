@@ -39,8 +39,10 @@ def tagger_config(settings: Settings, extra_files: tuple[str, ...] = ()) -> Tagg
     from indicators.config import TaggerConfig
 
     files = (*settings["indicators.taxonomy_files"], *extra_files)
-    return TaggerConfig(taxonomy_files=tuple(Path(f) for f in files),
-                        cache_dir=cache_dir() if settings["indicators.cache"] else None)
+    return TaggerConfig(
+        taxonomy_files=tuple(Path(f) for f in files),
+        cache_dir=cache_dir() if settings["indicators.cache"] else None,
+    )
 
 
 def fetch_config(settings: Settings) -> FetchConfig:
@@ -82,8 +84,9 @@ def alert_config(settings: Settings) -> AlertConfig:
 def story_config(settings: Settings) -> StoryConfig:
     from ingest.config import StoryConfig
 
-    return StoryConfig(threshold=float(settings["stories.threshold"]),
-                       window_hours=float(settings["stories.window_hours"]))
+    return StoryConfig(
+        threshold=float(settings["stories.threshold"]), window_hours=float(settings["stories.window_hours"])
+    )
 
 
 def ingest_config(settings: Settings) -> IngestConfig:
@@ -107,15 +110,19 @@ def ingest_config(settings: Settings) -> IngestConfig:
 def alert_rule(settings: Settings) -> AlertRule:
     from db.signals import AlertRule
 
-    return AlertRule(ratio=float(settings["alerts.ratio"]), min_count=int(settings["alerts.min_count"]),
-                     min_baseline=float(settings["alerts.min_baseline"]))
+    return AlertRule(
+        ratio=float(settings["alerts.ratio"]),
+        min_count=int(settings["alerts.min_count"]),
+        min_baseline=float(settings["alerts.min_baseline"]),
+    )
 
 
 def rule_thresholds(settings: Settings) -> RuleThresholds:
     from db.rule_stats import RuleThresholds
 
-    return RuleThresholds(min_reviews=int(settings["rules.min_reviews"]),
-                          low_precision=float(settings["rules.low_precision"]))
+    return RuleThresholds(
+        min_reviews=int(settings["rules.min_reviews"]), low_precision=float(settings["rules.low_precision"])
+    )
 
 
 def public_url(settings: Settings) -> str:
@@ -163,8 +170,10 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
     for entry in v["email.recipients"]:
         region, sep, address = str(entry).strip().rpartition(":")
         if "@" not in address or (sep and region not in REGIONS):
-            raise UserError(f"email.recipients: {entry!r} is not \"address\" or \"region:address\" "
-                            f"(regions: {', '.join(REGIONS)})")
+            raise UserError(
+                f'email.recipients: {entry!r} is not "address" or "region:address" '
+                f"(regions: {', '.join(REGIONS)})"
+            )
         recipients.setdefault(address, set()).update({region} if region else set())
         if not region:
             everyone.add(address)
@@ -172,15 +181,27 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
         raise UserError("email.from must be set when email.host and email.recipients are")
     allow = v["webhooks.allow_private"]
     return DeliveryConfig(
-        webhooks=WebhookConfig(urls=urls, secret=str(v["webhooks.secret"]),
-                               allow_private=allow if isinstance(allow, bool) else tuple(allow)),
+        webhooks=WebhookConfig(
+            urls=urls,
+            secret=str(v["webhooks.secret"]),
+            allow_private=allow if isinstance(allow, bool) else tuple(allow),
+        ),
         email=EmailConfig(
-            host=str(v["email.host"]), port=int(v["email.port"]), starttls=bool(v["email.starttls"]),
-            username=str(v["email.username"]), password=str(v["email.password"]), sender=str(v["email.from"]),
-            recipients=tuple((a, frozenset() if a in everyone else frozenset(r)) for a, r in recipients.items()),
-            digest=bool(v["email.digest"])),
-        timeout=max(0.5, float(v["delivery.timeout"])), retry_seconds=max(1.0, float(v["delivery.retry_seconds"])),
+            host=str(v["email.host"]),
+            port=int(v["email.port"]),
+            starttls=bool(v["email.starttls"]),
+            username=str(v["email.username"]),
+            password=str(v["email.password"]),
+            sender=str(v["email.from"]),
+            recipients=tuple(
+                (a, frozenset() if a in everyone else frozenset(r)) for a, r in recipients.items()
+            ),
+            digest=bool(v["email.digest"]),
+        ),
+        timeout=max(0.5, float(v["delivery.timeout"])),
+        retry_seconds=max(1.0, float(v["delivery.retry_seconds"])),
         max_retry_seconds=max(1.0, float(v["delivery.max_retry_seconds"])),
-        tick_seconds=max(0.5, float(v["delivery.tick_seconds"])), public_url=str(v["serve.public_url"]),
+        tick_seconds=max(0.5, float(v["delivery.tick_seconds"])),
+        public_url=str(v["serve.public_url"]),
         user_agent=USER_AGENT,
     )

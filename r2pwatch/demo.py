@@ -45,8 +45,16 @@ def register_sample_feeds(database: Database, urls: dict[str, str], default_inte
         if existing is not None:
             update_feed(database, existing, url=url)
             continue
-        new.append(NewFeed(url=url, title=info.title, category=info.category, region=info.region,
-                           language=info.language, interval_minutes=1))
+        new.append(
+            NewFeed(
+                url=url,
+                title=info.title,
+                category=info.category,
+                region=info.region,
+                language=info.language,
+                interval_minutes=1,
+            )
+        )
     add_feeds(database, new, default_interval=default_interval)
 
 
@@ -57,7 +65,9 @@ def _start_sample_server(port: int) -> tuple[object, str, dict[str, str], int]:
     try:
         server, base, urls = start_sample_server(port, RELEASE_EVERY)
     except OSError as exc:
-        raise UserError(f"--sample-port {port}: cannot serve the sample feeds there: {exc.strerror}") from None
+        raise UserError(
+            f"--sample-port {port}: cannot serve the sample feeds there: {exc.strerror}"
+        ) from None
     return server, base, urls, int(urlsplit(base).port or 0)
 
 
@@ -71,8 +81,10 @@ def _demo_lock(settings: Settings) -> Any:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise UserError(f"a demo is already running on {path} (stop it first: Ctrl-C in its terminal); "
-                        "its database was left alone") from None
+        raise UserError(
+            f"a demo is already running on {path} (stop it first: Ctrl-C in its terminal); "
+            "its database was left alone"
+        ) from None
     return lock
 
 
@@ -114,8 +126,9 @@ def _run(settings: Settings, port: int, sample_port: int) -> int:
     server, base, urls, feed_port = _start_sample_server(sample_port)
     allow = [f"127.0.0.1:{feed_port}"]
     # The demo never shares a configured signing key with a real instance.
-    settings = settings.replace(fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port,
-                                serve__secret_key="")
+    settings = settings.replace(
+        fetch__allow_private=allow, auth__anonymous_read=True, serve__port=port, serve__secret_key=""
+    )
     database = _fresh_database(settings)
     scheduler: subprocess.Popen[bytes] | None = None
     try:
@@ -132,8 +145,10 @@ def _run(settings: Settings, port: int, sample_port: int) -> int:
             summary = run_pass(database, config, all_feeds=True, on_claimed=on_claimed, on_outcome=on_outcome)
         print_summary(summary)
         for alert in raise_alerts(database, config.alerts):
-            print(f"ALERT {alert.country or alert.region} / {alert.indicator or 'coverage gap'}: "
-                  f"{alert.observed} stories, expected {alert.expected:.1f}")
+            print(
+                f"ALERT {alert.country or alert.region} / {alert.indicator or 'coverage gap'}: "
+                f"{alert.observed} stories, expected {alert.expected:.1f}"
+            )
 
         env = {**os.environ, "R2PWATCH_FETCH_ALLOW_PRIVATE": ",".join(allow)}
         scheduler = subprocess.Popen([sys.executable, "-m", "r2pwatch", "--demo", "ingest"], env=env)

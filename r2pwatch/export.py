@@ -20,10 +20,14 @@ FORMATS = ("jsonl", "json", "csv")  # db.exports.FORMATS, kept here so building 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
-                        help="jsonl (the default: one JSON object a line, with evidence), json (one document "
-                             "with the filters and evidence) or csv (UTF-8 with a byte-order mark, formulas "
-                             "defused)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=DEFAULT_FORMAT,
+        help="jsonl (the default: one JSON object a line, with evidence), json (one document "
+        "with the filters and evidence) or csv (UTF-8 with a byte-order mark, formulas "
+        "defused)",
+    )
     parser.add_argument("--flagged", action="store_true", help="only items flagged for review")
     parser.add_argument("--since", metavar="DATE", help="only items published on or after DATE (ISO 8601)")
     parser.add_argument("--until", metavar="DATE", help="only items published before the end of DATE")
@@ -31,10 +35,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--country", metavar="ISO3", help="only items geotagged to this country")
     parser.add_argument("--indicator", help="only items tagged with this indicator")
     parser.add_argument("--organisation", metavar="ORG", help="only items naming this organisation")
-    parser.add_argument("--status", help="only items with this review status: new, confirmed, dismissed or escalated")
+    parser.add_argument(
+        "--status", help="only items with this review status: new, confirmed, dismissed or escalated"
+    )
     parser.add_argument("--source", metavar="FEED", help="only items a feed carried (id or URL)")
-    parser.add_argument("--query", metavar="TEXT",
-                        help="full-text search: every word must match (stems, other-language place names)")
+    parser.add_argument(
+        "--query",
+        metavar="TEXT",
+        help="full-text search: every word must match (stems, other-language place names)",
+    )
 
 
 def _until(value: str | None) -> Any:

@@ -22,8 +22,14 @@ if TYPE_CHECKING:
     from ingest.summary import PassSummary
 
 
-def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds: bool,
-               delivery: DeliveryConfig | None = None) -> int:
+def run_ingest(
+    database: Database,
+    settings: Settings,
+    *,
+    once: bool,
+    all_feeds: bool,
+    delivery: DeliveryConfig | None = None,
+) -> int:
     """The scheduler in the foreground, or with ``once`` one pass with its summary and alerts, then the
     deliveries due to ``delivery``'s receivers."""
     from ingest.delivery import DeliveryConfig
@@ -39,11 +45,14 @@ def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds:
                 show_pass(database, config, all_feeds=all_feeds, delivery=delivery)
                 if delivery.enabled:  # after the pass has committed; each attempt held to delivery.timeout
                     report = deliver(database, delivery)
-                    print(f"deliveries: {report.delivered} delivered, {report.failed} failed, "
-                          f"{report.postponed} postponed (retried later)")
+                    print(
+                        f"deliveries: {report.delivered} delivered, {report.failed} failed, "
+                        f"{report.postponed} postponed (retried later)"
+                    )
                 return 0
-            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
-                                stream=sys.stderr)
+            logging.basicConfig(
+                level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+            )
             logging.getLogger("apscheduler").setLevel(logging.WARNING)
             logging.getLogger("httpx").setLevel(logging.WARNING)
             run_scheduler(database, config, delivery=delivery)
@@ -53,13 +62,16 @@ def run_ingest(database: Database, settings: Settings, *, once: bool, all_feeds:
         return 1
 
 
-def show_pass(database: Database, config: IngestConfig, *, all_feeds: bool,
-              delivery: DeliveryConfig | None = None) -> PassSummary:
+def show_pass(
+    database: Database, config: IngestConfig, *, all_feeds: bool, delivery: DeliveryConfig | None = None
+) -> PassSummary:
     """One pass with a progress bar, its summary table and the alerts it raised."""
     from ingest.runner import alert_title, raise_alerts, run_pass
 
     with feed_progress() as (on_claimed, on_outcome):
-        summary = run_pass(database, config, all_feeds=all_feeds, on_claimed=on_claimed, on_outcome=on_outcome)
+        summary = run_pass(
+            database, config, all_feeds=all_feeds, on_claimed=on_claimed, on_outcome=on_outcome
+        )
     print_summary(summary)
     if summary.lease_note:
         print(f"r2pwatch: {summary.lease_note}", file=sys.stderr)
@@ -75,8 +87,15 @@ def feed_progress() -> Iterator[tuple[Callable[[int], None], Callable[[FeedOutco
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    with Progress(TextColumn("feeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False, disable=not console.is_terminal) as bar:
+    with Progress(
+        TextColumn("feeds"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    ) as bar:
         task = bar.add_task("feeds", total=None)
         yield (lambda total: bar.update(task, total=total)), (lambda _outcome: bar.advance(task))
 
@@ -115,12 +134,22 @@ def run_retag(database: Database, settings: Settings, *, since: str | None) -> R
 
     start = parse_since(since)
     err = Console(stderr=True)
-    with Progress(TextColumn("retag"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                  disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("retag"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    ) as bar:
         task = bar.add_task("retag", total=None)
-        report = retag(database, EntryTagger(tagger_config(settings)), since=start,
-                       on_total=lambda total: bar.update(task, total=total),
-                       on_batch=lambda n: bar.advance(task, n))
+        report = retag(
+            database,
+            EntryTagger(tagger_config(settings)),
+            since=start,
+            on_total=lambda total: bar.update(task, total=total),
+            on_batch=lambda n: bar.advance(task, n),
+        )
     print_retag(report)
     return report
 
@@ -139,4 +168,3 @@ def print_retag(report: RetagReport) -> None:
     for indicator in [*INDICATOR_IDS, *extra]:
         table.add_row(indicator, str(report.gained.get(indicator, 0)), str(report.lost.get(indicator, 0)))
     Console(soft_wrap=True).print(table)
-

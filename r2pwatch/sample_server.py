@@ -100,8 +100,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         items, changed = self.server.visible(slug)
         etag = f'"{slug}-{len(items)}"'
-        headers = {"ETag": etag, "Last-Modified": format_datetime(changed, usegmt=True),
-                   "Cache-Control": "max-age=0"}
+        headers = {
+            "ETag": etag,
+            "Last-Modified": format_datetime(changed, usegmt=True),
+            "Cache-Control": "max-age=0",
+        }
         if self._not_modified(etag, changed):
             self._send(304, b"", headers)
             return
@@ -134,7 +137,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def render(feed: SampleFeed, items: list[tuple[SampleItem, datetime]], changed: datetime, self_url: str) -> bytes:
+def render(
+    feed: SampleFeed, items: list[tuple[SampleItem, datetime]], changed: datetime, self_url: str
+) -> bytes:
     if feed.format == "atom":
         return _atom(feed, items, changed, self_url).encode("utf-8")
     return _rss(feed, items, changed).encode("utf-8")
@@ -158,15 +163,17 @@ def _rss(feed: SampleFeed, items: list[tuple[SampleItem, datetime]], changed: da
     return "".join(parts)
 
 
-def _atom(feed: SampleFeed, items: list[tuple[SampleItem, datetime]], changed: datetime, self_url: str) -> str:
+def _atom(
+    feed: SampleFeed, items: list[tuple[SampleItem, datetime]], changed: datetime, self_url: str
+) -> str:
     def iso(when: datetime) -> str:
         return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     parts = [
         f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{feed.language}">',
         f'<title type="text">{escape(feed.title)}</title><id>urn:r2pwatch:sample:{feed.slug}</id>',
-        f"<updated>{iso(changed)}</updated><link rel=\"self\" href={quoteattr(self_url)}/>",
-        f"<link rel=\"alternate\" href=\"https://example.org/sample/{feed.slug}/\"/>",
+        f'<updated>{iso(changed)}</updated><link rel="self" href={quoteattr(self_url)}/>',
+        f'<link rel="alternate" href="https://example.org/sample/{feed.slug}/"/>',
         "<author><name>r2pwatch sample data</name></author>",
     ]
     for item, published in items:

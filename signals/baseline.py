@@ -93,8 +93,15 @@ def evaluate(
     expected = rate * window_exposure
     score = tail_score(observed, expected, config.dispersion)
     marked = observed >= config.min_stories and score >= config.threshold
-    return Evaluation(observed, round(expected, 4), round(score, 3), baseline_stories,
-                      baseline_exposure, window_exposure, marked)
+    return Evaluation(
+        observed,
+        round(expected, 4),
+        round(score, 3),
+        baseline_stories,
+        baseline_exposure,
+        window_exposure,
+        marked,
+    )
 
 
 def weekday_expected_volume(history: Sequence[tuple[date, float]], days: Sequence[date]) -> float:
@@ -112,7 +119,9 @@ def weekday_expected_volume(history: Sequence[tuple[date, float]], days: Sequenc
 
 
 def coverage_gap(observed_volume: float, expected_volume: float, config: AlertConfig) -> bool:
-    return expected_volume >= config.gap_min_expected and observed_volume <= config.gap_ratio * expected_volume
+    return (
+        expected_volume >= config.gap_min_expected and observed_volume <= config.gap_ratio * expected_volume
+    )
 
 
 def day_range(last: date, days: int) -> list[date]:

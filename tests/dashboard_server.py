@@ -17,13 +17,19 @@ from r2pwatch.config import dashboard_config
 from r2pwatch.settings import Settings, load_settings
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def make_settings(*, anonymous: bool = False, demo: bool = False) -> Settings:
     """Defaults (no files, no environment) with a fixed session key."""
-    s = load_settings(use_default_files=False, environ={}).replace(serve__secret_key="test-key",
-                                                                  auth__anonymous_read=anonymous)
+    s = load_settings(use_default_files=False, environ={}).replace(
+        serve__secret_key="test-key", auth__anonymous_read=anonymous
+    )
     return Settings(s.values, s.sources, demo)
 
 

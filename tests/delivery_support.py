@@ -86,13 +86,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def alert_values(country: str = "SDN", region: str = "africa", indicator: str = "war_crimes",
-                 observed: int = 4) -> AlertValues:
+def alert_values(
+    country: str = "SDN", region: str = "africa", indicator: str = "war_crimes", observed: int = 4
+) -> AlertValues:
     day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    return AlertValues(kind="signal", scope="country", region=region, country=country, indicator=indicator, day=day,
-                       window_start=day - timedelta(days=1), window_end=day + timedelta(hours=20), observed=observed,
-                       expected=0.2, score=4.1, threshold=3.0, sources=3, story_ids=(11, 12, 13, 14),
-                       detail={"explain": f"{observed} stories in 2 days; expected 0.20"})
+    return AlertValues(
+        kind="signal",
+        scope="country",
+        region=region,
+        country=country,
+        indicator=indicator,
+        day=day,
+        window_start=day - timedelta(days=1),
+        window_end=day + timedelta(hours=20),
+        observed=observed,
+        expected=0.2,
+        score=4.1,
+        threshold=3.0,
+        sources=3,
+        story_ids=(11, 12, 13, 14),
+        detail={"explain": f"{observed} stories in 2 days; expected 0.20"},
+    )
 
 
 def queue(db: Database, receivers: Sequence[Receiver], *values: AlertValues) -> list[AlertInfo]:
@@ -115,4 +129,3 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-

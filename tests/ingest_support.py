@@ -91,8 +91,16 @@ class FeedServer:
         self.httpd.server_close()
 
 
-def rss_item(n: int, *, guid: str | None = "auto", link: str | None = "auto", title: str | None = None,
-             summary: str | None = None, pub: datetime | None | str = "auto", prefix: str = "item") -> str:
+def rss_item(
+    n: int,
+    *,
+    guid: str | None = "auto",
+    link: str | None = "auto",
+    title: str | None = None,
+    summary: str | None = None,
+    pub: datetime | None | str = "auto",
+    prefix: str = "item",
+) -> str:
     parts = [f"<title>{escape(title if title is not None else f'{prefix} {n} headline number {n}')}</title>"]
     if link == "auto":
         link = f"https://news.example.com/{prefix}/{n}"
@@ -102,7 +110,9 @@ def rss_item(n: int, *, guid: str | None = "auto", link: str | None = "auto", ti
         guid = f"{prefix}-{n}"
     if guid:
         parts.append(f'<guid isPermaLink="false">{escape(guid)}</guid>')
-    body = summary if summary is not None else f"Summary of {prefix} {n}: ordinary news about the weather today."
+    body = (
+        summary if summary is not None else f"Summary of {prefix} {n}: ordinary news about the weather today."
+    )
     parts.append(f"<description>{escape(body)}</description>")
     if pub == "auto":
         pub = datetime.now(UTC) - timedelta(hours=n + 1)
@@ -114,8 +124,10 @@ def rss_item(n: int, *, guid: str | None = "auto", link: str | None = "auto", ti
 
 
 def rss(items: Iterable[str], *, title: str = "Test feed", encoding: str = "utf-8") -> bytes:
-    doc = (f'<?xml version="1.0" encoding="{encoding}"?>\n<rss version="2.0"><channel><title>{escape(title)}</title>'
-           f"<link>https://news.example.com/</link><description>d</description>{''.join(items)}</channel></rss>")
+    doc = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<rss version="2.0"><channel><title>{escape(title)}</title>'
+        f"<link>https://news.example.com/</link><description>d</description>{''.join(items)}</channel></rss>"
+    )
     return doc.encode(encoding if encoding.lower() != "bogus" else "utf-8")
 
 
@@ -126,8 +138,12 @@ def simple_feed(count: int = 3, prefix: str = "item") -> bytes:
 def ingest_settings(server: FeedServer | None = None, **overrides: Any) -> Settings:
     base = load_settings(environ={}, use_default_files=False)
     allow: Any = [f"127.0.0.1:{server.port}"] if server is not None else False
-    values: dict[str, Any] = dict(fetch__allow_private=allow, fetch__connect_timeout=2.0,
-                                  fetch__read_timeout=1.5, fetch__total_timeout=4.0)
+    values: dict[str, Any] = dict(
+        fetch__allow_private=allow,
+        fetch__connect_timeout=2.0,
+        fetch__read_timeout=1.5,
+        fetch__total_timeout=4.0,
+    )
     values.update(overrides)
     return base.replace(**values)
 
@@ -151,7 +167,9 @@ def feed_row(db: Database, feed_id: int) -> Feed:
 
 def last_log(db: Database, feed_id: int) -> FetchLog:
     with db.read() as s:
-        row = s.scalars(select(FetchLog).where(FetchLog.feed_id == feed_id).order_by(FetchLog.id.desc())).first()
+        row = s.scalars(
+            select(FetchLog).where(FetchLog.feed_id == feed_id).order_by(FetchLog.id.desc())
+        ).first()
         assert row is not None
         s.expunge(row)
         return row
@@ -161,8 +179,10 @@ def item_count(db: Database, feed_id: int | None = None) -> int:
     with db.read() as s:
         if feed_id is None:
             return int(s.scalar(select(func.count()).select_from(Item)) or 0)
-        return int(s.scalar(select(func.count()).select_from(ItemSighting)
-                            .where(ItemSighting.feed_id == feed_id)) or 0)
+        return int(
+            s.scalar(select(func.count()).select_from(ItemSighting).where(ItemSighting.feed_id == feed_id))
+            or 0
+        )
 
 
 def items(db: Database) -> list[Item]:

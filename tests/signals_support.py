@@ -15,14 +15,28 @@ from ingest.normalise import Entry, title_key
 from ingest.stories import make_clustering
 
 CLUSTERING = make_clustering(threshold=0.25, window_hours=36)
-REGION = {"SDN": "africa", "TCD": "africa", "NER": "africa", "FRA": "europe-central-asia", "SYR": "middle-east-north-africa"}
+REGION = {
+    "SDN": "africa",
+    "TCD": "africa",
+    "NER": "africa",
+    "FRA": "europe-central-asia",
+    "SYR": "middle-east-north-africa",
+}
 
 
 def entry(title: str, published: datetime, summary: str = "", guid: str | None = None) -> Entry:
     guid = guid or hashlib.sha1(f"{title}{published}".encode()).hexdigest()
-    return Entry(guid=guid, link=f"https://example.org/{guid}", link_key=f"https://example.org/{guid}",
-                 title=title, title_key=title_key(title), summary=summary, published_at=published,
-                 language="en", content_hash=guid)
+    return Entry(
+        guid=guid,
+        link=f"https://example.org/{guid}",
+        link_key=f"https://example.org/{guid}",
+        title=title,
+        title_key=title_key(title),
+        summary=summary,
+        published_at=published,
+        language="en",
+        content_hash=guid,
+    )
 
 
 def tags(indicators: Sequence[str] = (), countries: Sequence[str] = ()) -> ItemTags:
@@ -40,7 +54,12 @@ def feed(db: Database, name: str) -> int:
 
 def store(db: Database, feed_id: int, when: datetime, items: Sequence[tuple[Entry, ItemTags]]) -> StoreResult:
     attempt = FeedAttempt(
-        feed_id=feed_id, started_at=when, finished_at=when, status="ok", next_due_at=when,
-        entries=tuple(e for e, _ in items), tags={e.guid: t for e, t in items},
+        feed_id=feed_id,
+        started_at=when,
+        finished_at=when,
+        status="ok",
+        next_due_at=when,
+        entries=tuple(e for e, _ in items),
+        tags={e.guid: t for e, t in items},
     )
     return store_attempt(db, attempt, dedupe=decide, clustering=CLUSTERING)

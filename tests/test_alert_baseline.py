@@ -14,7 +14,9 @@ from signals.baseline import (
     weekday_expected_volume,
 )
 
-CFG = AlertConfig(window_days=1, baseline_days=28, min_stories=2, threshold=3.0, dispersion=5.0, prior_stories=1.0)
+CFG = AlertConfig(
+    window_days=1, baseline_days=28, min_stories=2, threshold=3.0, dispersion=5.0, prior_stories=1.0
+)
 
 
 def test_expected_follows_the_volume_of_the_covering_feeds() -> None:
@@ -53,13 +55,19 @@ def test_floors_minimum_count_and_empty_past() -> None:
 
 def test_coverage_gap_compares_the_same_weekdays() -> None:
     start = date(2023, 5, 1)  # a Monday
-    history = [(start + timedelta(days=n), 100.0 if (start + timedelta(days=n)).weekday() < 5 else 10.0)
-               for n in range(28)]
+    history = [
+        (start + timedelta(days=n), 100.0 if (start + timedelta(days=n)).weekday() < 5 else 10.0)
+        for n in range(28)
+    ]
     weekend = [date(2023, 5, 27), date(2023, 5, 28)]
     assert weekday_expected_volume(history, weekend) == 20.0
-    assert not coverage_gap(12.0, 20.0, AlertConfig(gap_ratio=0.25, gap_min_expected=20.0))  # a normal weekend
+    assert not coverage_gap(
+        12.0, 20.0, AlertConfig(gap_ratio=0.25, gap_min_expected=20.0)
+    )  # a normal weekend
     monday_tuesday = [date(2023, 5, 29), date(2023, 5, 30)]
     assert weekday_expected_volume(history, monday_tuesday) == 200.0
     assert coverage_gap(30.0, 200.0, AlertConfig(gap_ratio=0.25, gap_min_expected=20.0))
-    assert not coverage_gap(0.0, 10.0, AlertConfig(gap_ratio=0.25, gap_min_expected=20.0))  # too small to judge
+    assert not coverage_gap(
+        0.0, 10.0, AlertConfig(gap_ratio=0.25, gap_min_expected=20.0)
+    )  # too small to judge
     assert day_range(date(2023, 1, 2), 3) == [date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2)]

@@ -28,32 +28,63 @@ from tests.dashboard_server import make_config
 
 NS = {"a": "http://www.w3.org/2005/Atom"}
 HOOK = "https://hooks.example.org/services/T0/B0/very-secret-key"
-RECEIVERS = (Receiver("webhook", HOOK), Receiver("email", "africa-desk@example.org", frozenset({"africa"})),
-             Receiver("email", "asia-desk@example.org", frozenset({"asia-pacific"})))
+RECEIVERS = (
+    Receiver("webhook", HOOK),
+    Receiver("email", "africa-desk@example.org", frozenset({"africa"})),
+    Receiver("email", "asia-desk@example.org", frozenset({"asia-pacific"})),
+)
 
 
-def _values(country: str, region: str, indicator: str, observed: int = 4, *, days_ago: int = 0) -> AlertValues:
+def _values(
+    country: str, region: str, indicator: str, observed: int = 4, *, days_ago: int = 0
+) -> AlertValues:
     day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
-    return AlertValues(kind="signal", scope="country", region=region, country=country, indicator=indicator, day=day,
-                       window_start=day - timedelta(days=1), window_end=day + timedelta(hours=20), observed=observed,
-                       expected=0.2, score=4.1, threshold=3.0, sources=3, story_ids=(11, 12, 13, 14),
-                       detail={"explain": "4 stories in 2 days; expected 0.20 <b>bold</b>"})
+    return AlertValues(
+        kind="signal",
+        scope="country",
+        region=region,
+        country=country,
+        indicator=indicator,
+        day=day,
+        window_start=day - timedelta(days=1),
+        window_end=day + timedelta(hours=20),
+        observed=observed,
+        expected=0.2,
+        score=4.1,
+        threshold=3.0,
+        sources=3,
+        story_ids=(11, 12, 13, 14),
+        detail={"explain": "4 stories in 2 days; expected 0.20 <b>bold</b>"},
+    )
 
 
 def _record(db: Database) -> list[AlertInfo]:
-    return record_alerts(db, [_values("SDN", "africa", "war_crimes"), _values("MMR", "asia-pacific", "genocide"),
-                              _values("UKR", "europe-central-asia", "icc", days_ago=3)], cooldown_days=7, receivers=RECEIVERS)
+    return record_alerts(
+        db,
+        [
+            _values("SDN", "africa", "war_crimes"),
+            _values("MMR", "asia-pacific", "genocide"),
+            _values("UKR", "europe-central-asia", "icc", days_ago=3),
+        ],
+        cooldown_days=7,
+        receivers=RECEIVERS,
+    )
 
 
 def test_new_alerts_are_queued_for_the_receivers_of_their_region(db: Database) -> None:
     sdn, mmr, ukr = _record(db)
     queued = deliveries_for(db, [sdn.id, mmr.id, ukr.id])
-    assert {(d.channel, d.target) for d in queued[sdn.id]} == {("webhook", HOOK), ("email", "africa-desk@example.org")}
+    assert {(d.channel, d.target) for d in queued[sdn.id]} == {
+        ("webhook", HOOK),
+        ("email", "africa-desk@example.org"),
+    }
     assert {d.target for d in queued[mmr.id]} == {HOOK, "asia-desk@example.org"}
     assert [d.target for d in queued[ukr.id]] == [HOOK]  # no Europe desk configured
     assert all(d.status == "pending" and d.attempts == 0 for ds in queued.values() for d in ds)
     # the same alert computed again (a grown count) is not queued twice
-    record_alerts(db, [_values("SDN", "africa", "war_crimes", observed=6)], cooldown_days=7, receivers=RECEIVERS)
+    record_alerts(
+        db, [_values("SDN", "africa", "war_crimes", observed=6)], cooldown_days=7, receivers=RECEIVERS
+    )
     assert len(deliveries_for(db, [sdn.id])[sdn.id]) == 2
 
 
@@ -66,18 +97,35 @@ def test_claim_is_exclusive_and_failed_deliveries_come_back(db: Database) -> Non
     assert claim_due(db, channel="email", targets=["nobody@example.org"], now=now, lease_seconds=60) == []
     by_alert = {d.alert.id: d for d in first}
     mark_delivered(db, [by_alert[sdn.id].id], now=now)
-    mark_failed(db, [by_alert[mmr.id].id], "HTTP 500 Internal Server Error", retry_at=now + timedelta(seconds=30),
-                now=now)
+    mark_failed(
+        db,
+        [by_alert[mmr.id].id],
+        "HTTP 500 Internal Server Error",
+        retry_at=now + timedelta(seconds=30),
+        now=now,
+    )
     postpone(db, [by_alert[ukr.id].id], "not tried: receiver down", retry_at=now + timedelta(seconds=30))
-    state = {d.alert_id: d for ds in deliveries_for(db, [sdn.id, mmr.id, ukr.id]).values() for d in ds
-             if d.channel == "webhook"}
+    state = {
+        d.alert_id: d
+        for ds in deliveries_for(db, [sdn.id, mmr.id, ukr.id]).values()
+        for d in ds
+        if d.channel == "webhook"
+    }
     assert (state[sdn.id].status, state[sdn.id].attempts) == ("delivered", 1)
     assert (state[mmr.id].status, state[mmr.id].attempts, state[mmr.id].last_error) == (
-        "failed", 1, "HTTP 500 Internal Server Error")
+        "failed",
+        1,
+        "HTTP 500 Internal Server Error",
+    )
     assert (state[ukr.id].status, state[ukr.id].attempts) == ("pending", 0)
     # nothing is due before the retry time; after it both come back, the delivered one never
-    assert claim_due(db, channel="webhook", targets=[HOOK], now=now + timedelta(seconds=29), lease_seconds=60) == []
-    again = claim_due(db, channel="webhook", targets=[HOOK], now=now + timedelta(seconds=31), lease_seconds=60)
+    assert (
+        claim_due(db, channel="webhook", targets=[HOOK], now=now + timedelta(seconds=29), lease_seconds=60)
+        == []
+    )
+    again = claim_due(
+        db, channel="webhook", targets=[HOOK], now=now + timedelta(seconds=31), lease_seconds=60
+    )
     assert sorted(d.alert.id for d in again) == sorted([mmr.id, ukr.id])
     # a claim that is never marked (a worker killed mid-send) is due again when its lease ends
     assert claim_due(db, channel="webhook", targets=[HOOK], now=now + timedelta(seconds=92), lease_seconds=60)
@@ -87,14 +135,18 @@ def test_receiver_label_hides_a_webhook_path() -> None:
     label = receiver_label("webhook", HOOK)
     assert label.startswith("https://hooks.example.org/… #") and "secret" not in label and "T0" not in label
     assert receiver_label("webhook", HOOK + "x") != label
-    assert receiver_label("webhook", "http://127.0.0.1:8080/hook?key=abc").startswith("http://127.0.0.1:8080/… #")
+    assert receiver_label("webhook", "http://127.0.0.1:8080/hook?key=abc").startswith(
+        "http://127.0.0.1:8080/… #"
+    )
     assert receiver_label("email", "desk@example.org") == "desk@example.org"
 
 
 def _mark_some(db: Database) -> tuple[AlertInfo, AlertInfo, AlertInfo]:
     sdn, mmr, ukr = _record(db)
     now = utcnow() + timedelta(seconds=1)
-    claimed = {d.alert.id: d for d in claim_due(db, channel="webhook", targets=[HOOK], now=now, lease_seconds=60)}
+    claimed = {
+        d.alert.id: d for d in claim_due(db, channel="webhook", targets=[HOOK], now=now, lease_seconds=60)
+    }
     mark_delivered(db, [claimed[sdn.id].id], now=now)
     mark_failed(db, [claimed[mmr.id].id], "connection refused", retry_at=now + timedelta(minutes=1), now=now)
     return sdn, mmr, ukr
@@ -109,9 +161,13 @@ def test_alerts_page_shows_delivery_state(db: Database) -> None:
     with app.server.test_request_context("/alerts"):
         text = str(page(country="MMR"))
         assert "delivery-failed" in text and "connection refused" in text and "delivery-pending" in text
-        assert "very-secret-key" not in text and "asia-desk@example.org" not in text  # anonymous: channels only
+        assert (
+            "very-secret-key" not in text and "asia-desk@example.org" not in text
+        )  # anonymous: channels only
         one = str(page(alert=str(sdn.id)))
-        assert f"alert-row-{sdn.id}" in one and f"alert-row-{mmr.id}" not in one and "delivery-delivered" in one
+        assert (
+            f"alert-row-{sdn.id}" in one and f"alert-row-{mmr.id}" not in one and "delivery-delivered" in one
+        )
     client = app.server.test_client()
     client.post("/login", data={"name": "ana", "password": "analyst-password", "next": "/alerts"})
     assert client.get(f"/alerts?alert={mmr.id}").status_code == 200
@@ -127,8 +183,10 @@ def test_cli_alerts_show_delivery_state(sqlite_db: Database, capsys: pytest.Capt
     assert hooks[mmr.id]["status"] == "failed" and hooks[mmr.id]["attempts"] == 1
     assert hooks[mmr.id]["last_error"] == "connection refused" and hooks[mmr.id]["next_attempt_at"]
     assert hooks[ukr.id]["status"] == "pending"
-    assert {d["receiver"] for d in rows[sdn.id]["deliveries"]} == {receiver_label("webhook", HOOK),
-                                                                  "africa-desk@example.org"}
+    assert {d["receiver"] for d in rows[sdn.id]["deliveries"]} == {
+        receiver_label("webhook", HOOK),
+        "africa-desk@example.org",
+    }
     assert main(["--database-url", url, "alerts"]) == 0
     table = capsys.readouterr().out
     assert "failed" in table and "connection refused" in table and "pending" in table and "delivered" in table
@@ -165,16 +223,34 @@ def test_alerts_atom_feed(db: Database) -> None:
     assert ids("scope=country&region=asia-pacific&indicator=genocide") == {ident(mmr)}
     [entry] = entries("country=SDN")
     summary = entry.findtext("a:summary", "", NS)
-    for figure in ("Observed: 4 stories from 3 sources", "Expected: 0.20", "Score: 4.10 (threshold 3",
-                   "State: new", "Stories (4): 11, 12, 13, 14"):
+    for figure in (
+        "Observed: 4 stories from 3 sources",
+        "Expected: 0.20",
+        "Score: 4.10 (threshold 3",
+        "State: new",
+        "Stories (4): 11, 12, 13, 14",
+    ):
         assert figure in summary
     assert "4 stories in 2 days; expected 0.20 <b>bold</b>" in summary  # text, escaped by the XML writer
     links = {e.get("rel", "alternate"): e.get("href") for e in entry.findall("a:link", NS)}
     assert links["alternate"] == f"http://localhost/alerts?alert={sdn.id}&days=3650"
     assert links["related"] == "http://localhost/country/SDN"
-    assert {c.get("term") for c in entry.findall("a:category", NS)} >= {"war_crimes", "africa", "SDN", "country"}
+    assert {c.get("term") for c in entry.findall("a:category", NS)} >= {
+        "war_crimes",
+        "africa",
+        "SDN",
+        "country",
+    }
     assert client.get(links["alternate"].replace("http://localhost", "")).status_code in (200, 302)
-    for bad in ("region=mars", "country=XXX", "indicator=nope", "scope=planet", "state=gone", "days=0", "days=x"):
+    for bad in (
+        "region=mars",
+        "country=XXX",
+        "indicator=nope",
+        "scope=planet",
+        "state=gone",
+        "days=0",
+        "days=x",
+    ):
         assert client.get(f"/feeds/alerts.atom?token={token}&{bad}").status_code == 400, bad
     # acknowledging moves <updated>, so readers see it
     before = entries("country=SDN")[0].findtext("a:updated", "", NS)
@@ -196,8 +272,10 @@ def test_alerts_atom_for_logged_in_user_and_public_url(db: Database) -> None:
     assert entry.findtext("a:id", "", NS).startswith("https://r2p.example.org/alerts?alert=")
     from dashboard.alerts_atom import alerts_atom_href
 
-    assert alerts_atom_href({"region": "africa", "state": None, "days": "30"}, "tok") == \
-        "/feeds/alerts.atom?region=africa&days=30&token=tok"
+    assert (
+        alerts_atom_href({"region": "africa", "state": None, "days": "30"}, "tok")
+        == "/feeds/alerts.atom?region=africa&days=30&token=tok"
+    )
 
 
 def test_alerts_raised_from_stories_are_queued_with_them(db: Database) -> None:

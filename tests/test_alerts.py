@@ -16,8 +16,17 @@ from signals.baseline import AlertConfig
 from tests.signals_support import entry, feed, store, tags
 
 SPIKE = datetime(2023, 6, 14, tzinfo=UTC)  # a Wednesday
-CFG = AlertConfig(window_days=1, baseline_days=28, min_stories=2, threshold=3.0, dispersion=5.0,
-                  cooldown_days=7, gap_days=2, gap_ratio=0.25, gap_min_expected=20.0)
+CFG = AlertConfig(
+    window_days=1,
+    baseline_days=28,
+    min_stories=2,
+    threshold=3.0,
+    dispersion=5.0,
+    cooldown_days=7,
+    gap_days=2,
+    gap_ratio=0.25,
+    gap_min_expected=20.0,
+)
 EVENTS = [
     "Militia torches villages in West Darfur as civilians flee to Chad",
     "Doctors report mass graves near El Geneina after days of shelling",
@@ -40,8 +49,16 @@ def _filler(db: Database, feeds: list[int], first: datetime, days: int) -> None:
         day = first + timedelta(days=d)
         per_feed = 6 if day.weekday() < 5 else 1
         for f in feeds:
-            batch = [(entry(f"Routine report {f}-{d}-{n} on Paris budget talks number{f}x{d}x{n}",
-                            day + timedelta(hours=8 + n)), tags([], ["FRA"])) for n in range(per_feed)]
+            batch = [
+                (
+                    entry(
+                        f"Routine report {f}-{d}-{n} on Paris budget talks number{f}x{d}x{n}",
+                        day + timedelta(hours=8 + n),
+                    ),
+                    tags([], ["FRA"]),
+                )
+                for n in range(per_feed)
+            ]
             store(db, f, day + timedelta(hours=23), batch)
 
 
@@ -49,15 +66,28 @@ def _seed(db: Database) -> list[int]:
     feeds = [feed(db, name) for name in ("alpha", "beta", "gamma")]
     _filler(db, feeds, SPIKE - timedelta(days=30), 30)
     # one earlier Sudan war-crimes story in the baseline
-    store(db, feeds[0], SPIKE - timedelta(days=10), [(entry("Shelling of Khartoum market condemned",
-          SPIKE - timedelta(days=10, hours=-9)), tags(["war_crimes"], ["SDN"]))])
+    store(
+        db,
+        feeds[0],
+        SPIKE - timedelta(days=10),
+        [
+            (
+                entry("Shelling of Khartoum market condemned", SPIKE - timedelta(days=10, hours=-9)),
+                tags(["war_crimes"], ["SDN"]),
+            )
+        ],
+    )
     return feeds
 
 
 def _spike(db: Database, feeds: list[int], titles: list[str], day: datetime) -> None:
     for n, title in enumerate(titles):
-        store(db, feeds[n % 2], day + timedelta(hours=10 + n),
-              [(entry(title, day + timedelta(hours=9 + n)), tags(["war_crimes"], ["SDN"]))])
+        store(
+            db,
+            feeds[n % 2],
+            day + timedelta(hours=10 + n),
+            [(entry(title, day + timedelta(hours=9 + n)), tags(["war_crimes"], ["SDN"]))],
+        )
 
 
 def test_country_alert_with_its_arithmetic_and_region_explained_by_it(db: Database) -> None:
@@ -66,7 +96,12 @@ def test_country_alert_with_its_arithmetic_and_region_explained_by_it(db: Databa
     _spike(db, feeds, EVENTS[:4], SPIKE)
     end = SPIKE + timedelta(hours=23, minutes=59)
     [alert] = [a for a in raise_alerts(db, CFG, now=end) if a.kind == "signal"]
-    assert (alert.scope, alert.country, alert.region, alert.indicator) == ("country", "SDN", "africa", "war_crimes")
+    assert (alert.scope, alert.country, alert.region, alert.indicator) == (
+        "country",
+        "SDN",
+        "africa",
+        "war_crimes",
+    )
     assert alert.observed == 4 and len(alert.story_ids) == 4 and alert.sources == 2
     assert 0 < alert.expected < 1 and alert.score >= alert.threshold == 3.0
     assert "expected" in alert.explain() and "negative binomial" in alert.explain()
@@ -110,9 +145,19 @@ def test_states_record_who_when_and_why(db: Database) -> None:
     feeds = _seed(db)
     _spike(db, feeds, EVENTS[:4], SPIKE)
     [alert] = [a for a in raise_alerts(db, CFG, now=SPIKE + timedelta(hours=23)) if a.kind == "signal"]
-    done = set_alert_state(db, alert.id, "acknowledged", by="amina", note="  forwarded to the AU desk ",
-                           now=SPIKE + timedelta(days=1))
-    assert (done.state, done.state_by, done.state_note) == ("acknowledged", "amina", "forwarded to the AU desk")
+    done = set_alert_state(
+        db,
+        alert.id,
+        "acknowledged",
+        by="amina",
+        note="  forwarded to the AU desk ",
+        now=SPIKE + timedelta(days=1),
+    )
+    assert (done.state, done.state_by, done.state_note) == (
+        "acknowledged",
+        "amina",
+        "forwarded to the AU desk",
+    )
     assert done.state_at == SPIKE + timedelta(days=1)
     assert [a.id for a in list_alerts(db, state="acknowledged")] == [alert.id]
     assert list_alerts(db, state="new", kind="signal") == []
@@ -127,7 +172,10 @@ def test_cli_lists_alerts_as_json(sqlite_db: Database, capsys: pytest.CaptureFix
     _spike(sqlite_db, feeds, EVENTS[:4], SPIKE)
     raise_alerts(sqlite_db, CFG, now=SPIKE + timedelta(hours=23))
     url = str(sqlite_db.engine.url)
-    assert main(["--database-url", url, "alerts", "--days", "100000", "--country", "sdn", "--format", "json"]) == 0
+    assert (
+        main(["--database-url", url, "alerts", "--days", "100000", "--country", "sdn", "--format", "json"])
+        == 0
+    )
     [row] = json.loads(capsys.readouterr().out)
     assert row["date"] == "2023-06-14" and row["scope"] == "country" and row["country"] == "SDN"
     assert row["stories"] == 4 and row["state"] == "new"

@@ -20,11 +20,29 @@ from tests.dashboard_server import make_config
 @pytest.fixture
 def alert_db(db: Database) -> tuple[Database, int]:
     day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    [alert] = record_alerts(db, [AlertValues(
-        kind="signal", scope="country", region="africa", country="SDN", indicator="war_crimes", day=day,
-        window_start=day - timedelta(days=1), window_end=day + timedelta(hours=20), observed=4, expected=0.2,
-        score=4.1, threshold=3.0, sources=3, story_ids=(11, 12, 13, 14),
-        detail={"explain": "4 stories in 2 days; expected 0.20"})], cooldown_days=7)
+    [alert] = record_alerts(
+        db,
+        [
+            AlertValues(
+                kind="signal",
+                scope="country",
+                region="africa",
+                country="SDN",
+                indicator="war_crimes",
+                day=day,
+                window_start=day - timedelta(days=1),
+                window_end=day + timedelta(hours=20),
+                observed=4,
+                expected=0.2,
+                score=4.1,
+                threshold=3.0,
+                sources=3,
+                story_ids=(11, 12, 13, 14),
+                detail={"explain": "4 stories in 2 days; expected 0.20"},
+            )
+        ],
+        cooldown_days=7,
+    )
     add_user(db, "ana", "analyst", "analyst-password")
     add_user(db, "vic", "viewer", "viewer-password")
     return db, alert.id
@@ -39,10 +57,14 @@ def _body(ctx: AppContext, alert_id: int, note: str) -> dict[str, Any]:
     ident = {"type": "alert-ack", "id": alert_id}
     return {
         "output": key,
-        "outputs": [{"id": {"type": "alert-state", "id": alert_id}, "property": "children"},
-                    {"id": {"type": "alert-msg", "id": alert_id}, "property": "children"}],
-        "inputs": [{"id": ident, "property": "n_clicks", "value": 1},
-                   {"id": {"type": "alert-dismiss", "id": alert_id}, "property": "n_clicks", "value": None}],
+        "outputs": [
+            {"id": {"type": "alert-state", "id": alert_id}, "property": "children"},
+            {"id": {"type": "alert-msg", "id": alert_id}, "property": "children"},
+        ],
+        "inputs": [
+            {"id": ident, "property": "n_clicks", "value": 1},
+            {"id": {"type": "alert-dismiss", "id": alert_id}, "property": "n_clicks", "value": None},
+        ],
         "state": [{"id": {"type": "alert-note", "id": alert_id}, "property": "value", "value": note}],
         "changedPropIds": ['{"id":' + str(alert_id) + ',"type":"alert-ack"}.n_clicks'],
     }
@@ -77,4 +99,7 @@ def test_viewer_cannot_change_an_alert_analyst_can(alert_db: tuple[Database, int
     assert r.status_code == 200, r.get_data(as_text=True)
     alert = get_alert(db, alert_id)
     assert alert is not None and (alert.state, alert.state_by, alert.state_note) == (
-        "acknowledged", "ana", "sent to the AU desk")
+        "acknowledged",
+        "ana",
+        "sent to the AU desk",
+    )

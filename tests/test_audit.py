@@ -22,16 +22,34 @@ def test_changes_are_recorded_with_who_and_what(db: Database) -> None:
     update_feed(db, feed_id, title="A2", actor="ana")
     set_enabled(db, feed_id, False, actor="bob")
     with db.write() as s:
-        s.add(Item(feed_id=feed_id, guid="g", link=None, link_key=None, title="t", title_key="t", summary="",
-                   published_at=NOW, fetched_at=NOW, language="en", content_hash="h"))
+        s.add(
+            Item(
+                feed_id=feed_id,
+                guid="g",
+                link=None,
+                link_key=None,
+                title="t",
+                title_key="t",
+                summary="",
+                published_at=NOW,
+                fetched_at=NOW,
+                language="en",
+                content_hash="h",
+            )
+        )
     apply_action(db, [1], "confirm", "ana", "solid")
     add_user(db, "carol", "viewer", "pw-long-enough", actor="admin")
     log(db, "carol", "login")
     remove_feed(db, feed_id, actor="bob")
     events = list(iter_events(db))
     assert [(e.actor, e.action) for e in events] == [
-        ("ana", "feed.add"), ("ana", "feed.edit"), ("bob", "feed.disable"), ("ana", "review.confirmed"),
-        ("admin", "user.add"), ("carol", "login"), ("bob", "feed.remove"),
+        ("ana", "feed.add"),
+        ("ana", "feed.edit"),
+        ("bob", "feed.disable"),
+        ("ana", "review.confirmed"),
+        ("admin", "user.add"),
+        ("carol", "login"),
+        ("bob", "feed.remove"),
     ]
     assert events[3].detail == {"items": [1], "note": "solid"} and events[3].target == "item 1"
     assert events[1].detail == {"feed": feed_id, "title": "A2"}
@@ -62,6 +80,10 @@ def test_user_changes_are_recorded(db: Database) -> None:
     rotate_token(db, "dana", actor="root")
     remove_user(db, "dana", actor="root")
     assert [(e.actor, e.action, e.target) for e in iter_events(db)] == [
-        ("root", "user.add", "dana"), ("root", "user.role", "dana"), ("dana", "user.password", "dana"),
-        ("root", "user.disable", "dana"), ("root", "user.rotate_token", "dana"), ("root", "user.remove", "dana"),
+        ("root", "user.add", "dana"),
+        ("root", "user.role", "dana"),
+        ("dana", "user.password", "dana"),
+        ("root", "user.disable", "dana"),
+        ("root", "user.rotate_token", "dana"),
+        ("root", "user.remove", "dana"),
     ]

@@ -142,8 +142,12 @@ def test_account_changes_end_the_users_sessions(app: dash.Dash, db: Database, ch
     login(clients[2], "other", "other-password")
     cookies = [_session_cookie(c, app) for c in clients]
     assert [_replay(app, *c) for c in cookies] == [200, 200, 200]
-    {"password": lambda: set_password(db, "ana", "a new password"), "role": lambda: set_role(db, "ana", "viewer"),
-     "disable": lambda: set_disabled(db, "ana", True), "remove": lambda: remove_user(db, "ana")}[change]()
+    {
+        "password": lambda: set_password(db, "ana", "a new password"),
+        "role": lambda: set_role(db, "ana", "viewer"),
+        "disable": lambda: set_disabled(db, "ana", True),
+        "remove": lambda: remove_user(db, "ana"),
+    }[change]()
     assert [_replay(app, *c) for c in cookies] == [302, 302, 200]
     if change == "disable":
         assert login(app.server.test_client(), "ana", "analyst-password").status_code == 401
@@ -200,7 +204,9 @@ def test_login_is_throttled_per_address(app: dash.Dash) -> None:
     codes = [login(client, f"user{i}", "guess", environ_base=env).status_code for i in range(21)]
     assert codes[:20] == [401] * 20 and codes[20] == 429
     assert login(client, "ana", "analyst-password", environ_base=env).status_code == 429
-    assert login(client, "ana", "analyst-password", environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 302
+    assert (
+        login(client, "ana", "analyst-password", environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 302
+    )
 
 
 def test_a_failed_login_costs_the_same_for_unknown_users(db: Database) -> None:
@@ -236,8 +242,14 @@ def test_cookie_secure_setting_and_proxy(db: Database) -> None:
     # Behind the proxy the throttle counts the forwarded client address, not the proxy's.
     for i in range(21):
         login(proxied, f"u{i}", "guess", headers={"X-Forwarded-For": "198.51.100.1"})
-    assert login(proxied, "ana", "analyst-password", headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 429
-    assert login(proxied, "ana", "analyst-password", headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 302
+    assert (
+        login(proxied, "ana", "analyst-password", headers={"X-Forwarded-For": "198.51.100.1"}).status_code
+        == 429
+    )
+    assert (
+        login(proxied, "ana", "analyst-password", headers={"X-Forwarded-For": "198.51.100.2"}).status_code
+        == 302
+    )
 
 
 _STARTER = """
@@ -257,8 +269,17 @@ def test_four_processes_starting_on_a_fresh_data_directory(tmp_path: Path) -> No
     env = {k: v for k, v in os.environ.items() if not k.startswith("R2PWATCH_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
     go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", _STARTER, str(go)], env=env, cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _STARTER, str(go)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     time.sleep(8)
     go.touch()
     results = [p.communicate(timeout=180) for p in procs]

@@ -26,15 +26,28 @@ def _corpus(path: Path) -> None:
         day = START + timedelta(days=d)
         for n in range(6 if day.weekday() < 5 else 2):
             for source in ("https://a.example/rss", "https://b.example/rss"):
-                lines.append({"title": f"Paris budget talks round {d}-{n} in France ({source[8]})",
-                              "summary": "", "link": f"{source}/{d}/{n}",
-                              "published": (day + timedelta(hours=8 + n)).isoformat(), "source": source})
+                lines.append(
+                    {
+                        "title": f"Paris budget talks round {d}-{n} in France ({source[8]})",
+                        "summary": "",
+                        "link": f"{source}/{d}/{n}",
+                        "published": (day + timedelta(hours=8 + n)).isoformat(),
+                        "source": source,
+                    }
+                )
     spike_day = START + timedelta(days=66)
     for n, title in enumerate(SPIKE):
         source = ("https://a.example/rss", "https://b.example/rss")[n % 2]
-        lines.append({"title": title, "summary": "", "link": f"{source}/spike/{n}",
-                      "published": (spike_day + timedelta(hours=9 + n)).strftime("%Y-%m-%d %H:%M:%S+00:00"),
-                      "source": source, "language": "en"})
+        lines.append(
+            {
+                "title": title,
+                "summary": "",
+                "link": f"{source}/spike/{n}",
+                "published": (spike_day + timedelta(hours=9 + n)).strftime("%Y-%m-%d %H:%M:%S+00:00"),
+                "source": source,
+                "language": "en",
+            }
+        )
     with gzip.open(path, "wt", encoding="utf-8") as fh:
         for obj in reversed(lines):  # out of order: the backtest sorts by time
             fh.write(json.dumps(obj) + "\n")
@@ -57,7 +70,17 @@ def test_backtest_json_contract(isolated_home: Path, capsys: pytest.CaptureFixtu
     assert sudan["stories"] == 4 and sudan["observed"] == 4
     assert isinstance(sudan["expected"], float) and sudan["score"] >= sudan["threshold"]
     for a in alerts:
-        assert {"date", "indicator", "scope", "country", "region", "observed", "expected", "score", "stories"} <= set(a)
+        assert {
+            "date",
+            "indicator",
+            "scope",
+            "country",
+            "region",
+            "observed",
+            "expected",
+            "score",
+            "stories",
+        } <= set(a)
         assert a["date"] >= "2023-04-01"
     assert ":1: skipped" in err or "skipped" in err  # the two bad lines, reported
     assert "missing published" in err

@@ -23,10 +23,19 @@ from r2pwatch.cli import main
         (["serve", "--port", "-1"], "--port: -1 is not a port"),
         (["demo", "--port", "65536"], "--port: 65536 is not a port"),
         (["alerts", "--days", "-3"], "--days must be at least 1 day"),
-        (["feeds", "add", "https://x.example.org/rss", "--interval", "-5"], "the interval must be between 1 minute and 43200"),
-        (["feeds", "add", "https://x.example.org/rss", "--language", "english"], "not an ISO 639-1 language code"),
+        (
+            ["feeds", "add", "https://x.example.org/rss", "--interval", "-5"],
+            "the interval must be between 1 minute and 43200",
+        ),
+        (
+            ["feeds", "add", "https://x.example.org/rss", "--language", "english"],
+            "not an ISO 639-1 language code",
+        ),
         (["feeds", "add", "https://x.example.org/rss", "--language", "xx"], "not an ISO 639-1 language code"),
-        (["feeds", "add", "https://x.example.org/rss", "--language", "eng"], "not an ISO 639-1 language code"),
+        (
+            ["feeds", "add", "https://x.example.org/rss", "--language", "eng"],
+            "not an ISO 639-1 language code",
+        ),
         (["tag", "/nonexistent/items.jsonl"], "cannot read /nonexistent/items.jsonl"),
     ],
 )
@@ -39,8 +48,9 @@ def test_user_errors_are_one_line_and_exit_1(
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
 
 
-def test_settings_errors_name_the_setting(isolated_home: Path, capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_errors_name_the_setting(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("R2PWATCH_SERVE_PORT", "99999")
     assert main(["feeds", "list"]) == 1
     assert "serve.port: 99999 is not a port" in capsys.readouterr().err
@@ -50,7 +60,9 @@ def test_settings_errors_name_the_setting(isolated_home: Path, capsys: pytest.Ca
     assert "ingest.default_interval must be at least 1 minute" in capsys.readouterr().err
 
 
-def test_cli_and_dashboard_accept_the_same_language_codes(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_and_dashboard_accept_the_same_language_codes(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
     class Ctx:
         class meta:  # noqa: N801 - stands in for the app's Meta
             regions = {"africa": "Africa"}
@@ -63,7 +75,10 @@ def test_cli_and_dashboard_accept_the_same_language_codes(db: Database, capsys: 
             normalise_language(bad)
         (_values, error) = _check_fields(Ctx(), None, bad, None)  # type: ignore[arg-type]
         assert error is not None and "ISO 639-1" in error
-    assert main(["--database-url", db.url, "feeds", "add", "https://x.example.org/rss", "--language", "pt-br"]) == 0
+    assert (
+        main(["--database-url", db.url, "feeds", "add", "https://x.example.org/rss", "--language", "pt-br"])
+        == 0
+    )
     capsys.readouterr()
     assert main(["--database-url", db.url, "feeds", "list", "--format", "json"]) == 0
     assert '"language": "pt-BR"' in capsys.readouterr().out

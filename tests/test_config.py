@@ -18,8 +18,9 @@ def _pickles(cache_home: Path) -> list[Path]:
     return sorted((cache_home / "r2pwatch").glob("tagger-*.pickle"))
 
 
-def test_indicators_cache_from_defaults_toml_env_and_flags(isolated_home: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_indicators_cache_from_defaults_toml_env_and_flags(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert tagger_config(load_settings(environ={})).cache_dir == tmp_path / "cache" / "r2pwatch"
     (isolated_home / "r2pwatch.toml").write_text("[indicators]\ncache = false\n", encoding="utf-8")
@@ -27,18 +28,24 @@ def test_indicators_cache_from_defaults_toml_env_and_flags(isolated_home: Path, 
     assert from_file.sources["indicators.cache"].endswith("r2pwatch.toml")
     assert tagger_config(from_file).cache_dir is None
     assert tagger_config(load_settings(environ={"R2PWATCH_INDICATORS_CACHE": "1"})).cache_dir is not None
-    assert tagger_config(load_settings(environ={"R2PWATCH_INDICATORS_CACHE": "0"}, use_default_files=False)
-                         ).cache_dir is None
+    assert (
+        tagger_config(
+            load_settings(environ={"R2PWATCH_INDICATORS_CACHE": "0"}, use_default_files=False)
+        ).cache_dir
+        is None
+    )
     assert tagger_config(load_settings(environ={}, flags={"indicators.cache": True})).cache_dir is not None
 
 
-def test_tag_command_keeps_the_tagger_where_the_setting_says(isolated_home: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_tag_command_keeps_the_tagger_where_the_setting_says(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     cache_home = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     items = isolated_home / "items.jsonl"
-    items.write_text(json.dumps({"id": "a", "title": "UN imposes sanctions on Mali junta"}) + "\n", encoding="utf-8")
+    items.write_text(
+        json.dumps({"id": "a", "title": "UN imposes sanctions on Mali junta"}) + "\n", encoding="utf-8"
+    )
 
     monkeypatch.setenv("R2PWATCH_INDICATORS_CACHE", "0")
     assert main(["tag", str(items)]) == 0
@@ -55,8 +62,9 @@ def test_tag_command_keeps_the_tagger_where_the_setting_says(isolated_home: Path
     assert len(_pickles(cache_home)) == 1
 
 
-def test_cache_without_a_directory_builds_and_writes_nothing(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_without_a_directory_builds_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     source = tmp_path / "input.txt"
@@ -78,9 +86,16 @@ def test_cache_without_a_directory_builds_and_writes_nothing(tmp_path: Path,
 
 def test_settings_become_typed_configuration() -> None:
     settings = load_settings(environ={}, use_default_files=False).replace(
-        fetch__allow_private=["127.0.0.1:8000"], fetch__max_bytes=1234, ingest__workers=0,
-        alerts__window_days=0, alerts__ratio=2.5, stories__threshold=0.4, rules__min_reviews=3,
-        auth__anonymous_read=True, serve__public_url="https://r2p.example.org/")
+        fetch__allow_private=["127.0.0.1:8000"],
+        fetch__max_bytes=1234,
+        ingest__workers=0,
+        alerts__window_days=0,
+        alerts__ratio=2.5,
+        stories__threshold=0.4,
+        rules__min_reviews=3,
+        auth__anonymous_read=True,
+        serve__public_url="https://r2p.example.org/",
+    )
     ingest = ingest_config(settings)
     assert ingest.fetch.max_bytes == 1234 and ingest.fetch.user_agent.startswith("r2pwatch/")
     assert ingest.addresses.allows("127.0.0.1", "127.0.0.1", 8000)
@@ -99,4 +114,5 @@ def test_version_comes_from_the_installed_package(capsys: pytest.CaptureFixture[
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"r2pwatch {version('r2pwatch')}"
     assert ingest_config(load_settings(environ={}, use_default_files=False)).fetch.user_agent.startswith(
-        f"r2pwatch/{version('r2pwatch')} ")
+        f"r2pwatch/{version('r2pwatch')} "
+    )

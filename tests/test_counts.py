@@ -38,20 +38,28 @@ def test_aggregates_follow_ingest_update_retag_review_and_delete(db: Database) -
     seeded = Seeder(db, NOW)
     a = seeded.feed("https://a.example/rss", "A", region="africa")
     b = seeded.feed("https://b.example/rss", "B")
-    one = seeded.item(a, "peacekeepers in Sudan and South Sudan", days_ago=1, indicators=["peacekeeping"],
-                      countries=["SDN", "SSD"], also_in=[b])
+    one = seeded.item(
+        a,
+        "peacekeepers in Sudan and South Sudan",
+        days_ago=1,
+        indicators=["peacekeeping"],
+        countries=["SDN", "SSD"],
+        also_in=[b],
+    )
     two = seeded.item(a, "Haiti sanctions", days_ago=3, indicators=["sanctions", "icc"], countries=["HTI"])
     seeded.item(b, "Myanmar genocide", days_ago=40, indicators=["genocide"], countries=["MMR"], language="fr")
     seeded.item(b, "no place", days_ago=2, indicators=["genocide"])
     assert_consistent(db)
     with db.read() as session:
         counts = stored(session)[0]
-    day = (NOW.date().fromordinal(NOW.date().toordinal() - 1))
+    day = NOW.date().fromordinal(NOW.date().toordinal() - 1)
     assert counts[(day, "region", "africa", "peacekeeping")] == [1, 1]  # two countries, one item
     assert counts[(day, "country", "SDN", "")][0] == 1
     # retag: new tags and countries replace the old ones
-    retagged = ItemTags(indicators=(IndicatorValues("war_crimes", 2.0, None, ()),),
-                        countries=(CountryValues("UKR", "europe-central-asia", "name", ()),))
+    retagged = ItemTags(
+        indicators=(IndicatorValues("war_crimes", 2.0, None, ()),),
+        countries=(CountryValues("UKR", "europe-central-asia", "name", ()),),
+    )
     with db.write() as session:
         replace_tags(session, [(two, retagged), (one, ItemTags())])
     assert_consistent(db)
@@ -97,28 +105,45 @@ class Entry:
 
 
 def _attempt(feed_id: int, entries: list[Entry], tags: dict[str, ItemTags]) -> FeedAttempt:
-    return FeedAttempt(feed_id=feed_id, started_at=NOW, finished_at=NOW, status="ok",
-                       next_due_at=NOW + timedelta(minutes=15), entries=tuple(entries), tags=tags)
+    return FeedAttempt(
+        feed_id=feed_id,
+        started_at=NOW,
+        finished_at=NOW,
+        status="ok",
+        next_due_at=NOW + timedelta(minutes=15),
+        entries=tuple(entries),
+        tags=tags,
+    )
 
 
 def test_aggregates_follow_the_ingestion_path(db: Database) -> None:
     seeded = Seeder(db, NOW)
     a = seeded.feed("https://a.example/rss", "A")
     b = seeded.feed("https://b.example/rss", "B")
-    sudan = ItemTags(indicators=(IndicatorValues("genocide", 2.0, None, ()),),
-                     countries=(CountryValues("SDN", "africa", "name", ()), CountryValues("SSD", "africa", "name", ())),
-                     flagged=True)
+    sudan = ItemTags(
+        indicators=(IndicatorValues("genocide", 2.0, None, ()),),
+        countries=(CountryValues("SDN", "africa", "name", ()), CountryValues("SSD", "africa", "name", ())),
+        flagged=True,
+    )
     haiti = ItemTags(countries=(CountryValues("HTI", "americas", "name", ()),))
     day = NOW - timedelta(days=2)
-    first = [Entry("g1", "Sudan warning", day, link="https://n.example/1"),
-             Entry("g2", "Haiti market", day - timedelta(days=1), link="https://n.example/2")]
+    first = [
+        Entry("g1", "Sudan warning", day, link="https://n.example/1"),
+        Entry("g2", "Haiti market", day - timedelta(days=1), link="https://n.example/2"),
+    ]
     store_attempt(db, _attempt(a, first, {"g1": sudan, "g2": haiti}), dedupe=decide)
     assert_consistent(db)
     # the same link from another feed: a sighting, so feed B now covers Sudan
-    store_attempt(db, _attempt(b, [Entry("x9", "Sudan warning (B)", day, link="https://n.example/1")], {}), dedupe=decide)
+    store_attempt(
+        db,
+        _attempt(b, [Entry("x9", "Sudan warning (B)", day, link="https://n.example/1")], {}),
+        dedupe=decide,
+    )
     assert_consistent(db)
     # the same guid with new text: the item is updated and re-tagged in place
-    changed = Entry("g2", "Haiti sanctions", day - timedelta(days=1), link="https://n.example/2", content_hash="h2")
+    changed = Entry(
+        "g2", "Haiti sanctions", day - timedelta(days=1), link="https://n.example/2", content_hash="h2"
+    )
     store_attempt(db, _attempt(a, [changed], {"g2": sudan}), dedupe=decide)
     assert_consistent(db)
     with db.read() as session:
@@ -132,25 +157,34 @@ def test_aggregated_answers_equal_the_raw_rows(db: Database) -> None:
     seed_sample(db, NOW)
     tools = ["peacekeeping", "sanctions", "icc", "incitement", "membership"]
     since = NOW - timedelta(days=30, hours=5)  # not on midnight: partial days come from the raw rows
-    for place in (ItemFilter(region="africa", since=since), ItemFilter(country="SDN", since=since),
-                  ItemFilter(region="americas"), ItemFilter(country="UKR", since=since, until=NOW - timedelta(days=2))):
+    for place in (
+        ItemFilter(region="africa", since=since),
+        ItemFilter(country="SDN", since=since),
+        ItemFilter(region="americas"),
+        ItemFilter(country="UKR", since=since, until=NOW - timedelta(days=2)),
+    ):
         with db.read() as s:
             assert organisation_matrix(db, place, tools) == _raw_organisation_matrix(s, place, tools)
-            assert organisation_counts(db, place) == sorted(_raw_organisation_counts(s, place),
-                                                            key=lambda r: (-r[1], r[0]))
+            assert organisation_counts(db, place) == sorted(
+                _raw_organisation_counts(s, place), key=lambda r: (-r[1], r[0])
+            )
             assert indicator_counts(db, place) == _raw_indicator_counts(s, place)
     with db.read() as s:
         raw = _raw_country_parts(s, ItemFilter(region="africa", since=since))
     rows = country_table(db, ItemFilter(region="africa", since=since))
     assert {r.iso3: (r.items, r.flagged, r.sources, r.last_item_at) for r in rows} == {
-        k: (p.items, p.flagged, len(p.feeds), p.last) for k, p in raw.items()}
+        k: (p.items, p.flagged, len(p.feeds), p.last) for k, p in raw.items()
+    }
     for org in (None, "UN", "AU"):
         for region, country in ((None, None), ("africa", None), (None, "SDN")):
             with db.read() as s:
-                want = _raw_series(s, NOW - timedelta(days=60), NOW, organisation=org, region=region, country=country)
+                want = _raw_series(
+                    s, NOW - timedelta(days=60), NOW, organisation=org, region=region, country=country
+                )
             _dates, got = daily_series(db, now=NOW, days=61, organisation=org, region=region, country=country)
             assert {(k, i, d): n for k, i, d, n in want if n} == {
-                (k, i, _dates[pos]): n for (k, i), vals in got.items() for pos, n in enumerate(vals) if n}
+                (k, i, _dates[pos]): n for (k, i), vals in got.items() for pos, n in enumerate(vals) if n
+            }
         with db.read() as s:
             wanted = {**_raw_counts(s, NOW - timedelta(days=7), NOW, org)}
         signals = region_signals(db, AlertRule(), now=NOW, organisation=org)

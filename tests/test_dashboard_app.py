@@ -74,7 +74,9 @@ def test_login_required_and_cookie_flags(app: dash.Dash) -> None:
 
 def test_login_next_cannot_leave_the_site(app: dash.Dash) -> None:
     client = app.server.test_client()
-    r = client.post("/login", data={"name": "ana", "password": "analyst-password", "next": "//evil.example/x"})
+    r = client.post(
+        "/login", data={"name": "ana", "password": "analyst-password", "next": "//evil.example/x"}
+    )
     assert r.headers["Location"] == "/"
     page = client.get('/login?next="><script>alert(1)</script>').get_data(as_text=True)
     assert "<script>alert(1)" not in page
@@ -89,18 +91,36 @@ def test_anonymous_read_views_as_viewer(seeded_db: Database) -> None:
 
 def _review_body(ctx: AppContext, item_id: int, note: str) -> dict[str, Any]:
     key = next(k for k in ctx.write_outputs if "review-action-msg" in k)
-    outputs = [{"id": "review-action-msg", "property": "children"}, {"id": "review-bulk-msg", "property": "children"},
-               {"id": "review-refresh", "property": "data"}]
-    inputs = [{"id": i, "property": "n_clicks", "value": 1 if i == "review-confirm" else None}
-              for i in ("review-confirm", "review-dismiss", "review-escalate", "review-bulk-confirm",
-                        "review-bulk-dismiss", "review-bulk-escalate")]
-    state = [{"id": "review-current", "property": "data", "value": item_id},
-             {"id": "review-note", "property": "value", "value": note},
-             {"id": "review-grid", "property": "selectedRows", "value": []},
-             {"id": "review-bulk-note", "property": "value", "value": None},
-             {"id": "review-refresh", "property": "data", "value": 0}]
-    return {"output": key, "outputs": outputs, "inputs": inputs, "state": state,
-            "changedPropIds": ["review-confirm.n_clicks"]}
+    outputs = [
+        {"id": "review-action-msg", "property": "children"},
+        {"id": "review-bulk-msg", "property": "children"},
+        {"id": "review-refresh", "property": "data"},
+    ]
+    inputs = [
+        {"id": i, "property": "n_clicks", "value": 1 if i == "review-confirm" else None}
+        for i in (
+            "review-confirm",
+            "review-dismiss",
+            "review-escalate",
+            "review-bulk-confirm",
+            "review-bulk-dismiss",
+            "review-bulk-escalate",
+        )
+    ]
+    state = [
+        {"id": "review-current", "property": "data", "value": item_id},
+        {"id": "review-note", "property": "value", "value": note},
+        {"id": "review-grid", "property": "selectedRows", "value": []},
+        {"id": "review-bulk-note", "property": "value", "value": None},
+        {"id": "review-refresh", "property": "data", "value": 0},
+    ]
+    return {
+        "output": key,
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": ["review-confirm.n_clicks"],
+    }
 
 
 def test_forged_review_callback_from_viewer_is_refused(app: dash.Dash, seeded_db: Database) -> None:
@@ -175,9 +195,15 @@ def test_atom_feed_takes_every_filter_and_leaves_out_dismissed(app: dash.Dash, s
 
 def test_page_layouts_render(app: dash.Dash, seeded_db: Database) -> None:
     calls: list[tuple[Any, dict[str, Any]]] = [
-        (overview.layout, {}), (region.layout, {"slug": "africa"}), (region.layout, {"slug": "atlantis"}),
-        (country.layout, {"iso3": "COD"}), (country.layout, {"iso3": "<b>"}), (review.layout, {"item": "1"}),
-        (review.layout, {"item": "x"}), (feeds.layout, {}), (indicators.layout, {}),
+        (overview.layout, {}),
+        (region.layout, {"slug": "africa"}),
+        (region.layout, {"slug": "atlantis"}),
+        (country.layout, {"iso3": "COD"}),
+        (country.layout, {"iso3": "<b>"}),
+        (review.layout, {"item": "1"}),
+        (review.layout, {"item": "x"}),
+        (feeds.layout, {}),
+        (indicators.layout, {}),
     ]
     with app.server.test_request_context("/"):
         for fn, kwargs in calls:
@@ -187,15 +213,24 @@ def test_page_layouts_render(app: dash.Dash, seeded_db: Database) -> None:
 def test_pages_render_on_an_empty_database(db: Database) -> None:
     app = create_app(make_config(anonymous=True), db)
     with app.server.test_request_context("/"):
-        for fn, kwargs in ((overview.layout, {}), (region.layout, {"slug": "americas"}), (review.layout, {}),
-                           (feeds.layout, {}), (indicators.layout, {}), (country.layout, {"iso3": "HTI"})):
+        for fn, kwargs in (
+            (overview.layout, {}),
+            (region.layout, {"slug": "americas"}),
+            (review.layout, {}),
+            (feeds.layout, {}),
+            (indicators.layout, {}),
+            (country.layout, {"iso3": "HTI"}),
+        ):
             json.dumps(fn(**kwargs), cls=plotly.utils.PlotlyJSONEncoder)
 
 
 def test_review_callbacks_directly(app: dash.Dash, seeded_db: Database) -> None:
     ctx = ctx_of(app)
-    resp = review.grid_response(ctx, {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "score", "sort": "desc"}],
-                                      "filterModel": {}}, {"region": "africa", "flagged": True})
+    resp = review.grid_response(
+        ctx,
+        {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "score", "sort": "desc"}], "filterModel": {}},
+        {"region": "africa", "flagged": True},
+    )
     assert resp["rowCount"] > 10 and len(resp["rowData"]) == 10
     scores = [r["score"] for r in resp["rowData"]]
     assert scores == sorted(scores, reverse=True)
@@ -207,7 +242,9 @@ def test_review_callbacks_directly(app: dash.Dash, seeded_db: Database) -> None:
     assert review.do_review(ctx, analyst, ids, "escalate", "bulk") == "Escalated: 3 items."
     assert set(review_statuses(seeded_db, ids).values()) == {"escalated"}
     assert review.do_review(ctx, analyst, [10**9], "confirm", None).startswith("Refused")
-    flt = review.filter_from({"start": "2026-01-01", "end": "bad", "feed": "2", "status": "drop", "flagged": False})
+    flt = review.filter_from(
+        {"start": "2026-01-01", "end": "bad", "feed": "2", "status": "drop", "flagged": False}
+    )
     assert flt.since == datetime(2026, 1, 1, tzinfo=UTC) and flt.until is None and flt.feed_id == 2
     assert flt.status is None and not flt.flagged_only
 
@@ -224,15 +261,17 @@ def test_item_panel_shows_feed_text_literally(app: dash.Dash, seeded_db: Databas
 def test_highlight_and_safe_helpers(app: dash.Dash) -> None:
     meta = ctx_of(app).meta
     g = XSS_SUMMARY.index("genocide")
-    evidence = [{"kind": "indicator", "id": "genocide", "field": "summary", "start": g, "end": g + 8},
-                {"kind": "indicator", "id": "war_crimes", "field": "summary", "start": g + 2, "end": g + 9},
-                {"kind": "country", "id": "SSD", "field": "title", "start": 0, "end": 4}]
+    evidence = [
+        {"kind": "indicator", "id": "genocide", "field": "summary", "start": g, "end": g + 8},
+        {"kind": "indicator", "id": "war_crimes", "field": "summary", "start": g + 2, "end": g + 9},
+        {"kind": "country", "id": "SSD", "field": "title", "start": 0, "end": 4},
+    ]
     parts = highlight(XSS_SUMMARY, evidence, "summary", meta)
     assert parts[0] == XSS_SUMMARY[:g] and parts[1].children == "genocide" and parts[-1] == "."
     assert highlight("abc", [{"field": "title", "start": 2, "end": 9}], "title", meta) == ["abc"]
     assert safe_href("javascript:alert(1)") is None and safe_href("data:text/html,x") is None
     assert safe_href("https://example.org/a") == "https://example.org/a" and safe_href("/relative") is None
-    src = sparkline_src([0, 3, 1], "#123456\" onload=\"x")
+    src = sparkline_src([0, 3, 1], '#123456" onload="x')
     assert "onload" not in base64.b64decode(src.split(",", 1)[1]).decode()
 
 
@@ -241,10 +280,16 @@ def test_feed_actions(app: dash.Dash, seeded_db: Database) -> None:
     before = len(list_feeds(seeded_db))
     bad = feed_actions.add_from_form(ctx, feed_actions.FeedForm("javascript:alert(1)"))
     assert not bad.ok and "only http and https" in bad.message
-    assert not feed_actions.add_from_form(ctx, feed_actions.FeedForm("https://ok.example/rss", region="mars")).ok
-    assert not feed_actions.add_from_form(ctx, feed_actions.FeedForm("https://ok.example/rss", interval="0")).ok
+    assert not feed_actions.add_from_form(
+        ctx, feed_actions.FeedForm("https://ok.example/rss", region="mars")
+    ).ok
+    assert not feed_actions.add_from_form(
+        ctx, feed_actions.FeedForm("https://ok.example/rss", interval="0")
+    ).ok
     assert len(list_feeds(seeded_db)) == before
-    ok = feed_actions.add_from_form(ctx, feed_actions.FeedForm(" https://ok.example/rss ", "OK", "africa", "fr", 30))
+    ok = feed_actions.add_from_form(
+        ctx, feed_actions.FeedForm(" https://ok.example/rss ", "OK", "africa", "fr", 30)
+    )
     assert ok.ok
     dup = feed_actions.add_from_form(ctx, feed_actions.FeedForm("https://ok.example/rss"))
     assert not dup.ok and "already" in dup.message
@@ -252,8 +297,15 @@ def test_feed_actions(app: dash.Dash, seeded_db: Database) -> None:
     assert (new.region, new.language, new.interval_minutes) == ("africa", "fr", 30)
     assert feed_actions.edit(ctx, new.id, region="", language="en", interval="60", enabled=False).ok
     edited = next(f for f in list_feeds(seeded_db) if f.id == new.id)
-    assert (edited.region, edited.language, edited.interval_minutes, edited.enabled) == (None, "en", 60, False)
-    assert not feed_actions.edit(ctx, new.id, region=None, language="english!", interval=None, enabled=True).ok
+    assert (edited.region, edited.language, edited.interval_minutes, edited.enabled) == (
+        None,
+        "en",
+        60,
+        False,
+    )
+    assert not feed_actions.edit(
+        ctx, new.id, region=None, language="english!", interval=None, enabled=True
+    ).ok
     opml = feed_actions.export_opml(ctx)
     assert b"https://ok.example/rss" in opml
     upload = "data:text/xml;base64," + base64.b64encode(opml.replace(b"ok.example", b"new.example")).decode()
@@ -266,9 +318,11 @@ def test_feed_actions(app: dash.Dash, seeded_db: Database) -> None:
 def test_feed_preview_fetches_and_lists_items(app: dash.Dash, tmp_path: Path) -> None:
     from pytest_httpserver import HTTPServer
 
-    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T &lt;b&gt;</title>'
-           b"<item><title>First &lt;script&gt;</title><link>https://e.example/1</link></item>"
-           b"<item><title>Second</title></item></channel></rss>")
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T &lt;b&gt;</title>'
+        b"<item><title>First &lt;script&gt;</title><link>https://e.example/1</link></item>"
+        b"<item><title>Second</title></item></channel></rss>"
+    )
     with HTTPServer(host="127.0.0.1") as server:
         server.expect_request("/rss").respond_with_data(rss, content_type="application/rss+xml")
         ctx = ctx_of(app)
@@ -308,7 +362,9 @@ def test_indicator_try_box(app: dash.Dash) -> None:
     ctx = ctx_of(app)
     out = repr(indicators.try_tag(ctx, "UN peacekeepers deployed in Sudan", "<b>genocide</b> warning"))
     assert "Peacekeeping" in out and "'<b>'" in out  # the pasted text is shown as typed, as text
-    assert "Paste some text" in json.dumps(indicators.try_tag(ctx, "", ""), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "Paste some text" in json.dumps(
+        indicators.try_tag(ctx, "", ""), cls=plotly.utils.PlotlyJSONEncoder
+    )
 
 
 def test_review_page_offers_the_users_atom_feed(app: dash.Dash) -> None:
@@ -318,7 +374,9 @@ def test_review_page_offers_the_users_atom_feed(app: dash.Dash) -> None:
     login(client, "ana", "analyst-password")
     user = get_user(ctx_of(app).database, "ana")
     assert user is not None
-    href = atom_href({"region": "africa", "status": "confirmed", "q": "UN forces", "flagged": False}, user.feed_token)
+    href = atom_href(
+        {"region": "africa", "status": "confirmed", "q": "UN forces", "flagged": False}, user.feed_token
+    )
     assert href == f"/feeds/flagged.atom?region=africa&status=confirmed&q=UN+forces&token={user.feed_token}"
     resp = client.get(href)
     assert resp.status_code == 200 and resp.mimetype == "application/atom+xml"
@@ -328,8 +386,16 @@ def test_review_page_offers_the_users_atom_feed(app: dash.Dash) -> None:
 def test_security_headers_on_every_response(app: dash.Dash) -> None:
     client = app.server.test_client()
     login(client, "ana", "analyst-password")
-    for path in ("/", "/review", "/login", "/_dash-layout", "/assets/bootstrap.min.css", "/healthz",
-                 "/feeds/flagged.atom", "/no-such-page"):
+    for path in (
+        "/",
+        "/review",
+        "/login",
+        "/_dash-layout",
+        "/assets/bootstrap.min.css",
+        "/healthz",
+        "/feeds/flagged.atom",
+        "/no-such-page",
+    ):
         with client.get(path) as r:
             headers = r.headers
         csp = headers.get("Content-Security-Policy", "")

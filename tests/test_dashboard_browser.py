@@ -24,9 +24,19 @@ from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, Live, live_dashboard
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/review", "/feeds", "/indicators", "/users", "/country/COD", "/country/XKX",
-         *[f"/region/{slug}" for slug in ("africa", "americas", "asia-pacific", "europe-central-asia",
-                                          "middle-east-north-africa")]]
+PAGES = [
+    "/",
+    "/review",
+    "/feeds",
+    "/indicators",
+    "/users",
+    "/country/COD",
+    "/country/XKX",
+    *[
+        f"/region/{slug}"
+        for slug in ("africa", "americas", "asia-pacific", "europe-central-asia", "middle-east-north-africa")
+    ],
+]
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +82,12 @@ def env(browser: Any, sqlite_db: Database) -> Iterator[Env]:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         page = context.new_page()
         e = Env(live, sqlite_db, info, page)
-        page.on("console", lambda m: e.problems.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: (
+                e.problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
+            ),
+        )
         page.on("pageerror", lambda exc: e.problems.append(f"page error: {exc}"))
         page.on("dialog", lambda d: (e.dialogs.append(d.message), d.dismiss()))
 
@@ -123,7 +137,8 @@ def test_review_flow_persists(env: Env) -> None:
     env.page.wait_for_selector("#review-f-country-value:has-text('Haiti')")
     env.page.wait_for_function(
         "() => [...document.querySelectorAll('#review-grid .ag-row [col-id=\"countries\"]')]"
-        ".every(c => c.textContent.includes('HTI')) && document.querySelectorAll('#review-grid .ag-row').length > 0")
+        ".every(c => c.textContent.includes('HTI')) && document.querySelectorAll('#review-grid .ag-row').length > 0"
+    )
     item_id = _open_first_row(env)
     assert review_statuses(env.db, [int(item_id)])[int(item_id)] == "new"
     env.page.fill("#review-note", "Matches the OCHA report")
@@ -155,8 +170,11 @@ def test_viewer_cannot_confirm(env: Env) -> None:
     assert env.page.locator("#review-bulk-confirm").is_disabled()
     forged = {
         "output": "..review-action-msg.children...review-bulk-msg.children...review-refresh.data..",
-        "outputs": [{"id": "review-action-msg", "property": "children"},
-                    {"id": "review-bulk-msg", "property": "children"}, {"id": "review-refresh", "property": "data"}],
+        "outputs": [
+            {"id": "review-action-msg", "property": "children"},
+            {"id": "review-bulk-msg", "property": "children"},
+            {"id": "review-refresh", "property": "data"},
+        ],
         "inputs": [{"id": "review-confirm", "property": "n_clicks", "value": 1}],
         "state": [{"id": "review-current", "property": "data", "value": item}],
         "changedPropIds": ["review-confirm.n_clicks"],
@@ -196,7 +214,9 @@ def _block_non_loopback(env: Env) -> list[str]:
     return blocked
 
 
-@pytest.mark.parametrize(("slug", "iso3"), [("europe-central-asia", "XKX"), ("middle-east-north-africa", "PSE")])
+@pytest.mark.parametrize(
+    ("slug", "iso3"), [("europe-central-asia", "XKX"), ("middle-east-north-africa", "PSE")]
+)
 def test_map_draws_offline_with_kosovo_and_palestine(env: Env, slug: str, iso3: str) -> None:
     blocked = _block_non_loopback(env)
     env.login("ana", "analyst-password")
@@ -224,7 +244,9 @@ def test_xss_item_shows_literally_and_runs_nothing(env: Env) -> None:
     env.page.wait_for_selector("#review-item-title", timeout=10_000)
     assert env.page.locator("#review-item-title").inner_text() == XSS_TITLE
     assert env.page.locator("#review-item-summary").inner_text() == XSS_SUMMARY
-    env.page.wait_for_selector(f"#review-grid [col-id='title']:has-text(\"{XSS_TITLE[:20]}\")", timeout=10_000)
+    env.page.wait_for_selector(
+        f"#review-grid [col-id='title']:has-text(\"{XSS_TITLE[:20]}\")", timeout=10_000
+    )
     env.page.wait_for_timeout(500)
     assert env.page.locator("img[src='x']").count() == 0
     assert env.page.locator("#review-detail script").count() == 0
@@ -232,5 +254,7 @@ def test_xss_item_shows_literally_and_runs_nothing(env: Env) -> None:
     assert env.dialogs == []
     env.goto("/region/africa")
     env.page.wait_for_selector("#region-latest", timeout=10_000)
-    assert re.search(re.escape("<script>alert('xss')</script>"), env.page.locator("#region-latest").inner_text())
+    assert re.search(
+        re.escape("<script>alert('xss')</script>"), env.page.locator("#region-latest").inner_text()
+    )
     assert env.dialogs == [] and env.problems == []

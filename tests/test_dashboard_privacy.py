@@ -32,8 +32,11 @@ from tests.dashboard_server import make_config
 
 SECRET_URL = "https://reader:s3cret-pw@creds.example.org/feed.xml"
 ADMIN = CurrentUser("root", "admin")
-READERS = {"analyst": CurrentUser("ana", "analyst"), "viewer": CurrentUser("vic", "viewer"),
-           "anonymous": CurrentUser("anonymous", "viewer", anonymous=True)}
+READERS = {
+    "analyst": CurrentUser("ana", "analyst"),
+    "viewer": CurrentUser("vic", "viewer"),
+    "anonymous": CurrentUser("anonymous", "viewer", anonymous=True),
+}
 
 
 @pytest.fixture
@@ -82,7 +85,10 @@ def _everything(app: dash.Dash, user: CurrentUser) -> str:
 
 def test_mask_credentials() -> None:
     assert mask_credentials(SECRET_URL) == "https://***@creds.example.org/feed.xml"
-    assert mask_credentials("see http://a:b@c@h.example/x and ftp://u@h/") == "see http://***@h.example/x and ftp://***@h/"
+    assert (
+        mask_credentials("see http://a:b@c@h.example/x and ftp://u@h/")
+        == "see http://***@h.example/x and ftp://***@h/"
+    )
     assert mask_credentials("mail me at x@example.org") == "mail me at x@example.org"
     assert mask_credentials(None) is None
 

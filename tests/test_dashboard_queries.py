@@ -58,8 +58,14 @@ def test_region_signals_counts_window_and_baseline(db: Database, seeded: Seeder)
         seeded.item(f, "peacekeepers in Sudan", days_ago=d, indicators=["peacekeeping"], countries=["SDN"])
     seeded.item(f, "peacekeepers old", days_ago=40, indicators=["peacekeeping"], countries=["SDN"])
     # two countries of the same region count the item once
-    seeded.item(f, "peacekeepers in Sudan and South Sudan", days_ago=1, indicators=["peacekeeping"],
-                countries=["SDN", "SSD"], organisations=["UN"])
+    seeded.item(
+        f,
+        "peacekeepers in Sudan and South Sudan",
+        days_ago=1,
+        indicators=["peacekeeping"],
+        countries=["SDN", "SSD"],
+        organisations=["UN"],
+    )
     signals = region_signals(db, AlertRule(), now=NOW, regions=["americas"], indicators=["peacekeeping"])
     s = signals[("africa", "peacekeeping")]
     assert (s.count, s.baseline_total, s.baseline_windows) == (6, 3, 4)
@@ -101,10 +107,21 @@ def test_region_coverage_tells_no_news_from_no_sources(db: Database, seeded: See
 def test_country_table_and_organisation_matrix(db: Database, seeded: Seeder) -> None:
     f = seeded.feed("https://a.example/rss", "A")
     g = seeded.feed("https://b.example/rss", "B")
-    seeded.item(f, "UN peacekeepers in Sudan", indicators=["peacekeeping"], countries=["SDN"],
-                organisations=["UN"], also_in=[g])
-    seeded.item(f, "Sudan sanctions by the EU", indicators=["sanctions", "peacekeeping"], countries=["SDN"],
-                organisations=["EU", "UN"])
+    seeded.item(
+        f,
+        "UN peacekeepers in Sudan",
+        indicators=["peacekeeping"],
+        countries=["SDN"],
+        organisations=["UN"],
+        also_in=[g],
+    )
+    seeded.item(
+        f,
+        "Sudan sanctions by the EU",
+        indicators=["sanctions", "peacekeeping"],
+        countries=["SDN"],
+        organisations=["EU", "UN"],
+    )
     seeded.item(f, "Sudan market", countries=["SDN"])
     seeded.item(f, "Haiti sanctions", indicators=["sanctions"], countries=["HTI"], organisations=["OAS"])
     rows = country_table(db, ItemFilter(region="africa"))
@@ -112,8 +129,12 @@ def test_country_table_and_organisation_matrix(db: Database, seeded: Seeder) -> 
         ("SDN", 3, 2, "peacekeeping", 2)
     ]
     matrix = organisation_matrix(db, ItemFilter(region="africa"), ["peacekeeping", "sanctions", "icc"])
-    assert matrix == {("UN", "peacekeeping"): 2, ("UN", "sanctions"): 1, ("EU", "peacekeeping"): 1,
-                      ("EU", "sanctions"): 1}
+    assert matrix == {
+        ("UN", "peacekeeping"): 2,
+        ("UN", "sanctions"): 1,
+        ("EU", "peacekeeping"): 1,
+        ("EU", "sanctions"): 1,
+    }
     assert indicator_counts(db, ItemFilter(country="HTI")) == {"sanctions": 1}
 
 
@@ -121,8 +142,13 @@ def test_grid_paging_sorting_filtering_in_database(db: Database, seeded: Seeder)
     f = seeded.feed("https://a.example/rss", "Alpha")
     g = seeded.feed("https://b.example/rss", "Beta")
     for k in range(30):
-        seeded.item(f if k % 2 else g, f"Item {k:02d} genocide 100%_done", days_ago=k + 0.5,
-                    indicators={"genocide": 1.0 + k / 10}, countries=["SDN" if k % 3 else "HTI"])
+        seeded.item(
+            f if k % 2 else g,
+            f"Item {k:02d} genocide 100%_done",
+            days_ago=k + 0.5,
+            indicators={"genocide": 1.0 + k / 10},
+            countries=["SDN" if k % 3 else "HTI"],
+        )
     seeded.item(f, "unflagged", days_ago=0.1, countries=["SDN"])
     flt = ItemFilter(flagged_only=True)
     page = item_page(db, flt, start=0, end=10)
@@ -133,6 +159,7 @@ def test_grid_paging_sorting_filtering_in_database(db: Database, seeded: Seeder)
     assert by_score.rows[0].score == pytest.approx(3.9)
     by_source = item_page(db, flt, end=30, sort=[SortKey("source")])
     assert by_source.rows[0].source == "Alpha" and by_source.rows[-1].source == "Beta"
+
     # column filters
     def total(*columns: ColumnFilter) -> int:
         return item_page(db, flt, columns=columns).total
@@ -147,7 +174,10 @@ def test_grid_paging_sorting_filtering_in_database(db: Database, seeded: Seeder)
     day = datetime.combine((NOW - timedelta(days=3)).date(), datetime.min.time(), UTC)
     assert total(ColumnFilter("published_at", (DateCondition("after_day", day),))) == 3
     assert total(ColumnFilter("published_at", (DateCondition("on_day", day),))) == 1
-    assert total(ColumnFilter("published_at", (DateCondition("days_between", day - timedelta(days=1), day),))) == 2
+    assert (
+        total(ColumnFilter("published_at", (DateCondition("days_between", day - timedelta(days=1), day),)))
+        == 2
+    )
     # like wildcards in user text are literal
     assert item_page(db, ItemFilter(text="100%_d")).total == 30
     assert item_page(db, ItemFilter(text="100%%")).total == 0
@@ -167,7 +197,7 @@ def test_item_detail_and_xss_text_kept_verbatim(db: Database) -> None:
     assert detail is not None and detail.row.title == XSS_TITLE
     assert detail.tags[0].id == "genocide"
     ev = detail.tags[0].evidence[0]
-    assert detail.row.summary[ev["start"]:ev["end"]] == "genocide"
+    assert detail.row.summary[ev["start"] : ev["end"]] == "genocide"
     assert detail.countries[0].iso3 == "SSD" and detail.countries[0].region == "africa"
     assert item_detail(db, 10**9) is None
     kosovo = item_detail(db, info["kosovo"])
@@ -185,7 +215,9 @@ def test_reviews_append_history_and_refuse_bad_input(db: Database, seeded: Seede
     assert review_statuses(db, [a, b]) == {a: "dismissed", b: "confirmed"}
     history = review_history(db, a)
     assert [(h.status, h.analyst, h.note) for h in history] == [
-        ("confirmed", "ann", "seen in two sources"), ("dismissed", "bob", None)]
+        ("confirmed", "ann", "seen in two sources"),
+        ("dismissed", "bob", None),
+    ]
     with pytest.raises(ReviewError):
         apply_action(db, [a], "delete", "ann")
     with pytest.raises(ReviewError):
@@ -207,14 +239,26 @@ def test_sample_seed_lists(db: Database) -> None:
     assert info["xss"] in {r.id for r in list_items(db, ItemFilter(text="<script>"), limit=5)}
 
 
-@pytest.mark.parametrize("sort", [(), (SortKey("score", descending=True),), (SortKey("source"), SortKey("title")),
-                                  (SortKey("status", descending=True),)])
+@pytest.mark.parametrize(
+    "sort",
+    [
+        (),
+        (SortKey("score", descending=True),),
+        (SortKey("source"), SortKey("title")),
+        (SortKey("status", descending=True),),
+    ],
+)
 def test_keyset_pages_equal_offset_pages(db: Database, seeded: Seeder, sort: tuple[SortKey, ...]) -> None:
     f = seeded.feed("https://a.example/rss", "Alpha")
     g = seeded.feed("https://b.example/rss", "Beta")
     for k in range(23):  # equal scores and equal times: the tie-breakers decide
-        seeded.item(f if k % 3 else g, f"Item {k % 5}", days_ago=(k // 2) + 0.5, indicators={"genocide": 1.0 + k % 4},
-                    countries=["SDN"])
+        seeded.item(
+            f if k % 3 else g,
+            f"Item {k % 5}",
+            days_ago=(k // 2) + 0.5,
+            indicators={"genocide": 1.0 + k % 4},
+            countries=["SDN"],
+        )
     flt = ItemFilter(flagged_only=True)
     everything = [r.id for r in item_page(db, flt, end=100, sort=sort).rows]
     assert len(everything) == 23
@@ -223,7 +267,7 @@ def test_keyset_pages_equal_offset_pages(db: Database, seeded: Seeder, sort: tup
     total = None
     for start in range(0, 30, 5):
         page = item_page(db, flt, start=start, end=start + 5, sort=sort, after=cursor, total=total)
-        assert [r.id for r in page.rows] == everything[start:start + 5]
+        assert [r.id for r in page.rows] == everything[start : start + 5]
         seen += [r.id for r in page.rows]
         cursor, total = page.cursor, page.total
     assert seen == everything and total == 23

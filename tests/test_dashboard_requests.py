@@ -29,11 +29,13 @@ def client(db: Database) -> FlaskClient:
 
 
 def _rows(client: FlaskClient, request: Any) -> Any:
-    body = {"output": "review-grid.getRowsResponse",
-            "outputs": {"id": "review-grid", "property": "getRowsResponse"},
-            "inputs": [{"id": "review-grid", "property": "getRowsRequest", "value": request}],
-            "state": [{"id": "review-filters", "property": "data", "value": {"flagged": True}}],
-            "changedPropIds": ["review-grid.getRowsRequest"]}
+    body = {
+        "output": "review-grid.getRowsResponse",
+        "outputs": {"id": "review-grid", "property": "getRowsResponse"},
+        "inputs": [{"id": "review-grid", "property": "getRowsRequest", "value": request}],
+        "state": [{"id": "review-filters", "property": "data", "value": {"flagged": True}}],
+        "changedPropIds": ["review-grid.getRowsRequest"],
+    }
     return client.post("/_dash-update-component", json=body)
 
 
@@ -51,19 +53,35 @@ BAD = {
     "huge row": {"startRow": 10**30, "endRow": 10**30 + 100},
     "huge block": {"startRow": 0, "endRow": 5_000_000},
     "nested filter": {"startRow": 0, "endRow": 100, "filterModel": {"title": _deep(50)}},
-    "many filters": {"startRow": 0, "endRow": 100,
-                     "filterModel": {f"c{i}": {"filterType": "text", "filter": "x"} for i in range(500)}},
-    "many conditions": {"startRow": 0, "endRow": 100, "filterModel": {"title": {
-        "operator": "OR", "conditions": [{"filterType": "text", "type": "contains", "filter": "x"}] * 1000}}},
-    "huge filter text": {"startRow": 0, "endRow": 100,
-                         "filterModel": {"title": {"filterType": "text", "type": "contains", "filter": "x" * 100_000}}},
+    "many filters": {
+        "startRow": 0,
+        "endRow": 100,
+        "filterModel": {f"c{i}": {"filterType": "text", "filter": "x"} for i in range(500)},
+    },
+    "many conditions": {
+        "startRow": 0,
+        "endRow": 100,
+        "filterModel": {
+            "title": {
+                "operator": "OR",
+                "conditions": [{"filterType": "text", "type": "contains", "filter": "x"}] * 1000,
+            }
+        },
+    },
+    "huge filter text": {
+        "startRow": 0,
+        "endRow": 100,
+        "filterModel": {"title": {"filterType": "text", "type": "contains", "filter": "x" * 100_000}},
+    },
     "filter model as a list": {"startRow": 0, "endRow": 100, "filterModel": [1, 2]},
     "request as a string": "startRow=1",
 }
 
 
 @pytest.mark.parametrize("name", list(BAD))
-def test_malformed_grid_requests_get_400(client: FlaskClient, name: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_malformed_grid_requests_get_400(
+    client: FlaskClient, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.DEBUG):
         r = _rows(client, BAD[name])
     assert r.status_code == 400, r.get_data(as_text=True)[:300]
@@ -73,8 +91,15 @@ def test_malformed_grid_requests_get_400(client: FlaskClient, name: str, caplog:
 
 
 def test_a_good_grid_request_still_works(client: FlaskClient) -> None:
-    r = _rows(client, {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "score", "sort": "desc"}],
-                       "filterModel": {"title": {"filterType": "text", "type": "contains", "filter": "a"}}})
+    r = _rows(
+        client,
+        {
+            "startRow": 0,
+            "endRow": 10,
+            "sortModel": [{"colId": "score", "sort": "desc"}],
+            "filterModel": {"title": {"filterType": "text", "type": "contains", "filter": "a"}},
+        },
+    )
     assert r.status_code == 200
     assert len(r.get_json()["response"]["review-grid"]["getRowsResponse"]["rowData"]) <= 10
 
@@ -84,7 +109,9 @@ def test_absurdly_nested_json_gets_400(client: FlaskClient) -> None:
     r = client.post("/_dash-update-component", data=body, content_type="application/json")
     assert r.status_code == 400
     big = json.dumps({"output": "x", "pad": "y" * (9 * 1024 * 1024)})
-    assert client.post("/_dash-update-component", data=big, content_type="application/json").status_code == 413
+    assert (
+        client.post("/_dash-update-component", data=big, content_type="application/json").status_code == 413
+    )
 
 
 def test_grid_request_translator_directly() -> None:

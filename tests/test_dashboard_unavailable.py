@@ -55,8 +55,13 @@ def test_dashboard_says_database_unavailable_and_recovers(tmp_path: Path) -> Non
             port = s.getsockname()[1]
         env = {k: v for k, v in os.environ.items() if not k.startswith("R2PWATCH_")}
         env.update(XDG_DATA_HOME=str(tmp_path), R2PWATCH_AUTH_ANONYMOUS_READ="true")
-        proc = subprocess.Popen([sys.executable, "-m", "r2pwatch", "--database-url", pg.url, "serve", "--port",
-                                 str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "r2pwatch", "--database-url", pg.url, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_status(f"{base}/review", 200, 60)

@@ -40,14 +40,31 @@ def _login(app: dash.Dash, name: str, password: str) -> FlaskClient:
 
 def _admin_body(ctx: AppContext, target: str, action: str) -> dict[str, Any]:
     key = next(k for k in ctx.write_outputs if "users-admin-msg" in k)
-    inputs = [{"id": "users-add", "property": "n_clicks", "value": None},
-              {"id": "users-apply", "property": "n_clicks", "value": 1}]
-    state = [{"id": i, "property": "value", "value": v} for i, v in (
-        ("users-target", target), ("users-action", action), ("users-password", None), ("users-add-name", None),
-        ("users-add-role", "analyst"), ("users-add-password", None))]
-    return {"output": key, "outputs": [{"id": "users-admin-msg", "property": "children"},
-                                       {"id": "users-table", "property": "children"}],
-            "inputs": inputs, "state": state, "changedPropIds": ["users-apply.n_clicks"]}
+    inputs = [
+        {"id": "users-add", "property": "n_clicks", "value": None},
+        {"id": "users-apply", "property": "n_clicks", "value": 1},
+    ]
+    state = [
+        {"id": i, "property": "value", "value": v}
+        for i, v in (
+            ("users-target", target),
+            ("users-action", action),
+            ("users-password", None),
+            ("users-add-name", None),
+            ("users-add-role", "analyst"),
+            ("users-add-password", None),
+        )
+    ]
+    return {
+        "output": key,
+        "outputs": [
+            {"id": "users-admin-msg", "property": "children"},
+            {"id": "users-table", "property": "children"},
+        ],
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": ["users-apply.n_clicks"],
+    }
 
 
 def test_only_admins_manage_users_even_by_forged_requests(app: dash.Dash, db: Database) -> None:
@@ -56,7 +73,9 @@ def test_only_admins_manage_users_even_by_forged_requests(app: dash.Dash, db: Da
     r = analyst.post("/_dash-update-component", json=_admin_body(ctx, "root", "disable"))
     assert r.status_code == 403 and not get_user(db, "root").disabled  # type: ignore[union-attr]
     anonymous = app.server.test_client()
-    assert anonymous.post("/_dash-update-component", json=_admin_body(ctx, "root", "disable")).status_code == 401
+    assert (
+        anonymous.post("/_dash-update-component", json=_admin_body(ctx, "root", "disable")).status_code == 401
+    )
     anonymous_app = create_app(make_config(anonymous=True), db)
     forged = _admin_body(_ctx(anonymous_app), "root", "disable")
     assert anonymous_app.server.test_client().post("/_dash-update-component", json=forged).status_code == 403
@@ -73,19 +92,26 @@ def test_admin_actions(app: dash.Dash, db: Database) -> None:
     assert user_actions.add(ctx, ANA, "x", "viewer", "long enough").message == "Only admins manage users."
     assert user_actions.add(ctx, ROOT, "omar", "viewer", "short").message.startswith("Not added: password")
     assert user_actions.add(ctx, ROOT, "o" * 101, "viewer", "long enough").message.startswith(
-        "Not added: user name is too long")
+        "Not added: user name is too long"
+    )
     assert user_actions.add(ctx, ROOT, "omar", "viewer", "long enough").ok
     assert not user_actions.add(ctx, ROOT, "omar", "viewer", "long enough").ok
     token = get_user(db, "omar").feed_token  # type: ignore[union-attr]
     assert user_actions.manage(ctx, ROOT, "omar", "rotate-token").ok and user_by_token(db, token) is None
     assert user_actions.manage(ctx, ROOT, "omar", "password", "new long password").ok
     assert authenticate(db, "omar", "new long password") is not None
-    assert user_actions.manage(ctx, ROOT, "omar", "disable").ok and authenticate(db, "omar", "new long password") is None
+    assert (
+        user_actions.manage(ctx, ROOT, "omar", "disable").ok
+        and authenticate(db, "omar", "new long password") is None
+    )
     assert user_actions.manage(ctx, ROOT, "omar", "enable").ok
     assert user_actions.manage(ctx, ROOT, "omar", "remove").ok and get_user(db, "omar") is None
     assert user_actions.manage(ctx, ROOT, "omar", "enable").message == "No user 'omar'."
     for action in ("viewer", "disable", "remove"):
-        assert "cannot demote, disable or remove yourself" in user_actions.manage(ctx, ROOT, "root", action).message
+        assert (
+            "cannot demote, disable or remove yourself"
+            in user_actions.manage(ctx, ROOT, "root", action).message
+        )
     assert get_user(db, "root").role == "admin"  # type: ignore[union-attr]
 
 

@@ -37,8 +37,14 @@ class Mailbox:
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: Any,
+        session: Any,
+        envelope: Any,
+        address: str,  # noqa: N802
+        rcpt_options: list[str],
+    ) -> str:
         if address in self.refuse:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -66,9 +72,21 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
 def mail_config(port: int, **kw: Any) -> DeliveryConfig:
     timeout = kw.pop("timeout", 10.0)
     retry = kw.pop("retry_seconds", 60.0)
-    return DeliveryConfig(email=EmailConfig(**{"host": "127.0.0.1", "port": port, "starttls": False,
-                                               "sender": "r2pwatch@example.org", "recipients": RECIPIENTS, **kw}),
-                          timeout=timeout, retry_seconds=retry, public_url="https://r2p.example.org")
+    return DeliveryConfig(
+        email=EmailConfig(
+            **{
+                "host": "127.0.0.1",
+                "port": port,
+                "starttls": False,
+                "sender": "r2pwatch@example.org",
+                "recipients": RECIPIENTS,
+                **kw,
+            }
+        ),
+        timeout=timeout,
+        retry_seconds=retry,
+        public_url="https://r2p.example.org",
+    )
 
 
 def _two_alerts(db: Database, config: DeliveryConfig) -> list[Any]:
@@ -88,8 +106,13 @@ def test_one_mail_per_alert_to_the_regions_recipients(db: Database, smtp: tuple[
     assert africa["Subject"].startswith("[r2pwatch] SDN / war_crimes: 4 stories from 3 sources")
     assert africa["From"] == "r2pwatch@example.org" and africa["X-R2PWatch-Alerts"] == str(sdn.id)
     body = africa.get_content()
-    for line in ("Observed: 4 stories from 3 sources", "Expected: 0.20", "Score: 4.10 (threshold 3",
-                 "Stories (4): 11, 12, 13, 14", f"https://r2p.example.org/alerts?alert={sdn.id}&days=3650"):
+    for line in (
+        "Observed: 4 stories from 3 sources",
+        "Expected: 0.20",
+        "Score: 4.10 (threshold 3",
+        "Stories (4): 11, 12, 13, 14",
+        f"https://r2p.example.org/alerts?alert={sdn.id}&days=3650",
+    ):
         assert line in body
     [asia] = box.to(ASIA)
     assert "MMR / genocide" in asia["Subject"]
@@ -104,8 +127,10 @@ def test_digest_is_one_mail_per_recipient(db: Database, smtp: tuple[Mailbox, int
     assert deliverer.run().delivered == 4
     deliverer.close()
     [digest] = box.to(ALL)
-    assert digest["Subject"] == "[r2pwatch] 2 alerts: SDN / war_crimes, MMR / genocide" or \
-        digest["Subject"] == "[r2pwatch] 2 alerts: MMR / genocide, SDN / war_crimes"
+    assert (
+        digest["Subject"] == "[r2pwatch] 2 alerts: SDN / war_crimes, MMR / genocide"
+        or digest["Subject"] == "[r2pwatch] 2 alerts: MMR / genocide, SDN / war_crimes"
+    )
     assert "SDN / war_crimes" in digest.get_content() and "MMR / genocide" in digest.get_content()
     assert len(box.messages) == 3
 
@@ -119,7 +144,9 @@ def test_smtp_down_then_back_and_a_refused_recipient(db: Database) -> None:
     report = deliverer.run()
     assert report.failed == 4 and report.delivered == 0
     rows = state(db, alerts)
-    assert {d.status for d in rows} == {"failed"} and all("refused" in (d.last_error or "").lower() for d in rows)
+    assert {d.status for d in rows} == {"failed"} and all(
+        "refused" in (d.last_error or "").lower() for d in rows
+    )
     box = Mailbox(refuse={ASIA})
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
@@ -160,9 +187,28 @@ def _certificate(tmp_path: Path) -> tuple[Path, Path]:
     if shutil.which("openssl") is None:
         pytest.skip("openssl is needed to make the test server's certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -182,27 +228,47 @@ def test_starttls_and_login(db: Database, tmp_path: Path) -> None:
         return AuthResult(success=logins[-1][1] == "right password", handled=False)
 
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=server_tls, require_starttls=True,
-                            authenticator=authenticator, auth_required=True)
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
     controller.start()
     try:
         trusting = ssl.create_default_context(cafile=str(cert))
-        wrong = mail_config(controller.port, starttls=True, username="r2p", password="wrong password",
-                            ssl_context=trusting)
+        wrong = mail_config(
+            controller.port, starttls=True, username="r2p", password="wrong password", ssl_context=trusting
+        )
         [alert] = queue(db, wrong.receivers()[:1], alert_values())
         clock = Clock()
         refused = Deliverer(db, wrong, clock=clock)
         assert refused.run().failed == 1
         [d] = state(db, [alert])
         assert "login refused" in (d.last_error or "") and "wrong password" not in (d.last_error or "")
-        untrusted = Deliverer(db, mail_config(controller.port, starttls=True, username="r2p",
-                                              password="right password"), clock=clock)
+        untrusted = Deliverer(
+            db,
+            mail_config(controller.port, starttls=True, username="r2p", password="right password"),
+            clock=clock,
+        )
         clock.advance(61)
         assert untrusted.run().failed == 1  # the self-signed certificate is not trusted by default
         assert "certificate" in (state(db, [alert])[0].last_error or "").lower()
         clock.advance(121)
-        right = Deliverer(db, mail_config(controller.port, starttls=True, username="r2p", password="right password",
-                                          ssl_context=trusting), clock=clock)
+        right = Deliverer(
+            db,
+            mail_config(
+                controller.port,
+                starttls=True,
+                username="r2p",
+                password="right password",
+                ssl_context=trusting,
+            ),
+            clock=clock,
+        )
         assert right.run().delivered == 1
         for x in (refused, untrusted, right):
             x.close()

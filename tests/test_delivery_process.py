@@ -27,9 +27,13 @@ def test_hanging_webhook_never_blocks_ingestion(db: Database, tmp_path: Path) ->
         add_feeds(db, [feeds.url("/a")])
         [alert] = queue(db, [Receiver("webhook", hook.url())])
         env = ingest_env(tmp_path, db.url, feeds)
-        env.update(R2PWATCH_WEBHOOKS_URLS=hook.url(), R2PWATCH_WEBHOOKS_SECRET="shared",
-                   R2PWATCH_WEBHOOKS_ALLOW_PRIVATE=f"127.0.0.1:{hook.port}", R2PWATCH_DELIVERY_TIMEOUT="60",
-                   R2PWATCH_DELIVERY_TICK_SECONDS="0.5")
+        env.update(
+            R2PWATCH_WEBHOOKS_URLS=hook.url(),
+            R2PWATCH_WEBHOOKS_SECRET="shared",
+            R2PWATCH_WEBHOOKS_ALLOW_PRIVATE=f"127.0.0.1:{hook.port}",
+            R2PWATCH_DELIVERY_TIMEOUT="60",
+            R2PWATCH_DELIVERY_TICK_SECONDS="0.5",
+        )
         proc = ingest([], env, tmp_path)
         try:
             deadline = time.monotonic() + 60
@@ -52,8 +56,14 @@ def test_hanging_webhook_never_blocks_ingestion(db: Database, tmp_path: Path) ->
         [d] = state(db, [alert])
         assert d.status in ("pending", "failed") and d.next_attempt_at is not None  # kept, due again
         hook.hang = 0.0
-        again = subprocess.run([sys.executable, "-m", "r2pwatch", "deliver"], env=env, cwd=tmp_path,
-                               capture_output=True, text=True, timeout=60)
+        again = subprocess.run(
+            [sys.executable, "-m", "r2pwatch", "deliver"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert again.returncode == 0, again.stderr
         assert "1 delivered" in again.stdout and "delivered 1" in again.stdout
     [d] = state(db, [alert])

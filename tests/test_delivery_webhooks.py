@@ -20,8 +20,11 @@ SECRET = "s3cret-shared-with-the-receiver"
 
 
 def config(*urls: str, allow: bool | tuple[str, ...] = True, **kw: float) -> DeliveryConfig:
-    return DeliveryConfig(webhooks=WebhookConfig(urls=urls, secret=SECRET, allow_private=allow),
-                          public_url="https://r2p.example.org/", **kw)
+    return DeliveryConfig(
+        webhooks=WebhookConfig(urls=urls, secret=SECRET, allow_private=allow),
+        public_url="https://r2p.example.org/",
+        **kw,
+    )
 
 
 def hooks(*urls: str) -> list[Receiver]:
@@ -46,8 +49,15 @@ def test_signed_json_post(db: Database) -> None:
     [d] = state(db, [alert])
     assert post.headers[DELIVERY_HEADER.lower()] == str(d.id) == str(payload["delivery_id"])
     a = payload["alert"]
-    assert (a["id"], a["country"], a["indicator"], a["observed"], a["expected"], a["score"], a["threshold"]) == (
-        alert.id, "SDN", "war_crimes", 4, 0.2, 4.1, 3.0)
+    assert (
+        a["id"],
+        a["country"],
+        a["indicator"],
+        a["observed"],
+        a["expected"],
+        a["score"],
+        a["threshold"],
+    ) == (alert.id, "SDN", "war_crimes", 4, 0.2, 4.1, 3.0)
     assert a["story_ids"] == [11, 12, 13, 14] and a["explain"].startswith("4 stories")
     assert payload["links"]["alert"] == f"https://r2p.example.org/alerts?alert={alert.id}&days=3650"
     assert payload["links"]["place"] == "https://r2p.example.org/country/SDN"
@@ -76,8 +86,13 @@ def test_private_address_refused_unless_allowed(db: Database) -> None:
 def test_receiver_down_then_back_loses_nothing(db: Database) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
-    alerts = queue(db, hooks(url), alert_values("SDN"), alert_values("TCD", indicator="genocide"),
-                   alert_values("ETH", indicator="icc"))
+    alerts = queue(
+        db,
+        hooks(url),
+        alert_values("SDN"),
+        alert_values("TCD", indicator="genocide"),
+        alert_values("ETH", indicator="icc"),
+    )
     clock = Clock()
     deliverer = Deliverer(db, config(url, retry_seconds=30, max_retry_seconds=100), clock=clock)
     report = deliverer.run()
@@ -111,14 +126,20 @@ def test_http_500_is_retried_with_the_error_kept(db: Database) -> None:
         deliverer = Deliverer(db, config(url, retry_seconds=10), clock=clock)
         assert deliverer.run().failed == 1
         [d] = state(db, [alert])
-        assert (d.status, d.attempts, d.last_error) == ("failed", 1, "HTTP 500 Internal Server Error: database exploded")
+        assert (d.status, d.attempts, d.last_error) == (
+            "failed",
+            1,
+            "HTTP 500 Internal Server Error: database exploded",
+        )
         server.status = 200
         clock.advance(11)
         assert deliverer.run().delivered == 1
         deliverer.close()
     assert len(server.posts) == 2
     # the same delivery id and signature on the retry: receivers can drop the duplicate
-    assert server.posts[0].headers[DELIVERY_HEADER.lower()] == server.posts[1].headers[DELIVERY_HEADER.lower()]
+    assert (
+        server.posts[0].headers[DELIVERY_HEADER.lower()] == server.posts[1].headers[DELIVERY_HEADER.lower()]
+    )
     [d] = state(db, [alert])
     assert (d.status, d.attempts) == ("delivered", 2)
 

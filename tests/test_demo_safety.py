@@ -51,9 +51,15 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
 def _start(home: Path, env: dict[str, str], port: int) -> subprocess.Popen[str]:
     # its own session, so a failed test can kill the demo and everything it started (a grandchild left
     # holding the output pipe would otherwise hang the test run)
-    return subprocess.Popen([sys.executable, "-m", "r2pwatch", "demo", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=home,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "r2pwatch", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=home,
+        start_new_session=True,
+    )
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
@@ -82,8 +88,14 @@ def test_second_demo_refuses_and_signals_stop_everything(tmp_path: Path, sig: si
         children = _children(first.pid)
         assert children, "the demo starts the scheduler as its own process"
 
-        second = subprocess.run([sys.executable, "-m", "r2pwatch", "demo", "--port", str(_free_port())],
-                                env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "r2pwatch", "demo", "--port", str(_free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
         assert second.returncode == 1
         assert "a demo is already running" in second.stderr and second.stderr.count("\n") == 1
         assert database.exists() and database.stat().st_size >= size

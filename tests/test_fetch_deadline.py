@@ -57,8 +57,9 @@ def test_stop_group_aborts_a_stuck_fetch_at_once(server: FeedServer) -> None:
     config = FetchConfig(connect_timeout=2.0, read_timeout=30.0, total_timeout=60.0)
     box: list[object] = []
     with make_client(AddressPolicy(allow_all_private=True)) as client:
-        worker = threading.Thread(target=lambda: box.append(
-            fetch(client, FetchRequest(server.url("/drip")), config, stop=stop)))
+        worker = threading.Thread(
+            target=lambda: box.append(fetch(client, FetchRequest(server.url("/drip")), config, stop=stop))
+        )
         worker.start()
         time.sleep(1.0)
         stopped_at = time.monotonic()

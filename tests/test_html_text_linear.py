@@ -15,9 +15,34 @@ from indicators.text import html_to_text
 from ingest.normalise import plain_text
 
 FRAGMENTS = [
-    "<script", "<script>", "</script", "<style x='", "<!--", "-->", "<!-- <!--", "<![CDATA[", "]]>",
-    "&amp;", "&#x", "&#12", "&lt;script&gt;", "&", "<b>", "</i>", "<div>", "<", "<?", "<!", "</", "<a ",
-    'href="', ">", "x", " ", "word", "\u202e",
+    "<script",
+    "<script>",
+    "</script",
+    "<style x='",
+    "<!--",
+    "-->",
+    "<!-- <!--",
+    "<![CDATA[",
+    "]]>",
+    "&amp;",
+    "&#x",
+    "&#12",
+    "&lt;script&gt;",
+    "&",
+    "<b>",
+    "</i>",
+    "<div>",
+    "<",
+    "<?",
+    "<!",
+    "</",
+    "<a ",
+    'href="',
+    ">",
+    "x",
+    " ",
+    "word",
+    "\u202e",
 ]
 SMALL = 20_000
 GROWTH = 16
@@ -55,4 +80,3 @@ def test_known_quadratic_inputs_are_linear() -> None:
     for unit in ["<script>", "<script", "<!--", "<![CDATA[", "<a ", "<b>x", "&lt;script&gt;"]:
         assert growth(html_to_text, unit) < RATIO, unit
         assert growth(lambda s: plain_text(s, is_html=True, limit=5000), unit) < RATIO, unit
-

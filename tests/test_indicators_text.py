@@ -152,6 +152,7 @@ _ONE_PATTERN = re.compile(
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
 
+
 def _one_pattern_token(m: re.Match[str]) -> str:
     name = m.group("name")
     if name is not None:
@@ -160,9 +161,48 @@ def _one_pattern_token(m: re.Match[str]) -> str:
 
 
 HTML_PIECES = [
-    "<p>", "</p>", "<b>", "</B>", "<a href='x'>", "</a>", "<br/>", "<script>", "</script>", "<style",
-    "<!--", "-->", "--!>", "<![CDATA[", "]]>", "]]", "<!DOCTYPE html>", "<?xml ?>", "<", ">", "</", "<<",
-    "<b x=", "<title>", "</title >", "Sud", "an", " ", "\n", "&amp;", "é", "ſ", "ı", "İ", "K", "<i>", "<ſpan>", "<spanı>", "<Kbd>", "<em ", "<?", "<span\n>",
+    "<p>",
+    "</p>",
+    "<b>",
+    "</B>",
+    "<a href='x'>",
+    "</a>",
+    "<br/>",
+    "<script>",
+    "</script>",
+    "<style",
+    "<!--",
+    "-->",
+    "--!>",
+    "<![CDATA[",
+    "]]>",
+    "]]",
+    "<!DOCTYPE html>",
+    "<?xml ?>",
+    "<",
+    ">",
+    "</",
+    "<<",
+    "<b x=",
+    "<title>",
+    "</title >",
+    "Sud",
+    "an",
+    " ",
+    "\n",
+    "&amp;",
+    "é",
+    "ſ",
+    "ı",
+    "İ",
+    "K",
+    "<i>",
+    "<ſpan>",
+    "<spanı>",
+    "<Kbd>",
+    "<em ",
+    "<?",
+    "<span\n>",
 ]
 
 

@@ -36,8 +36,10 @@ BAD_GUID = f"big-{BATCH_ENTRIES + 500}"  # in the second batch
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     with FeedServer() as s:
-        body = rss(rss_item(i, prefix="big", summary=f"Sanctions on militia leader {i} debated by the council")
-                   for i in range(ENTRIES))
+        body = rss(
+            rss_item(i, prefix="big", summary=f"Sanctions on militia leader {i} debated by the council")
+            for i in range(ENTRIES)
+        )
         s.routes["/big"] = Reply(body=body, headers={"ETag": '"v1"'})
         yield s
 

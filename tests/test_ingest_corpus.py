@@ -56,9 +56,12 @@ def feedparser_entries(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     _, headers = declared_headers(data)
     d = feedparser.parse(data, response_headers={k.lower(): v for k, v in headers.items()})
-    with_content = sum(1 for e in d.entries
-                       if str(dict.get(e, "link") or "").strip()
-                       or any(plain_text(str(dict.get(e, k) or ""), is_html=True, limit=100) for k in ("title", "summary")))
+    with_content = sum(
+        1
+        for e in d.entries
+        if str(dict.get(e, "link") or "").strip()
+        or any(plain_text(str(dict.get(e, k) or ""), is_html=True, limit=100) for k in ("title", "summary"))
+    )
     return len(d.entries), with_content
 
 
@@ -81,7 +84,9 @@ def test_feedparser_corpus(db: Database) -> None:
     with db.read() as s:
         logged = int(s.scalar(select(func.count(func.distinct(FetchLog.feed_id)))) or 0)
         never = list(s.scalars(select(Feed.url).where(Feed.last_status == "never")))
-        per_feed = dict(s.execute(select(ItemSighting.feed_id, func.count()).group_by(ItemSighting.feed_id)).all())
+        per_feed = dict(
+            s.execute(select(ItemSighting.feed_id, func.count()).group_by(ItemSighting.feed_id)).all()
+        )
         ids = dict(s.execute(select(Feed.url, Feed.id)).all())
     assert logged == len(files) and never == []
 
@@ -98,7 +103,9 @@ def test_feedparser_corpus(db: Database) -> None:
         stored += per_feed.get(ids.get(url, -1), 0)
         assert outcome.new_items + outcome.duplicate_items + outcome.skipped_entries == n, url
     assert found > 0
-    print(f"corpus: {len(files)} files, {summary.ok} ok, {summary.failed} failed {summary.failed_by_kind}; "
-          f"feedparser finds {found} entries in the ok ones, {with_content} with text or a link; "
-          f"we stored {stored}")
+    print(
+        f"corpus: {len(files)} files, {summary.ok} ok, {summary.failed} failed {summary.failed_by_kind}; "
+        f"feedparser finds {found} entries in the ok ones, {with_content} with text or a link; "
+        f"we stored {stored}"
+    )
     assert stored >= 0.9 * with_content, f"stored {stored} of {with_content} entries with content"

@@ -41,10 +41,30 @@ def sightings(db: Database) -> int:
 
 
 def test_same_canonical_link_from_two_feeds_is_one_item(db: Database, server: FeedServer) -> None:
-    server.routes["/a"] = Reply(body=rss([rss_item(1, guid="a-1", link="https://News.Example.com/story/1?utm_source=a#top",
-                                                   title="Council meets on the crisis")]))
-    server.routes["/b"] = Reply(body=rss([rss_item(1, guid="b-77", link="https://news.example.com/story/1?utm_medium=rss",
-                                                   title="Council meets on crisis, says agency")]))
+    server.routes["/a"] = Reply(
+        body=rss(
+            [
+                rss_item(
+                    1,
+                    guid="a-1",
+                    link="https://News.Example.com/story/1?utm_source=a#top",
+                    title="Council meets on the crisis",
+                )
+            ]
+        )
+    )
+    server.routes["/b"] = Reply(
+        body=rss(
+            [
+                rss_item(
+                    1,
+                    guid="b-77",
+                    link="https://news.example.com/story/1?utm_medium=rss",
+                    title="Council meets on crisis, says agency",
+                )
+            ]
+        )
+    )
     a, b = add_feeds(db, [server.url("/a"), server.url("/b")])
     one_pass(db, server)
     assert item_count(db) == 1
@@ -57,10 +77,14 @@ def test_same_canonical_link_from_two_feeds_is_one_item(db: Database, server: Fe
 
 def test_placeholder_link_identifies_nothing(db: Database, server: FeedServer) -> None:
     home = "https://news.example.com/"
-    server.routes["/p"] = Reply(body=rss([
-        rss_item(1, guid=None, link=home, title="First different story"),
-        rss_item(2, guid=None, link=home, title="Second different story"),
-    ]))
+    server.routes["/p"] = Reply(
+        body=rss(
+            [
+                rss_item(1, guid=None, link=home, title="First different story"),
+                rss_item(2, guid=None, link=home, title="Second different story"),
+            ]
+        )
+    )
     server.routes["/q"] = Reply(body=rss([rss_item(3, link=home, title="Another source's homepage item")]))
     add_feeds(db, [server.url("/p"), server.url("/q")])
     one_pass(db, server)
@@ -74,18 +98,48 @@ def test_placeholder_link_identifies_nothing(db: Database, server: FeedServer) -
 
 def test_same_title_same_feed_within_three_days(db: Database, server: FeedServer) -> None:
     now = datetime.now(UTC)
-    server.routes["/t"] = Reply(body=rss([
-        rss_item(1, guid="t-1", link="https://x.example.com/1", title="Ceasefire talks resume", pub=now - timedelta(hours=2)),
-        rss_item(2, guid="t-2", link="https://x.example.com/2", title="CEASEFIRE talks resume!", pub=now - timedelta(days=1)),
-        rss_item(3, guid="t-3", link="https://x.example.com/3", title="Ceasefire talks resume", pub=now - timedelta(days=9)),
-    ]))
-    server.routes["/u"] = Reply(body=rss([
-        rss_item(4, guid="u-1", link="https://y.example.com/1", title="Ceasefire talks resume", pub=now),
-    ]))
+    server.routes["/t"] = Reply(
+        body=rss(
+            [
+                rss_item(
+                    1,
+                    guid="t-1",
+                    link="https://x.example.com/1",
+                    title="Ceasefire talks resume",
+                    pub=now - timedelta(hours=2),
+                ),
+                rss_item(
+                    2,
+                    guid="t-2",
+                    link="https://x.example.com/2",
+                    title="CEASEFIRE talks resume!",
+                    pub=now - timedelta(days=1),
+                ),
+                rss_item(
+                    3,
+                    guid="t-3",
+                    link="https://x.example.com/3",
+                    title="Ceasefire talks resume",
+                    pub=now - timedelta(days=9),
+                ),
+            ]
+        )
+    )
+    server.routes["/u"] = Reply(
+        body=rss(
+            [
+                rss_item(
+                    4, guid="u-1", link="https://y.example.com/1", title="Ceasefire talks resume", pub=now
+                ),
+            ]
+        )
+    )
     t, u = add_feeds(db, [server.url("/t"), server.url("/u")])
     one_pass(db, server)
     with db.read() as s:
-        in_t = s.scalar(select(func.count(func.distinct(ItemSighting.item_id))).where(ItemSighting.feed_id == t))
+        in_t = s.scalar(
+            select(func.count(func.distinct(ItemSighting.item_id))).where(ItemSighting.feed_id == t)
+        )
     assert in_t == 2  # t-1 and t-2 merged (both sightings kept); t-3 is a week older
     assert item_count(db, t) == 3
     assert item_count(db) == 3  # the other feed's item with that title is its own
@@ -93,15 +147,26 @@ def test_same_title_same_feed_within_three_days(db: Database, server: FeedServer
 
 
 def test_changed_text_updates_in_place_and_keeps_the_review(db: Database, server: FeedServer) -> None:
-    server.routes["/c"] = Reply(body=rss([rss_item(1, guid="c-1", title="Talks in Geneva", summary="Delegates met.")]))
+    server.routes["/c"] = Reply(
+        body=rss([rss_item(1, guid="c-1", title="Talks in Geneva", summary="Delegates met.")])
+    )
     (c,) = add_feeds(db, [server.url("/c")])
     one_pass(db, server)
     (item,) = items(db)
     with db.write() as s:
         s.add(Review(item_id=item.id, status="confirmed", analyst="ana", note="checked"))
-    server.routes["/c"] = Reply(body=rss([rss_item(
-        1, guid="c-1", title="UN Security Council imposes sanctions on Sudan",
-        summary="The council imposed an arms embargo and sanctions on Sudan after the massacre.")]))
+    server.routes["/c"] = Reply(
+        body=rss(
+            [
+                rss_item(
+                    1,
+                    guid="c-1",
+                    title="UN Security Council imposes sanctions on Sudan",
+                    summary="The council imposed an arms embargo and sanctions on Sudan after the massacre.",
+                )
+            ]
+        )
+    )
     one_pass(db, server)
     (updated,) = items(db)
     assert updated.id == item.id
@@ -118,11 +183,24 @@ def test_changed_text_updates_in_place_and_keeps_the_review(db: Database, server
 
 
 def test_tags_countries_and_evidence_are_stored(db: Database, server: FeedServer) -> None:
-    server.routes["/s"] = Reply(body=rss([
-        rss_item(1, guid="s-1", title="EU imposes sanctions on Myanmar junta",
-                 summary="The European Union imposed new sanctions on Myanmar's military leaders."),
-        rss_item(2, guid="s-2", title="Kenya central bank holds rate", summary="Inflation eased in Nairobi."),
-    ]))
+    server.routes["/s"] = Reply(
+        body=rss(
+            [
+                rss_item(
+                    1,
+                    guid="s-1",
+                    title="EU imposes sanctions on Myanmar junta",
+                    summary="The European Union imposed new sanctions on Myanmar's military leaders.",
+                ),
+                rss_item(
+                    2,
+                    guid="s-2",
+                    title="Kenya central bank holds rate",
+                    summary="Inflation eased in Nairobi.",
+                ),
+            ]
+        )
+    )
     add_feeds(db, [server.url("/s")])
     one_pass(db, server)
     by_guid = {i.guid: i for i in items(db)}
@@ -130,7 +208,9 @@ def test_tags_countries_and_evidence_are_stored(db: Database, server: FeedServer
     assert sanctioned.flagged and sanctioned.score > 0 and sanctioned.taxonomy_version
     assert not ordinary.flagged and ordinary.score == 0
     with db.read() as s:
-        tag = s.scalars(select(ItemTag).where(ItemTag.item_id == sanctioned.id, ItemTag.indicator == "sanctions")).one()
+        tag = s.scalars(
+            select(ItemTag).where(ItemTag.item_id == sanctioned.id, ItemTag.indicator == "sanctions")
+        ).one()
         country = s.scalars(select(ItemCountry).where(ItemCountry.item_id == sanctioned.id)).first()
     assert isinstance(tag.evidence, list) and tag.evidence[0]["text"].lower().startswith("sanction")
     assert {"kind", "id", "field", "text", "start", "end", "weight", "rule"} <= set(tag.evidence[0])

@@ -33,8 +33,14 @@ def test_once_all_finishes_despite_a_header_drip(db: Database, server: FeedServe
     drip, good = add_feeds(db, [server.url("/drip1"), server.url("/good0")])
     env = ingest_env(tmp_path, db.url, server) | {"R2PWATCH_FETCH_TOTAL_TIMEOUT": "3"}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "r2pwatch", "ingest", "--once", "--all"], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "r2pwatch", "ingest", "--once", "--all"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - started < 20
     assert feed_row(db, drip).last_error_kind == "timeout"
@@ -42,12 +48,15 @@ def test_once_all_finishes_despite_a_header_drip(db: Database, server: FeedServe
     assert item_count(db, good) == 2
 
 
-def test_two_workers_two_drips_healthy_feeds_still_fetched(db: Database, server: FeedServer,
-                                                            tmp_path: Path) -> None:
+def test_two_workers_two_drips_healthy_feeds_still_fetched(
+    db: Database, server: FeedServer, tmp_path: Path
+) -> None:
     # the drips are claimed first (lowest ids) and take both workers
     ids = add_feeds(db, [server.url(p) for p in ("/drip1", "/drip2", "/good0", "/good1", "/good2")])
-    env = ingest_env(tmp_path, db.url, server) | {"R2PWATCH_FETCH_TOTAL_TIMEOUT": "3",
-                                                   "R2PWATCH_INGEST_WORKERS": "2"}
+    env = ingest_env(tmp_path, db.url, server) | {
+        "R2PWATCH_FETCH_TOTAL_TIMEOUT": "3",
+        "R2PWATCH_INGEST_WORKERS": "2",
+    }
     proc = ingest([], env, tmp_path)
     try:
         deadline = time.monotonic() + 30
@@ -61,11 +70,14 @@ def test_two_workers_two_drips_healthy_feeds_still_fetched(db: Database, server:
     assert proc.returncode == 0, err
 
 
-def test_sigterm_stops_the_scheduler_during_a_stuck_fetch(db: Database, server: FeedServer,
-                                                          tmp_path: Path) -> None:
-    drip, = add_feeds(db, [server.url("/drip1")])
-    env = ingest_env(tmp_path, db.url, server) | {"R2PWATCH_FETCH_TOTAL_TIMEOUT": "120",
-                                                   "R2PWATCH_FETCH_READ_TIMEOUT": "60"}
+def test_sigterm_stops_the_scheduler_during_a_stuck_fetch(
+    db: Database, server: FeedServer, tmp_path: Path
+) -> None:
+    (drip,) = add_feeds(db, [server.url("/drip1")])
+    env = ingest_env(tmp_path, db.url, server) | {
+        "R2PWATCH_FETCH_TOTAL_TIMEOUT": "120",
+        "R2PWATCH_FETCH_READ_TIMEOUT": "60",
+    }
     proc = ingest([], env, tmp_path)
     deadline = time.monotonic() + 30
     while server.hits("/drip1") == 0 and time.monotonic() < deadline:

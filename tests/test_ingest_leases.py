@@ -15,7 +15,9 @@ from r2pwatch.ingest_cli import run_ingest
 from tests.ingest_support import FeedServer, Reply, add_feeds, ingest_settings, item_count, simple_feed
 
 
-def test_once_all_reports_feeds_leased_by_a_dead_worker(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+def test_once_all_reports_feeds_leased_by_a_dead_worker(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
     with FeedServer() as server:
         for n in range(3):
             server.routes[f"/f{n}"] = Reply(body=simple_feed(2, prefix=f"f{n}"))

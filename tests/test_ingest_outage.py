@@ -84,8 +84,14 @@ def test_unreachable_database_logs_one_line_per_try_with_backoff(db: Database, t
     log_path = tmp_path / "ingest.log"
     with FeedServer() as server, log_path.open("w") as log_file:
         env = ingest_env(tmp_path, via_relay, server)  # tick 0.5 s
-        proc = subprocess.Popen([sys.executable, "-m", "r2pwatch", "ingest"], env=env, cwd=tmp_path,
-                                stdout=subprocess.DEVNULL, stderr=log_file, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "r2pwatch", "ingest"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 30
             while "scheduler started" not in log_path.read_text() and time.monotonic() < deadline:

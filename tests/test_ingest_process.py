@@ -38,16 +38,24 @@ def ingest_env(tmp_path: Path, url: str, server: FeedServer, lease_seconds: int 
 
 
 def ingest(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "r2pwatch", "ingest", *args], env=env, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "r2pwatch", "ingest", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture
 def slow_server() -> Iterator[FeedServer]:
     with FeedServer() as server:
         for f in range(FEEDS):
-            body = rss(rss_item(i, prefix=f"f{f}", summary=f"Sanctions on Sudan, item {i} of feed {f}.")
-                       for i in range(ITEMS))
+            body = rss(
+                rss_item(i, prefix=f"f{f}", summary=f"Sanctions on Sudan, item {i} of feed {f}.")
+                for i in range(ITEMS)
+            )
             reply = Reply(body=body)
 
             def slow(h: BaseHTTPRequestHandler, reply: Reply = reply) -> None:
@@ -98,8 +106,14 @@ def test_sigkill_mid_pass_then_new_pass(db: Database, slow_server: FeedServer, t
 
     if not db.is_sqlite:
         time.sleep(max(0.0, killed_at + lease + 0.5 - time.monotonic()))
-    again = subprocess.run([sys.executable, "-m", "r2pwatch", "ingest", "--once"], env=env, cwd=tmp_path,
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "r2pwatch", "ingest", "--once"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr
     n_items, n_sightings, _ = counts(db)
     assert n_items == n_sightings == FEEDS * ITEMS, (again.stdout, again.stderr[-3000:])
@@ -111,9 +125,7 @@ def test_sigkill_mid_pass_then_new_pass(db: Database, slow_server: FeedServer, t
 
 
 @pytest.mark.slow
-def test_second_scheduler_on_sqlite_exits_1_and_sigterm_is_clean(
-    sqlite_db: Database, tmp_path: Path
-) -> None:
+def test_second_scheduler_on_sqlite_exits_1_and_sigterm_is_clean(sqlite_db: Database, tmp_path: Path) -> None:
     with FeedServer() as server:
         server.routes["/a"] = Reply(body=rss([rss_item(1)]))
         add_feeds(sqlite_db, [server.url("/a")])
@@ -124,8 +136,14 @@ def test_second_scheduler_on_sqlite_exits_1_and_sigterm_is_clean(
             while counts(sqlite_db)[2] < 1 and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert counts(sqlite_db)[0] == 1
-            second = subprocess.run([sys.executable, "-m", "r2pwatch", "ingest", "--once"], env=env,
-                                    cwd=tmp_path, capture_output=True, text=True, timeout=60)
+            second = subprocess.run(
+                [sys.executable, "-m", "r2pwatch", "ingest", "--once"],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert second.returncode == 1
             assert "already running" in second.stderr
         finally:

@@ -22,8 +22,15 @@ def test_sample_server_releases_items_and_answers_304(db: Database) -> None:
     try:
         infos = sample_feed_list()
         assert {i.slug for i in infos} == set(urls)
-        add_feeds(db, [NewFeed(url=urls[i.slug], title=i.title, region=i.region, language=i.language,
-                               category=i.category) for i in infos])
+        add_feeds(
+            db,
+            [
+                NewFeed(
+                    url=urls[i.slug], title=i.title, region=i.region, language=i.language, category=i.category
+                )
+                for i in infos
+            ],
+        )
         port = server.server_address[1]
         config = ingest_config(None, fetch__allow_private=[f"127.0.0.1:{port}"])
         total = sum(len(f.items) for f in load_sample_feeds())

@@ -218,8 +218,9 @@ def test_gzip_bomb(db: Database, server: FeedServer) -> None:
 
 
 def test_gzip_feed_is_decompressed(db: Database, server: FeedServer) -> None:
-    server.routes["/gz"] = Reply(body=gzip.compress(simple_feed(5, prefix="gz")),
-                                 headers={"Content-Encoding": "gzip"})
+    server.routes["/gz"] = Reply(
+        body=gzip.compress(simple_feed(5, prefix="gz")), headers={"Content-Encoding": "gzip"}
+    )
     bad, _, _ = run(db, server, "/gz")
     assert feed_row(db, bad).last_status == "ok"
     assert item_count(db, bad) == 5
@@ -249,8 +250,10 @@ def test_invalid_xml_with_readable_entries_is_used(db: Database, server: FeedSer
 
 def test_wrong_declared_encoding(db: Database, server: FeedServer) -> None:
     text = rss([rss_item(1, title="Café société à Genève", prefix="enc")], encoding="iso-8859-1")
-    server.routes["/enc"] = Reply(body=text.replace(b"iso-8859-1", b"utf-8"),
-                                  headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+    server.routes["/enc"] = Reply(
+        body=text.replace(b"iso-8859-1", b"utf-8"),
+        headers={"Content-Type": "application/rss+xml; charset=utf-8"},
+    )
     bad, _, _ = run(db, server, "/enc")
     row = feed_row(db, bad)
     assert row.last_status == "ok", row.last_error
@@ -264,8 +267,10 @@ def test_billion_laughs_does_not_blow_up(db: Database, server: FeedServer) -> No
     for i in range(1, 10):
         prev = "lol" if i == 1 else f"lol{i - 1}"
         ents += f'<!ENTITY lol{i} "{("&" + prev + ";") * 10}">'
-    doc = (f'<?xml version="1.0"?><!DOCTYPE rss [{ents}]><rss version="2.0"><channel><title>&lol9;</title>'
-           '<item><title>laugh &lol9;</title><guid>l1</guid><description>d</description></item></channel></rss>')
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [{ents}]><rss version="2.0"><channel><title>&lol9;</title>'
+        "<item><title>laugh &lol9;</title><guid>l1</guid><description>d</description></item></channel></rss>"
+    )
     server.routes["/lol"] = Reply(body=doc.encode())
     import tracemalloc
 
@@ -302,8 +307,10 @@ def test_ten_thousand_items(db: Database, server: FeedServer) -> None:
 
 
 def test_duplicate_guids_in_one_document(db: Database, server: FeedServer) -> None:
-    entries = [rss_item(1, guid="same", link=f"https://news.example.com/d/{i}", title=f"Dup {i} story")
-               for i in range(3)]
+    entries = [
+        rss_item(1, guid="same", link=f"https://news.example.com/d/{i}", title=f"Dup {i} story")
+        for i in range(3)
+    ]
     server.routes["/dups"] = Reply(body=rss(entries))
     bad, _, _ = run(db, server, "/dups")
     assert feed_row(db, bad).last_status == "ok"
@@ -356,8 +363,14 @@ def test_conditional_get_gives_304(db: Database, server: FeedServer) -> None:
         if h.headers.get("If-None-Match") == '"v1"':
             Reply(304, headers={"ETag": '"v1"', "Content-Length": "0"})(h)
         else:
-            Reply(body=body, headers={"ETag": '"v1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT",
-                                      "Cache-Control": "max-age=3600"})(h)
+            Reply(
+                body=body,
+                headers={
+                    "ETag": '"v1"',
+                    "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT",
+                    "Cache-Control": "max-age=3600",
+                },
+            )(h)
 
     server.routes["/etag"] = cached
     bad, _, _ = run(db, server, "/etag")
@@ -368,7 +381,8 @@ def test_conditional_get_gives_304(db: Database, server: FeedServer) -> None:
     assert feed_row(db, bad).last_status == "not_modified"
     assert summary.not_modified >= 1
     assert server.requests[-1][1].get("if-none-match") == '"v1"' or any(
-        r[1].get("if-none-match") == '"v1"' for r in server.requests)
+        r[1].get("if-none-match") == '"v1"' for r in server.requests
+    )
     assert item_count(db, bad) == 3
 
 

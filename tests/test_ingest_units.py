@@ -28,7 +28,10 @@ NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("link", "expected"),
     [
-        ("HTTPS://News.Example.COM:443/a/B?utm_source=x&id=3&fbclid=y#frag", "https://news.example.com/a/B?id=3"),
+        (
+            "HTTPS://News.Example.COM:443/a/B?utm_source=x&id=3&fbclid=y#frag",
+            "https://news.example.com/a/B?id=3",
+        ),
         ("/story/9?utm_campaign=z", "https://base.example.org/story/9"),
         ("http://example.org:8080", "http://example.org:8080/"),
         ("javascript:alert(1)", None),
@@ -63,8 +66,17 @@ def test_detect_language_restricted_and_unsure() -> None:
 
 
 def raw(published: datetime | None = None, updated: datetime | None = None, **kw: object) -> RawEntry:
-    values: dict[str, object] = dict(guid=None, link=None, title="t", title_html=False, summary="", summary_html=False,
-                                     published=published, updated=updated, language=None)
+    values: dict[str, object] = dict(
+        guid=None,
+        link=None,
+        title="t",
+        title_html=False,
+        summary="",
+        summary_html=False,
+        published=published,
+        updated=updated,
+        language=None,
+    )
     values.update(kw)
     return RawEntry(**values)  # type: ignore[arg-type]
 
@@ -86,7 +98,9 @@ def test_normalise_marks_placeholder_links_and_repeated_guids() -> None:
       <item><title>Three again</title><guid>g</guid><link>https://e.org/3b</link></item>
       </channel></rss>"""
     parsed = parse_feed(body, {"content-type": "application/rss+xml"}, "https://e.org/feed")
-    result = normalise_feed(parsed, feed_url="https://e.org/feed", feed_language="en", fetched_at=NOW, now=NOW)
+    result = normalise_feed(
+        parsed, feed_url="https://e.org/feed", feed_language="en", fetched_at=NOW, now=NOW
+    )
     assert [e.title for e in result.entries] == ["One", "Two", "Three"]
     assert result.entries[0].link_key is None and result.entries[0].link == "https://e.org/"
     assert result.entries[0].guid != result.entries[1].guid
@@ -102,7 +116,8 @@ def test_parse_not_a_feed_and_atom() -> None:
         b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">'
         b"<title>f</title><entry><id>urn:1</id><title type='html'>&lt;b&gt;Bonjour&lt;/b&gt;</title>"
         b"<updated>2024-01-02T03:04:05Z</updated><link href='/a/1'/></entry></feed>",
-        {}, "https://e.org/atom.xml",
+        {},
+        "https://e.org/atom.xml",
     )
     assert atom.error_kind is None and atom.version == "atom10"
     (entry,) = atom.entries
@@ -112,8 +127,19 @@ def test_parse_not_a_feed_and_atom() -> None:
 
 def test_address_policy() -> None:
     assert is_public("93.184.216.34")
-    for ip in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1",
-               "::ffff:127.0.0.1", "0.0.0.0", "224.0.0.1", "fd00::1"):
+    for ip in (
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "::1",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "fd00::1",
+    ):
         assert not is_public(ip), ip
     policy = AddressPolicy.from_setting(["127.0.0.1:8080", "[::1]:9000"])
     assert not policy.allows("x", "::127.0.0.1", 8080)  # wrapped forms are not the allowed address
@@ -124,11 +150,24 @@ def test_address_policy() -> None:
     assert not AddressPolicy.from_setting(False).allows("x", "10.0.0.1", 1)
 
 
-@pytest.mark.parametrize("ip", [
-    "::127.0.0.1", "::7f00:1", "::10.0.0.1", "::169.254.169.254", "::192.168.1.1",  # IPv4-compatible
-    "64:ff9b::127.0.0.1", "64:ff9b::a00:1", "64:ff9b::169.254.169.254", "64:ff9b::100.64.0.1",  # NAT64
-    "64:ff9b:1::a00:1", "::ffff:0:127.0.0.1", "2002:7f00:1::1", "::1:2:3:4",
-])
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "::127.0.0.1",
+        "::7f00:1",
+        "::10.0.0.1",
+        "::169.254.169.254",
+        "::192.168.1.1",  # IPv4-compatible
+        "64:ff9b::127.0.0.1",
+        "64:ff9b::a00:1",
+        "64:ff9b::169.254.169.254",
+        "64:ff9b::100.64.0.1",  # NAT64
+        "64:ff9b:1::a00:1",
+        "::ffff:0:127.0.0.1",
+        "2002:7f00:1::1",
+        "::1:2:3:4",
+    ],
+)
 def test_wrapped_internal_ipv4_is_refused(ip: str) -> None:
     assert not is_public(ip), ip
 
@@ -150,8 +189,10 @@ def test_cache_headers() -> None:
 def test_backoff_is_exponential_with_jitter_and_capped() -> None:
     policy = SchedulePolicy(max_backoff_hours=24)
     rng = random.Random(1)
-    delays = [next_due(NOW, policy, interval_minutes=15, failed=True, failures_before=n, rng=rng) - NOW
-              for n in range(12)]
+    delays = [
+        next_due(NOW, policy, interval_minutes=15, failed=True, failures_before=n, rng=rng) - NOW
+        for n in range(12)
+    ]
     assert delays[0] <= timedelta(minutes=15) and delays[3] > timedelta(minutes=60)
     assert all(d <= timedelta(hours=24) for d in delays)
     assert delays[-1] >= timedelta(hours=18)

@@ -17,7 +17,9 @@ from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, I
 from r2pwatch.cli import main
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-EVIDENCE = [{"kind": "indicator", "id": "membership", "field": "title", "start": 3, "end": 11, "text": "suspends"}]
+EVIDENCE = [
+    {"kind": "indicator", "id": "membership", "field": "title", "start": 3, "end": 11, "text": "suspends"}
+]
 EVIL = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
 
 
@@ -27,27 +29,63 @@ def seed(db: Database) -> list[int]:
         b = Feed(url="https://b.example.org/rss", title=None)
         s.add_all([a, b])
         s.flush()
-        rows = [("AU suspends Niger", True, "en"), ("Weather, sunny", False, "en"),
-                ("العقوبات على السودان", True, "ar"), (EVIL[0], True, "en")]
+        rows = [
+            ("AU suspends Niger", True, "en"),
+            ("Weather, sunny", False, "en"),
+            ("العقوبات على السودان", True, "ar"),
+            (EVIL[0], True, "en"),
+        ]
         ids = []
         for n, (title, flagged, lang) in enumerate(rows):
-            item = Item(feed_id=a.id, guid=f"g{n}", link=f"https://a.example.org/{n}",
-                        link_key=f"https://a.example.org/{n}", title=title, title_key=title.lower(),
-                        summary=EVIL[n % len(EVIL)] if n == 3 else f"summary {n}",
-                        published_at=NOW - timedelta(days=n * 10), fetched_at=NOW, language=lang,
-                        content_hash=str(n), flagged=flagged, score=2.0 if flagged else 0.0)
+            item = Item(
+                feed_id=a.id,
+                guid=f"g{n}",
+                link=f"https://a.example.org/{n}",
+                link_key=f"https://a.example.org/{n}",
+                title=title,
+                title_key=title.lower(),
+                summary=EVIL[n % len(EVIL)] if n == 3 else f"summary {n}",
+                published_at=NOW - timedelta(days=n * 10),
+                fetched_at=NOW,
+                language=lang,
+                content_hash=str(n),
+                flagged=flagged,
+                score=2.0 if flagged else 0.0,
+            )
             s.add(item)
             s.flush()
             ids.append(item.id)
             s.add(ItemSighting(item_id=item.id, feed_id=a.id, guid=f"g{n}", seen_at=NOW))
-            s.add(ItemSighting(item_id=item.id, feed_id=b.id, guid=f"b{n}", seen_at=NOW + timedelta(seconds=1)))
-        s.add(ItemTag(item_id=ids[0], indicator="membership", score=2.0, stage="suspended", evidence=EVIDENCE,
-                      taxonomy_version="t1"))
+            s.add(
+                ItemSighting(item_id=item.id, feed_id=b.id, guid=f"b{n}", seen_at=NOW + timedelta(seconds=1))
+            )
+        s.add(
+            ItemTag(
+                item_id=ids[0],
+                indicator="membership",
+                score=2.0,
+                stage="suspended",
+                evidence=EVIDENCE,
+                taxonomy_version="t1",
+            )
+        )
         s.add(ItemCountry(item_id=ids[0], iso3="NER", region="africa", method="name", evidence=[]))
         s.add(ItemOrganisation(item_id=ids[0], org_id="AU", evidence=[]))
-        s.add(Review(item_id=ids[0], status="confirmed", analyst="ana", note="=cmd|' /C calc'!A0", updated_at=NOW))
-        s.add(ItemTag(item_id=ids[2], indicator="sanctions", score=1.0, stage=None, evidence=[],
-                      taxonomy_version="t1"))
+        s.add(
+            Review(
+                item_id=ids[0], status="confirmed", analyst="ana", note="=cmd|' /C calc'!A0", updated_at=NOW
+            )
+        )
+        s.add(
+            ItemTag(
+                item_id=ids[2],
+                indicator="sanctions",
+                score=1.0,
+                stage=None,
+                evidence=[],
+                taxonomy_version="t1",
+            )
+        )
         s.add(ItemCountry(item_id=ids[2], iso3="SDN", region="africa", method="name", evidence=[]))
         return ids
 
@@ -64,8 +102,10 @@ def test_jsonl_schema_with_evidence(db: Database, capsys: pytest.CaptureFixture[
     assert lines[0] == {
         "id": ids[0],
         "published": "2026-11-20T12:00:00Z",
-        "sources": [{"title": "Agency A", "url": "https://a.example.org/rss"},
-                    {"title": "https://b.example.org/rss", "url": "https://b.example.org/rss"}],
+        "sources": [
+            {"title": "Agency A", "url": "https://a.example.org/rss"},
+            {"title": "https://b.example.org/rss", "url": "https://b.example.org/rss"},
+        ],
         "title": "AU suspends Niger",
         "summary": "summary 0",
         "link": "https://a.example.org/0",
@@ -81,7 +121,9 @@ def test_jsonl_schema_with_evidence(db: Database, capsys: pytest.CaptureFixture[
         "reviewed_at": "2026-11-20T12:00:00Z",
         "review_note": "=cmd|' /C calc'!A0",
     }
-    assert lines[1]["review_status"] == "new" and lines[1]["reviewer"] is None and lines[1]["indicators"] == []
+    assert (
+        lines[1]["review_status"] == "new" and lines[1]["reviewer"] is None and lines[1]["indicators"] == []
+    )
 
 
 def test_csv_has_bom_schema_and_defuses_formulas(db: Database, capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,7 +72,13 @@ def test_only_the_top_reads_the_environment(package: str) -> None:
     readers = []
     for path in _modules(package):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+            name = (
+                node.attr
+                if isinstance(node, ast.Attribute)
+                else node.id
+                if isinstance(node, ast.Name)
+                else ""
+            )
             if name in ("environ", "getenv", "environb"):
                 readers.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")  # type: ignore[attr-defined]
     assert not readers, "\n".join(readers)
@@ -85,7 +91,11 @@ def test_ingest_returns_values_and_leaves_the_screen_to_the_top() -> None:
     for path in _modules("ingest"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             what = ""
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("print", "exit"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("print", "exit")
+            ):
                 what = node.func.id
             elif isinstance(node, ast.Attribute) and node.attr in ("basicConfig", "stdout", "stderr", "exit"):
                 what = node.attr
@@ -93,6 +103,9 @@ def test_ingest_returns_values_and_leaves_the_screen_to_the_top() -> None:
                 what = node.id
             if what:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {what}")  # type: ignore[attr-defined]
-        found += [f"{path.relative_to(ROOT)}:{line}: imports {module}" for line, module in _imports(path)
-                  if module.split(".")[0] in ("rich", "argparse")]
+        found += [
+            f"{path.relative_to(ROOT)}:{line}: imports {module}"
+            for line, module in _imports(path)
+            if module.split(".")[0] in ("rich", "argparse")
+        ]
     assert not found, "\n".join(found)

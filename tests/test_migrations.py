@@ -15,7 +15,13 @@ from db.search import is_search_object
 
 def test_models_match_migrations(db: Database) -> None:
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_name": lambda name, _t, _p: not is_search_object(name)}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(
+                conn,
+                opts={"compare_type": True, "include_name": lambda name, _t, _p: not is_search_object(name)},
+            ),
+            Base.metadata,
+        )
     assert diff == []
 
 

@@ -12,8 +12,15 @@ STARTER = Path(__file__).resolve().parents[1] / "r2pwatch" / "catalogue" / "star
 
 def test_write_then_parse_is_lossless() -> None:
     feeds = [
-        OPMLFeed(url="https://a.example.org/rss", title="A & B <wire>", category="Africa/Wire services",
-                 site_url="https://a.example.org/", language="fr", region="africa", interval_minutes=30),
+        OPMLFeed(
+            url="https://a.example.org/rss",
+            title="A & B <wire>",
+            category="Africa/Wire services",
+            site_url="https://a.example.org/",
+            language="fr",
+            region="africa",
+            interval_minutes=30,
+        ),
         OPMLFeed(url="https://b.example.org/atom", title=None, category=None, enabled=False),
         OPMLFeed(url="https://c.example.org/x?y=1&z=2", title="Árabe — عربي", category="Africa"),
     ]

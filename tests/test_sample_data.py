@@ -40,7 +40,10 @@ def test_every_indicator_appears_often_and_there_is_plenty_of_unflagged_news() -
 
 def test_recent_spikes_exist() -> None:
     recent = Counter(
-        (f.region, ind) for f in load_sample_feeds() for i in f.items if i.hours_ago < 168
+        (f.region, ind)
+        for f in load_sample_feeds()
+        for i in f.items
+        if i.hours_ago < 168
         for ind in i.expect_indicators
     )
     assert recent[("africa", "peacekeeping")] >= 5

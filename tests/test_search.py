@@ -34,9 +34,19 @@ def seed(db: Database) -> list[int]:
         s.flush()
         items = []
         for n, (title, summary, lang) in enumerate(TEXTS):
-            item = Item(feed_id=feed.id, guid=f"g{n}", link=None, link_key=None, title=title,
-                        title_key=title.lower(), summary=summary, published_at=NOW - timedelta(hours=n),
-                        fetched_at=NOW, language=lang, content_hash=str(n))
+            item = Item(
+                feed_id=feed.id,
+                guid=f"g{n}",
+                link=None,
+                link_key=None,
+                title=title,
+                title_key=title.lower(),
+                summary=summary,
+                published_at=NOW - timedelta(hours=n),
+                fetched_at=NOW,
+                language=lang,
+                content_hash=str(n),
+            )
             s.add(item)
             items.append(item)
         s.flush()

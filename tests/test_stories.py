@@ -24,20 +24,31 @@ def same(a: str, b: str, sa: str = "", sb: str = "") -> bool:
 
 
 def test_one_event_from_two_outlets_is_one_story() -> None:
-    assert same("Yemen stampede kills 78 at Ramadan charity event in Sanaa",
-                "Stampede in Yemen's capital Sanaa kills at least 78 at charity event")
-    assert same("Putin wanted by International Criminal Court for alleged deportation of Ukrainian children",
-                "ICC issues arrest warrant for Putin over deportation of Ukrainian children")
+    assert same(
+        "Yemen stampede kills 78 at Ramadan charity event in Sanaa",
+        "Stampede in Yemen's capital Sanaa kills at least 78 at charity event",
+    )
+    assert same(
+        "Putin wanted by International Criminal Court for alleged deportation of Ukrainian children",
+        "ICC issues arrest warrant for Putin over deportation of Ukrainian children",
+    )
 
 
 def test_hard_cases_stay_apart() -> None:
     # two different attacks in the same country on the same day
-    assert not same("Gunmen kill 12 villagers in attack in Burkina Faso's north",
-                    "Burkina Faso army says drone strike hit market in Boulkiemde")
+    assert not same(
+        "Gunmen kill 12 villagers in attack in Burkina Faso's north",
+        "Burkina Faso army says drone strike hit market in Boulkiemde",
+    )
     # issues of a daily series share nearly every word but not their number
-    assert not same("Russia-Ukraine war: List of key events, day 426",
-                    "Russia-Ukraine war: List of key events, day 427")
-    assert numbers_conflict("426", "427") and not numbers_conflict("426", "") and not numbers_conflict("4 78", "78")
+    assert not same(
+        "Russia-Ukraine war: List of key events, day 426", "Russia-Ukraine war: List of key events, day 427"
+    )
+    assert (
+        numbers_conflict("426", "427")
+        and not numbers_conflict("426", "")
+        and not numbers_conflict("4 78", "78")
+    )
 
 
 def test_fingerprints_are_stable_and_fold_case_accents_and_plurals() -> None:
@@ -53,7 +64,9 @@ def test_fingerprints_are_stable_and_fold_case_accents_and_plurals() -> None:
 def test_store_clusters_across_feeds_in_the_same_transaction(db: Database) -> None:
     bbc, aj, wsj = feed(db, "bbc"), feed(db, "aj"), feed(db, "wsj")
     e1 = entry("Yemen stampede kills 78 at Ramadan charity event in Sanaa", T0)
-    e2 = entry("Stampede in Yemen's capital Sanaa kills at least 78 at charity event", T0 + timedelta(hours=3))
+    e2 = entry(
+        "Stampede in Yemen's capital Sanaa kills at least 78 at charity event", T0 + timedelta(hours=3)
+    )
     e3 = entry("Yemen's Sanaa stampede: 78 killed at charity event during Ramadan", T0 + timedelta(hours=50))
     other = entry("Gunmen kill 12 villagers in attack in Burkina Faso's north", T0 + timedelta(hours=1))
     store(db, bbc, T0, [(e1, tags()), (other, tags())])
@@ -64,7 +77,9 @@ def test_store_clusters_across_feeds_in_the_same_transaction(db: Database) -> No
         stories = {st.id: st for st in s.scalars(select(Story))}
         # band keys (written by the driver directly) keep their item's time exactly, as the type stores it
         key_times = s.execute(
-            select(StoryKey.published_at, StoryItem.published_at).join(StoryItem, StoryItem.item_id == StoryKey.item_id)
+            select(StoryKey.published_at, StoryItem.published_at).join(
+                StoryItem, StoryItem.item_id == StoryKey.item_id
+            )
         ).all()
     assert key_times and all(k == i for k, i in key_times)
     assert len(story_of) == 4 and len(stories) == 3
@@ -101,8 +116,15 @@ def test_a_feed_of_look_alike_entries_is_compared_in_linear_time(database_url: s
     clustering = Clustering(StoryRule(CLUSTERING.rule.window, counting_match), CLUSTERING.fingerprint)
     n = 3000
     entries = [entry(f"Report {i} from the region", T0 + timedelta(seconds=i)) for i in range(n)]
-    attempt = FeedAttempt(feed_id=feed(db, "big"), started_at=T0, finished_at=T0, status="ok", next_due_at=T0,
-                          entries=tuple(entries), tags={e.guid: tags() for e in entries})
+    attempt = FeedAttempt(
+        feed_id=feed(db, "big"),
+        started_at=T0,
+        finished_at=T0,
+        status="ok",
+        next_due_at=T0,
+        entries=tuple(entries),
+        tags={e.guid: tags() for e in entries},
+    )
     result = store_attempt(db, attempt, dedupe=decide, clustering=clustering)
     assert result.new_items == n
     assert 0 < comparisons <= 400 * n  # all pairs would be n * (n - 1) / 2 = 4,498,500

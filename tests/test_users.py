@@ -68,8 +68,9 @@ def test_cli_users_list(db: Database, capsys: pytest.CaptureFixture[str]) -> Non
     assert "amina" in out and "analyst" in out and f"token={user.feed_token}" in out
 
 
-def test_cli_account_management(db: Database, capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_account_management(
+    db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
 
     from db.sessions import session_user, start_session
@@ -84,8 +85,10 @@ def test_cli_account_management(db: Database, capsys: pytest.CaptureFixture[str]
 
     user = add_user(db, "amina", "analyst", "correct horse")
     token = start_session(db, user.id, timedelta(hours=1))
-    assert run("passwd", "amina", "--password-stdin", stdin="short\n")[2].strip() == \
-        "r2pwatch: error: password must have at least 8 characters"
+    assert (
+        run("passwd", "amina", "--password-stdin", stdin="short\n")[2].strip()
+        == "r2pwatch: error: password must have at least 8 characters"
+    )
     assert run("passwd", "amina", "--password-stdin", stdin="battery staple\n")[0] == 0
     assert authenticate(db, "amina", "battery staple") and not authenticate(db, "amina", "correct horse")
     assert session_user(db, token) is None
@@ -117,7 +120,9 @@ def test_database_errors_never_show_parameters(db: Database) -> None:
 
     user = add_user(db, "amina", "analyst", "correct horse")
     with pytest.raises(IntegrityError) as caught, db.write() as s:
-        s.add(User(name="amina", role="viewer", password_hash="scrypt$secret-hash", feed_token="secret-token"))
+        s.add(
+            User(name="amina", role="viewer", password_hash="scrypt$secret-hash", feed_token="secret-token")
+        )
     shown = "".join(traceback.format_exception(caught.value))
     assert "secret-token" not in shown and "secret-hash" not in shown and user.feed_token not in shown
     assert "parameters hidden" in shown

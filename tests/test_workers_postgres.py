@@ -43,8 +43,10 @@ class CountingServer(FeedServer):
         self.hits: dict[str, int] = {}  # type: ignore[assignment]
         self.lock = threading.Lock()
         for f in range(feeds):
-            body = rss(rss_item(i, prefix=f"f{f}", summary=f"Sanctions on Sudan, item {i} of feed {f}.")
-                       for i in range(ITEMS))
+            body = rss(
+                rss_item(i, prefix=f"f{f}", summary=f"Sanctions on Sudan, item {i} of feed {f}.")
+                for i in range(ITEMS)
+            )
             self.routes[f"/feed{f}"] = self._slow(f"/feed{f}", Reply(body=body), delay)
 
     def _slow(self, path: str, reply: Reply, delay: float) -> object:
@@ -59,8 +61,9 @@ class CountingServer(FeedServer):
 
 def fetch_logs(db: Database) -> dict[int, int]:
     with db.read() as s:
-        rows = s.execute(select(FetchLog.feed_id, func.count()).where(FetchLog.status == "ok")
-                         .group_by(FetchLog.feed_id))
+        rows = s.execute(
+            select(FetchLog.feed_id, func.count()).where(FetchLog.status == "ok").group_by(FetchLog.feed_id)
+        )
         return {int(f): int(n) for f, n in rows}
 
 
@@ -86,8 +89,14 @@ def assert_stored_once(db: Database, feeds: int) -> None:
 def ingest(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     """An ``r2pwatch ingest`` worker logging to a file (a pipe nobody reads would fill and block it)."""
     with (cwd / f"worker-{time.monotonic_ns()}.log").open("w") as log:
-        return subprocess.Popen([sys.executable, "-m", "r2pwatch", "ingest"], env=env, cwd=cwd, stdout=log,
-                                stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "r2pwatch", "ingest"],
+            env=env,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
 
 def stop(procs: list[subprocess.Popen[str]]) -> None:
@@ -102,7 +111,9 @@ def stop(procs: list[subprocess.Popen[str]]) -> None:
             p.communicate()
 
 
-def test_three_workers_share_feeds_and_take_over_a_killed_ones(private_pg: OwnPostgres, tmp_path: Path) -> None:
+def test_three_workers_share_feeds_and_take_over_a_killed_ones(
+    private_pg: OwnPostgres, tmp_path: Path
+) -> None:
     feeds = 240
     db = open_database(private_pg.url)
     with CountingServer(feeds, delay=0.1) as server:
@@ -118,7 +129,10 @@ def test_three_workers_share_feeds_and_take_over_a_killed_ones(private_pg: OwnPo
             victim.send_signal(signal.SIGKILL)
             victim.communicate(timeout=10)
             with db.read() as s:
-                held = {int(i) for i in s.scalars(select(Feed.id).where(Feed.lease_owner.like(f"%:{victim.pid}:%")))}
+                held = {
+                    int(i)
+                    for i in s.scalars(select(Feed.id).where(Feed.lease_owner.like(f"%:{victim.pid}:%")))
+                }
             done_at_kill = set(fetch_logs(db))
             orphans = held - done_at_kill
             wait_for(lambda: len(fetch_logs(db)) == feeds, 150, "every feed fetched")
@@ -153,9 +167,15 @@ def test_workers_ride_out_a_postgresql_restart(private_pg: OwnPostgres, tmp_path
                 wait_for(lambda: len(fetch_logs(db)) == feeds, 120, "every feed fetched after the restart")
             except AssertionError:
                 with db.read() as s:
-                    waiting = s.execute(select(Feed.id, Feed.last_status, Feed.last_error, Feed.next_due_at,
-                                               Feed.lease_expires_at)
-                                        .where(Feed.id.not_in(list(fetch_logs(db))))).all()
+                    waiting = s.execute(
+                        select(
+                            Feed.id,
+                            Feed.last_status,
+                            Feed.last_error,
+                            Feed.next_due_at,
+                            Feed.lease_expires_at,
+                        ).where(Feed.id.not_in(list(fetch_logs(db))))
+                    ).all()
                 raise AssertionError(f"feeds never stored after the restart: {waiting[:5]}") from None
             assert all(w.poll() is None for w in workers), "workers survive the restart"
         finally:

@@ -36,8 +36,15 @@ def browser() -> Iterator[Any]:
 def live(sqlite_db: Database) -> Iterator[tuple[Live, dict[str, Any]]]:
     info = seed_sample(sqlite_db)
     s = Seeder(sqlite_db, info["now"])
-    info["arabic"] = s.item(info["feeds"]["africa"], ARABIC, "نزوح آلاف المدنيين من دارفور", days_ago=0.05,
-                            indicators={"sanctions": 3.9}, countries=["SDN"], language="ar")
+    info["arabic"] = s.item(
+        info["feeds"]["africa"],
+        ARABIC,
+        "نزوح آلاف المدنيين من دارفور",
+        days_ago=0.05,
+        indicators={"sanctions": 3.9},
+        countries=["SDN"],
+        language="ar",
+    )
     add_user(sqlite_db, "ana", "analyst", "analyst-password")
     with live_dashboard(make_settings(anonymous=True), sqlite_db) as server:
         yield server, info
@@ -85,11 +92,17 @@ def test_filtered_view_survives_reload_pasted_link_and_back(browser: Any, page: 
     assert before and all("peacekeep" in t.lower() for t in before)
 
     page.reload()
-    assert page.input_value("#review-f-text") == "peacekeepers" and page.is_checked("#review-f-flagged") is False
+    assert (
+        page.input_value("#review-f-text") == "peacekeepers" and page.is_checked("#review-f-flagged") is False
+    )
     assert grid_titles(page) == before
-    assert page.locator("#review-grid .ag-header-cell[col-id='score']").get_attribute("aria-sort") == "ascending"
+    assert (
+        page.locator("#review-grid .ag-header-cell[col-id='score']").get_attribute("aria-sort") == "ascending"
+    )
 
-    other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()  # a colleague pastes the link
+    other = browser.new_context(
+        viewport={"width": 1280, "height": 800}
+    ).new_page()  # a colleague pastes the link
     other.goto(url)
     assert other.input_value("#review-f-text") == "peacekeepers" and grid_titles(other)[:5] == before[:5]
     other.context.close()
@@ -97,7 +110,9 @@ def test_filtered_view_survives_reload_pasted_link_and_back(browser: Any, page: 
     page.go_back()  # before the "flagged only" switch
     page.wait_for_function("() => !location.search.includes('flagged=0')")
     page.wait_for_selector("#review-f-text")
-    assert page.is_checked("#review-f-flagged") is True and page.input_value("#review-f-text") == "peacekeepers"
+    assert (
+        page.is_checked("#review-f-flagged") is True and page.input_value("#review-f-text") == "peacekeepers"
+    )
     page.go_forward()
     page.wait_for_function("() => location.search.includes('flagged=0')")
     page.wait_for_selector("#review-f-flagged")
@@ -150,7 +165,9 @@ def test_layout_holds_from_1280_to_1920(browser: Any, live: Any, width: int) -> 
     last = matrix.locator("tr").first.locator("th").last
     parent = p.locator("#region-org-matrix").locator("xpath=..").bounding_box()
     lb = last.bounding_box()
-    assert lb["x"] + lb["width"] <= parent["x"] + parent["width"] + 1, "organisation lens clips its last column"
+    assert lb["x"] + lb["width"] <= parent["x"] + parent["width"] + 1, (
+        "organisation lens clips its last column"
+    )
     p.close()
 
 
@@ -174,7 +191,10 @@ def test_login_returns_to_the_page_and_a_saved_view(page: Any, live: Any) -> Non
     page.fill("#login-password", "analyst-password")
     page.click("#login-submit")
     page.wait_for_selector("#nav-user")
-    assert urlsplit(page.url).path == "/review" and query(page) == {"region": ["africa"], "q": ["peacekeepers"]}
+    assert urlsplit(page.url).path == "/review" and query(page) == {
+        "region": ["africa"],
+        "q": ["peacekeepers"],
+    }
 
     page.click("#nav-views")
     page.click("#views-save-open")
@@ -199,19 +219,25 @@ def test_login_returns_to_the_page_and_a_saved_view(page: Any, live: Any) -> Non
     assert page.locator("#nav-user").count() == 0
 
 
-@pytest.mark.parametrize(("path", "control", "value", "key"), [
-    ("/region/africa", "#region-period", "30", "period"),
-    ("/", "#overview-window", "14", "window"),
-    ("/country/COD", "#country-period", "365", "period"),
-])
-def test_other_pages_keep_their_choices_in_the_url(page: Any, live: Any, path: str, control: str, value: str,
-                                                   key: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "control", "value", "key"),
+    [
+        ("/region/africa", "#region-period", "30", "period"),
+        ("/", "#overview-window", "14", "window"),
+        ("/country/COD", "#country-period", "365", "period"),
+    ],
+)
+def test_other_pages_keep_their_choices_in_the_url(
+    page: Any, live: Any, path: str, control: str, value: str, key: str
+) -> None:
     server, _info = live
     page.goto(server.url + path)
     page.wait_for_selector(control)
     page.select_option(control, value)
     page.wait_for_function(f"() => location.search.includes('{key}={value}')")
-    page.wait_for_load_state("networkidle")  # navigating under the map's outline fetch aborts it: a page error
+    page.wait_for_load_state(
+        "networkidle"
+    )  # navigating under the map's outline fetch aborts it: a page error
     page.reload()
     page.wait_for_selector(control)
     assert page.input_value(control) == value

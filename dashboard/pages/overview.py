@@ -22,18 +22,32 @@ from db.signals import Signal, region_signals
 from db.types import utcnow
 
 PATH = "/"
-WINDOWS = ((7, "Last 7 days vs previous 28"), (14, "Last 14 days vs previous 56"), (28, "Last 28 days vs previous 112"))
+WINDOWS = (
+    (7, "Last 7 days vs previous 28"),
+    (14, "Last 14 days vs previous 56"),
+    (28, "Last 28 days vs previous 112"),
+)
 
 
 def _coverage_line(cov: Coverage | None) -> html.Div:
     if cov is None or cov.sources == 0:
-        return html.Div("No sources cover this region: no news here means nothing is watched.",
-                        className="small text-danger fw-semibold")
-    failing = html.Span(f"{cov.failing} failing", className="text-danger fw-semibold") if cov.failing else "0 failing"
+        return html.Div(
+            "No sources cover this region: no news here means nothing is watched.",
+            className="small text-danger fw-semibold",
+        )
+    failing = (
+        html.Span(f"{cov.failing} failing", className="text-danger fw-semibold")
+        if cov.failing
+        else "0 failing"
+    )
     langs = ", ".join(cov.languages) if cov.languages else "—"
     return html.Div(
-        [f"{cov.sources} source{'s' if cov.sources != 1 else ''} · {len(cov.languages)} language"
-         f"{'s' if len(cov.languages) != 1 else ''} ({langs}) · ", failing, f" · {cov.items} items in 30 days"],
+        [
+            f"{cov.sources} source{'s' if cov.sources != 1 else ''} · {len(cov.languages)} language"
+            f"{'s' if len(cov.languages) != 1 else ''} ({langs}) · ",
+            failing,
+            f" · {cov.items} items in 30 days",
+        ],
         className="small text-muted",
     )
 
@@ -45,8 +59,11 @@ def _signal_row(ctx: AppContext, s: Signal, series: list[int]) -> html.Tr:
         ratio = html.Span(f"×{s.ratio:.1f}", className="badge bg-danger", title="well above the baseline")
     return html.Tr(
         [
-            html.Td([colour_dot(colour), ctx.meta.short_name(s.indicator)], className="ind-name",
-                    title=ctx.meta.indicator_name(s.indicator)),
+            html.Td(
+                [colour_dot(colour), ctx.meta.short_name(s.indicator)],
+                className="ind-name",
+                title=ctx.meta.indicator_name(s.indicator),
+            ),
             html.Td(str(s.count), className="text-end fw-semibold" if s.marked else "text-end"),
             html.Td(f"{s.baseline_mean:.1f}", className="text-end text-muted"),
             html.Td(ratio, className="text-end"),
@@ -57,43 +74,78 @@ def _signal_row(ctx: AppContext, s: Signal, series: list[int]) -> html.Tr:
     )
 
 
-def region_panel(ctx: AppContext, slug: str, signals: dict[tuple[str, str], Signal],
-                 series: dict[tuple[str, str], list[int]], days: int, cov: Coverage | None) -> dbc.Card:
+def region_panel(
+    ctx: AppContext,
+    slug: str,
+    signals: dict[tuple[str, str], Signal],
+    series: dict[tuple[str, str], list[int]],
+    days: int,
+    cov: Coverage | None,
+) -> dbc.Card:
     rows = []
     for group, ids in (("Pillar-three tools", ctx.meta.tools), ("Atrocity crimes", ctx.meta.crimes)):
         rows.append(html.Tr(html.Th(group, colSpan=5, className="group-row")))
         rows += [_signal_row(ctx, signals[(slug, i)], series.get((slug, i), [0] * days)) for i in ids]
     marked = sum(1 for i in ctx.meta.indicator_ids if signals[(slug, i)].marked)
-    head = html.Thead(html.Tr([html.Th("Indicator"), html.Th("Count", className="text-end"),
-                               html.Th("Base", className="text-end", title="baseline: mean per window"),
-                               html.Th("Ratio", className="text-end"), html.Th("90 days")]))
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("Indicator"),
+                html.Th("Count", className="text-end"),
+                html.Th("Base", className="text-end", title="baseline: mean per window"),
+                html.Th("Ratio", className="text-end"),
+                html.Th("90 days"),
+            ]
+        )
+    )
     header = html.Div(
         [
-            html.A(ctx.meta.region_name(slug), href=f"/region/{slug}", className="fw-semibold stretched-link-off",
-                   id=f"overview-link-{slug}"),
+            html.A(
+                ctx.meta.region_name(slug),
+                href=f"/region/{slug}",
+                className="fw-semibold stretched-link-off",
+                id=f"overview-link-{slug}",
+            ),
             html.Span(f"{marked} above baseline", className="badge bg-danger ms-2") if marked else None,
             html.A("Open →", href=f"/region/{slug}", className="ms-auto small"),
         ],
         className="d-flex align-items-center",
     )
     return dbc.Card(
-        [dbc.CardHeader(header, className="py-2"),
-         dbc.CardBody([_coverage_line(cov),
-                       html.Table([head, html.Tbody(rows)], className="table table-sm signal-table mb-0 mt-2")],
-                      className="py-2")],
+        [
+            dbc.CardHeader(header, className="py-2"),
+            dbc.CardBody(
+                [
+                    _coverage_line(cov),
+                    html.Table([head, html.Tbody(rows)], className="table table-sm signal-table mb-0 mt-2"),
+                ],
+                className="py-2",
+            ),
+        ],
         className="shadow-sm h-100 region-panel",
         id=f"overview-panel-{slug}",
     )
 
 
 def panels(ctx: AppContext, window: int, organisation: str | None) -> list[Any]:
-    signals = region_signals(ctx.database, ctx.rule, window_days=window, organisation=organisation,
-                             regions=ctx.meta.regions, indicators=ctx.meta.indicator_ids)
+    signals = region_signals(
+        ctx.database,
+        ctx.rule,
+        window_days=window,
+        organisation=organisation,
+        regions=ctx.meta.regions,
+        indicators=ctx.meta.indicator_ids,
+    )
     _dates, series = daily_series(ctx.database, days=90, organisation=organisation)
     coverage = region_coverage(ctx.database)
     return [
-        dbc.Col(region_panel(ctx, slug, signals, series, 90, coverage.get(slug)), xs=12, lg=6, xl=4,
-                className="mb-3")
+        dbc.Col(
+            region_panel(ctx, slug, signals, series, 90, coverage.get(slug)),
+            xs=12,
+            lg=6,
+            xl=4,
+            className="mb-3",
+        )
         for slug in ctx.meta.regions
     ]
 
@@ -111,11 +163,17 @@ def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
                 html.Li(
                     [
                         colour_dot(ctx.meta.colour(a.indicator) if a.indicator else "#888888"),
-                        html.A(f"{a.country + ' · ' if a.country else ''}{ctx.meta.region_name(a.region)} · "
-                               f"{ctx.meta.indicator_name(a.indicator) if a.indicator else 'coverage gap'}",
-                               href=f"/alerts?region={a.region}", className="fw-semibold me-2"),
-                        html.Span(f"{a.observed} {'stories' if a.kind == 'signal' else 'items'}, expected "
-                                  f"{a.expected:.1f} · {a.day:%Y-%m-%d}", className="small me-2"),
+                        html.A(
+                            f"{a.country + ' · ' if a.country else ''}{ctx.meta.region_name(a.region)} · "
+                            f"{ctx.meta.indicator_name(a.indicator) if a.indicator else 'coverage gap'}",
+                            href=f"/alerts?region={a.region}",
+                            className="fw-semibold me-2",
+                        ),
+                        html.Span(
+                            f"{a.observed} {'stories' if a.kind == 'signal' else 'items'}, expected "
+                            f"{a.expected:.1f} · {a.day:%Y-%m-%d}",
+                            className="small me-2",
+                        ),
                         html.Div(a.explain(), className="small text-muted"),
                     ],
                     className="mb-2",
@@ -125,8 +183,12 @@ def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
             className="list-unstyled mb-0",
             id="overview-alerts-list",
         )
-    header = dbc.CardHeader([f"Recorded alerts, last {days} days ",
-                             html.A("all alerts", href="/alerts", className="small ms-2", id="overview-alerts-link")])
+    header = dbc.CardHeader(
+        [
+            f"Recorded alerts, last {days} days ",
+            html.A("all alerts", href="/alerts", className="small ms-2", id="overview-alerts-link"),
+        ]
+    )
     return dbc.Card([header, dbc.CardBody(body)], className="mb-3")
 
 
@@ -146,15 +208,35 @@ def layout(**query: Any) -> html.Div:
     rule = ctx.rule
     controls = dbc.Row(
         [
-            dbc.Col(dbc.Select(id="overview-window", options=select_options((str(d), t) for d, t in WINDOWS),
-                               value=str(days)), md=4, lg=3),
-            dbc.Col(dcc.Dropdown(id="overview-org", placeholder="All organisations", clearable=True, value=org,
-                                 options=select_options((o, ctx.meta.organisation_name(o)) for o in orgs)),
-                    md=4, lg=3),
-            dbc.Col(html.Div(
-                f"Marked when the count is at least {rule.min_count} and at least ×{rule.ratio:g} the "
-                f"baseline (mean per window over the previous four windows, floored at {rule.min_baseline:g}).",
-                className="small text-muted"), md=4, lg=6),
+            dbc.Col(
+                dbc.Select(
+                    id="overview-window",
+                    options=select_options((str(d), t) for d, t in WINDOWS),
+                    value=str(days),
+                ),
+                md=4,
+                lg=3,
+            ),
+            dbc.Col(
+                dcc.Dropdown(
+                    id="overview-org",
+                    placeholder="All organisations",
+                    clearable=True,
+                    value=org,
+                    options=select_options((o, ctx.meta.organisation_name(o)) for o in orgs),
+                ),
+                md=4,
+                lg=3,
+            ),
+            dbc.Col(
+                html.Div(
+                    f"Marked when the count is at least {rule.min_count} and at least ×{rule.ratio:g} the "
+                    f"baseline (mean per window over the previous four windows, floored at {rule.min_baseline:g}).",
+                    className="small text-muted",
+                ),
+                md=4,
+                lg=6,
+            ),
         ],
         className="g-2 mb-3 align-items-center",
     )
@@ -183,6 +265,11 @@ def register(app: dash.Dash, ctx: AppContext) -> None:
         Input("overview-org", "value"),
         prevent_initial_call=True,
     )(update_panels)
-    clientside_callback(app, ClientsideFunction("r2pwatch", "syncUrl"), Output("overview-url", "data"),
-                        Input("overview-window", "value"), Input("overview-org", "value"),
-                        State("overview-url-spec", "data"))
+    clientside_callback(
+        app,
+        ClientsideFunction("r2pwatch", "syncUrl"),
+        Output("overview-url", "data"),
+        Input("overview-window", "value"),
+        Input("overview-org", "value"),
+        State("overview-url-spec", "data"),
+    )

@@ -30,8 +30,11 @@ from db.rows import item_detail
 PATH = "/review"
 MAX_NOTE = 5_000
 MAX_BULK = 1_000
-ACTION_LABELS = (("confirm", "Confirm", "success"), ("dismiss", "Dismiss", "secondary"),
-                 ("escalate", "Escalate", "danger"))
+ACTION_LABELS = (
+    ("confirm", "Confirm", "success"),
+    ("dismiss", "Dismiss", "secondary"),
+    ("escalate", "Escalate", "danger"),
+)
 FILTER_KEYS = ("region", "country", "indicator", "status", "feed", "start", "end", "text", "flagged")
 
 
@@ -40,15 +43,27 @@ def filter_from(values: dict[str, Any] | None) -> ItemFilter:
     return review_filter(values)
 
 
-def grid_response(ctx: AppContext, request: dict[str, Any] | None, filters: dict[str, Any] | None,
-                  user: CurrentUser | None = None) -> dict[str, Any]:
+def grid_response(
+    ctx: AppContext,
+    request: dict[str, Any] | None,
+    filters: dict[str, Any] | None,
+    user: CurrentUser | None = None,
+) -> dict[str, Any]:
     """The answer to one ag-grid getRows request (feed credentials masked unless ``user`` is an admin)."""
     req = grid_request(request)
     flt = filter_from(filters)
     query = repr((flt, req.sort, req.columns))
     after, total = ctx.grid_cursors.get(query, req.start)
-    page = item_page(ctx.database, flt, start=req.start, end=req.end, sort=req.sort, columns=req.columns,
-                     after=after, total=total)
+    page = item_page(
+        ctx.database,
+        flt,
+        start=req.start,
+        end=req.end,
+        sort=req.sort,
+        columns=req.columns,
+        after=after,
+        total=total,
+    )
     ctx.grid_cursors.put(query, req.start + len(page.rows), page.cursor, page.total)
     rows = [
         {
@@ -88,52 +103,154 @@ def do_review(ctx: AppContext, user: CurrentUser, item_ids: list[int], action: s
 
 
 COLUMNS: list[dict[str, Any]] = [
-    {"field": "published_at", "headerName": "Time (UTC)", "width": 150, "filter": "agDateColumnFilter",
-     "sort": "desc", "filterParams": {"buttons": ["apply", "reset"], "maxNumConditions": 1}},
+    {
+        "field": "published_at",
+        "headerName": "Time (UTC)",
+        "width": 150,
+        "filter": "agDateColumnFilter",
+        "sort": "desc",
+        "filterParams": {"buttons": ["apply", "reset"], "maxNumConditions": 1},
+    },
     {"field": "source", "headerName": "Source", "width": 150, "filter": "agTextColumnFilter"},
-    {"field": "title", "headerName": "Title", "flex": 1, "minWidth": 260, "filter": "agTextColumnFilter",
-     "tooltipField": "title", "cellClassRules": {"cell-rtl": "params.data && params.data.dir === 'rtl'"}},
+    {
+        "field": "title",
+        "headerName": "Title",
+        "flex": 1,
+        "minWidth": 260,
+        "filter": "agTextColumnFilter",
+        "tooltipField": "title",
+        "cellClassRules": {"cell-rtl": "params.data && params.data.dir === 'rtl'"},
+    },
     {"field": "regions", "headerName": "Region", "width": 130, "sortable": False},
     {"field": "countries", "headerName": "Countries", "width": 105, "sortable": False},
-    {"field": "indicators", "headerName": "Indicators", "width": 190, "sortable": False, "tooltipField": "indicators"},
-    {"field": "score", "headerName": "Score", "width": 90, "filter": "agNumberColumnFilter", "type": "numericColumn"},
+    {
+        "field": "indicators",
+        "headerName": "Indicators",
+        "width": 190,
+        "sortable": False,
+        "tooltipField": "indicators",
+    },
+    {
+        "field": "score",
+        "headerName": "Score",
+        "width": 90,
+        "filter": "agNumberColumnFilter",
+        "type": "numericColumn",
+    },
     {"field": "status", "headerName": "Status", "width": 110, "filter": "agTextColumnFilter"},
 ]
 
 
 def _dropdown(id_: str, placeholder: str, value: Any, options: list[dict[str, str]]) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, placeholder=placeholder, value=value, options=options, clearable=True,
-                        className="dd-sm")
+    return dcc.Dropdown(
+        id=id_, placeholder=placeholder, value=value, options=options, clearable=True, className="dd-sm"
+    )
 
 
 def _controls(ctx: AppContext, q: dict[str, Any]) -> dbc.Row:
     countries = known_countries(ctx.database)
     return dbc.Row(
         [
-            dbc.Col(_dropdown("review-f-region", "Region", value=q.get("region"),
-                              options=select_options(ctx.meta.regions.items())), xl=2, lg=4, md=4),
-            dbc.Col(_dropdown("review-f-country", "Country", value=q.get("country"),
-                              options=select_options((c, f"{ctx.meta.country_name(c)} ({c})") for c in countries)),
-                    xl=2, lg=4, md=4),
-            dbc.Col(_dropdown("review-f-indicator", "Indicator", value=q.get("indicator"),
-                              options=select_options((i.id, i.name) for i in ctx.meta.indicators)), xl=2, lg=4, md=4),
-            dbc.Col(_dropdown("review-f-status", "Status", value=q.get("status"),
-                              options=select_options((s, s) for s in REVIEW_STATUSES)), xl=1, lg=2, md=3),
-            dbc.Col(_dropdown("review-f-feed", "Source", value=q.get("feed"),
-                              options=[{"label": shown(t, current_user()), "value": str(i)}
-                                       for i, t in feed_choices(ctx.database)]),
-                    xl=2, lg=3, md=3),
-            dbc.Col(dcc.DatePickerRange(id="review-f-dates", display_format="YYYY-MM-DD", clearable=True,
-                                        start_date=q.get("from"), end_date=q.get("to"),
-                                        start_date_placeholder_text="From", end_date_placeholder_text="To",
-                                        className="dates-sm"), xl=3, lg=4, md=6),
-            dbc.Col(html.Div(dbc.Input(id="review-f-text", placeholder="Search words (all must match)",
-                                       debounce=True, type="search", size="sm", value=q.get("q"),
-                                       className="bidi-auto"),
-                             title="Every word must match; stems and other-language place names count "
-                             "(Darfur finds Darfour and دارفور)"), xl=4, lg=3, md=6),
-            dbc.Col(dbc.Switch(id="review-f-flagged", label="Flagged only", value=q.get("flagged", True),
-                               className="small mb-0"), xs="auto"),
+            dbc.Col(
+                _dropdown(
+                    "review-f-region",
+                    "Region",
+                    value=q.get("region"),
+                    options=select_options(ctx.meta.regions.items()),
+                ),
+                xl=2,
+                lg=4,
+                md=4,
+            ),
+            dbc.Col(
+                _dropdown(
+                    "review-f-country",
+                    "Country",
+                    value=q.get("country"),
+                    options=select_options((c, f"{ctx.meta.country_name(c)} ({c})") for c in countries),
+                ),
+                xl=2,
+                lg=4,
+                md=4,
+            ),
+            dbc.Col(
+                _dropdown(
+                    "review-f-indicator",
+                    "Indicator",
+                    value=q.get("indicator"),
+                    options=select_options((i.id, i.name) for i in ctx.meta.indicators),
+                ),
+                xl=2,
+                lg=4,
+                md=4,
+            ),
+            dbc.Col(
+                _dropdown(
+                    "review-f-status",
+                    "Status",
+                    value=q.get("status"),
+                    options=select_options((s, s) for s in REVIEW_STATUSES),
+                ),
+                xl=1,
+                lg=2,
+                md=3,
+            ),
+            dbc.Col(
+                _dropdown(
+                    "review-f-feed",
+                    "Source",
+                    value=q.get("feed"),
+                    options=[
+                        {"label": shown(t, current_user()), "value": str(i)}
+                        for i, t in feed_choices(ctx.database)
+                    ],
+                ),
+                xl=2,
+                lg=3,
+                md=3,
+            ),
+            dbc.Col(
+                dcc.DatePickerRange(
+                    id="review-f-dates",
+                    display_format="YYYY-MM-DD",
+                    clearable=True,
+                    start_date=q.get("from"),
+                    end_date=q.get("to"),
+                    start_date_placeholder_text="From",
+                    end_date_placeholder_text="To",
+                    className="dates-sm",
+                ),
+                xl=3,
+                lg=4,
+                md=6,
+            ),
+            dbc.Col(
+                html.Div(
+                    dbc.Input(
+                        id="review-f-text",
+                        placeholder="Search words (all must match)",
+                        debounce=True,
+                        type="search",
+                        size="sm",
+                        value=q.get("q"),
+                        className="bidi-auto",
+                    ),
+                    title="Every word must match; stems and other-language place names count "
+                    "(Darfur finds Darfour and دارفور)",
+                ),
+                xl=4,
+                lg=3,
+                md=6,
+            ),
+            dbc.Col(
+                dbc.Switch(
+                    id="review-f-flagged",
+                    label="Flagged only",
+                    value=q.get("flagged", True),
+                    className="small mb-0",
+                ),
+                xs="auto",
+            ),
         ],
         className="g-2 mb-2 align-items-center",
     )
@@ -141,20 +258,49 @@ def _controls(ctx: AppContext, q: dict[str, Any]) -> dbc.Row:
 
 def _bulk_bar(user: CurrentUser | None) -> html.Div:
     allowed = user is not None and user.can("review")
-    buttons = [dbc.Button(label, id=f"review-bulk-{a}", color=c, size="sm", outline=True, disabled=not allowed,
-                          className="me-1") for a, label, c in ACTION_LABELS]
+    buttons = [
+        dbc.Button(
+            label,
+            id=f"review-bulk-{a}",
+            color=c,
+            size="sm",
+            outline=True,
+            disabled=not allowed,
+            className="me-1",
+        )
+        for a, label, c in ACTION_LABELS
+    ]
     return html.Div(
         [
-            html.Span("0 selected", id="review-selected-count", className="small text-muted me-2 text-nowrap"),
-            dbc.Input(id="review-bulk-note", placeholder="Note for the selected items", size="sm",
-                      disabled=not allowed, className="me-2", style={"maxWidth": "320px"}),
+            html.Span(
+                "0 selected", id="review-selected-count", className="small text-muted me-2 text-nowrap"
+            ),
+            dbc.Input(
+                id="review-bulk-note",
+                placeholder="Note for the selected items",
+                size="sm",
+                disabled=not allowed,
+                className="me-2",
+                style={"maxWidth": "320px"},
+            ),
             *buttons,
             html.Span(id="review-bulk-msg", className="small ms-2", role="status"),
-            html.Div([
-                dbc.Button("CSV", id="review-export-csv", size="sm", color="secondary", outline=True, className="me-1"),
-                dbc.Button("JSON", id="review-export-json", size="sm", color="secondary", outline=True),
-                dcc.Download(id="review-download"),
-            ], className="ms-auto text-nowrap", title="Export what the filters show"),
+            html.Div(
+                [
+                    dbc.Button(
+                        "CSV",
+                        id="review-export-csv",
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                        className="me-1",
+                    ),
+                    dbc.Button("JSON", id="review-export-json", size="sm", color="secondary", outline=True),
+                    dcc.Download(id="review-download"),
+                ],
+                className="ms-auto text-nowrap",
+                title="Export what the filters show",
+            ),
         ],
         className="d-flex align-items-center mb-2 flex-wrap gap-1",
     )
@@ -165,9 +311,17 @@ def _item_actions(user: CurrentUser | None) -> html.Div:
     return html.Div(
         [
             html.H2("Review", className="h6 mt-3"),
-            dbc.Textarea(id="review-note", placeholder="Note (why)", rows=2, disabled=not allowed, className="mb-2"),
-            html.Div([dbc.Button(label, id=f"review-{a}", color=c, size="sm", disabled=not allowed, className="me-2")
-                      for a, label, c in ACTION_LABELS]),
+            dbc.Textarea(
+                id="review-note", placeholder="Note (why)", rows=2, disabled=not allowed, className="mb-2"
+            ),
+            html.Div(
+                [
+                    dbc.Button(
+                        label, id=f"review-{a}", color=c, size="sm", disabled=not allowed, className="me-2"
+                    )
+                    for a, label, c in ACTION_LABELS
+                ]
+            ),
             html.Div(id="review-action-msg", className="small mt-2", role="status"),
             None if allowed else html.Div("Viewers cannot review items.", className="small text-muted mt-1"),
         ],
@@ -178,16 +332,22 @@ def _item_actions(user: CurrentUser | None) -> html.Div:
 def atom_href(filters: dict[str, Any] | None, token: str | None) -> str:
     """The Atom feed of the flagged items every filter of the page selects, with the user's token."""
     state = review_state(filters or {})
-    query = query_string({**state, "flagged": True, "sort": None, "token": token},
-                         keys=(*REVIEW_KEYS, "token"))
+    query = query_string(
+        {**state, "flagged": True, "sort": None, "token": token}, keys=(*REVIEW_KEYS, "token")
+    )
     return "/feeds/flagged.atom?" + query
 
 
 def _subscribe_link(user: CurrentUser | None, filters: dict[str, Any]) -> html.A:
     token = user.feed_token if user is not None else None
-    return html.A("Atom feed of these flagged items", id="review-atom", href=atom_href(filters, token),
-                  className="small ms-3", hidden=not token,  # anonymous viewers have no token to subscribe with
-                  title="Subscribe in any feed reader (every filter applies; the link holds your personal token)")
+    return html.A(
+        "Atom feed of these flagged items",
+        id="review-atom",
+        href=atom_href(filters, token),
+        className="small ms-3",
+        hidden=not token,  # anonymous viewers have no token to subscribe with
+        title="Subscribe in any feed reader (every filter applies; the link holds your personal token)",
+    )
 
 
 def update_atom(filters: dict[str, Any] | None) -> str:
@@ -203,13 +363,21 @@ def layout(**q: Any) -> html.Div:
         item = int(q.get("item") or 0) or None
     except ValueError:
         item = None
-    hint = None if user is not None and user.can("review") else dbc.Alert(
-        "You are viewing as a viewer: reviewing needs an analyst login.", color="light", className="py-1 small mb-2",
-        id="review-viewer-hint")
+    hint = (
+        None
+        if user is not None and user.can("review")
+        else dbc.Alert(
+            "You are viewing as a viewer: reviewing needs an analyst login.",
+            color="light",
+            className="py-1 small mb-2",
+            id="review-viewer-hint",
+        )
+    )
     return html.Div(
         [
-            html.Div([html.H1("Review queue", className="h4 mb-2 d-inline-block"),
-                      _subscribe_link(user, initial)]),
+            html.Div(
+                [html.H1("Review queue", className="h4 mb-2 d-inline-block"), _subscribe_link(user, initial)]
+            ),
             hint,
             _controls(ctx, initial),
             _bulk_bar(user),
@@ -223,11 +391,20 @@ def layout(**q: Any) -> html.Div:
                 columnDefs=with_sort(COLUMNS, initial["sort"]),
                 rowModelType="infinite",
                 getRowId="params.data.id",
-                defaultColDef={"sortable": True, "resizable": True, "filter": False,
-                               "floatingFilter": False, "suppressHeaderMenuButton": False},
+                defaultColDef={
+                    "sortable": True,
+                    "resizable": True,
+                    "filter": False,
+                    "floatingFilter": False,
+                    "suppressHeaderMenuButton": False,
+                },
                 dashGridOptions={
-                    "rowSelection": {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
-                                     "enableClickSelection": False},
+                    "rowSelection": {
+                        "mode": "multiRow",
+                        "checkboxes": True,
+                        "headerCheckbox": False,
+                        "enableClickSelection": False,
+                    },
                     "cacheBlockSize": 100,
                     "maxBlocksInCache": 20,
                     "infiniteInitialRowCount": 1,
@@ -239,17 +416,37 @@ def layout(**q: Any) -> html.Div:
                 style={"height": "calc(100vh - 290px)", "minHeight": "320px"},
                 className="ag-theme-quartz",
             ),
-            dbc.Offcanvas(id="review-detail", is_open=item is not None, placement="end", scrollable=True,
-                          title="Item", style={"width": "min(640px, 92vw)"},
-                          children=[html.Div(id="review-detail-body"), _item_actions(user)]),
+            dbc.Offcanvas(
+                id="review-detail",
+                is_open=item is not None,
+                placement="end",
+                scrollable=True,
+                title="Item",
+                style={"width": "min(640px, 92vw)"},
+                children=[html.Div(id="review-detail-body"), _item_actions(user)],
+            ),
         ]
     )
 
 
-def collect_filters(region: Any, country: Any, indicator: Any, status: Any, feed: Any, start: Any, end: Any,
-                    text: Any, flagged: Any) -> dict[str, Any]:
-    values = dict(zip(FILTER_KEYS, (region, country, indicator, status, feed, start, end, text, flagged is not False),
-                      strict=True))
+def collect_filters(
+    region: Any,
+    country: Any,
+    indicator: Any,
+    status: Any,
+    feed: Any,
+    start: Any,
+    end: Any,
+    text: Any,
+    flagged: Any,
+) -> dict[str, Any]:
+    values = dict(
+        zip(
+            FILTER_KEYS,
+            (region, country, indicator, status, feed, start, end, text, flagged is not False),
+            strict=True,
+        )
+    )
     state = review_state(values)
     state.pop("sort")
     return state
@@ -293,8 +490,19 @@ def detail(item_id: int | None, _refresh: int | None) -> Any:
     return item_panel(ctx, found, can_review=user is not None and user.can("review"))
 
 
-def act(_c: Any, _d: Any, _e: Any, _bc: Any, _bd: Any, _be: Any, item_id: int | None, note: str | None,
-        selected: list[dict[str, Any]] | None, bulk_note: str | None, refresh: int | None) -> tuple[Any, Any, int]:
+def act(
+    _c: Any,
+    _d: Any,
+    _e: Any,
+    _bc: Any,
+    _bd: Any,
+    _be: Any,
+    item_id: int | None,
+    note: str | None,
+    selected: list[dict[str, Any]] | None,
+    bulk_note: str | None,
+    refresh: int | None,
+) -> tuple[Any, Any, int]:
     user = require("review")
     trigger = str(dash.ctx.triggered_id or "")
     action = trigger.rsplit("-", 1)[-1]
@@ -315,23 +523,32 @@ def selected_count(selected: list[dict[str, Any]] | None) -> str:
     return f"{len(selected or [])} selected"
 
 
-def export(_csv: Any, _json: Any, filters: dict[str, Any] | None, request: dict[str, Any] | None) -> dict[str, Any]:
+def export(
+    _csv: Any, _json: Any, filters: dict[str, Any] | None, request: dict[str, Any] | None
+) -> dict[str, Any]:
     fmt = "json" if dash.ctx.triggered_id == "review-export-json" else "csv"
     try:
         req = grid_request(request)
     except BadGridRequest as exc:
         _bad_request(exc)
-    return export_download(get_ctx(), filter_from(filters), fmt, "r2pwatch-review", sort=req.sort,
-                           columns=req.columns)
+    return export_download(
+        get_ctx(), filter_from(filters), fmt, "r2pwatch-review", sort=req.sort, columns=req.columns
+    )
 
 
 def register(app: dash.Dash, ctx: AppContext) -> None:
     register_page(__name__, path=PATH, name="Review", title="Review · r2pwatch", layout=layout)
     app.callback(
         Output("review-filters", "data"),
-        Input("review-f-region", "value"), Input("review-f-country", "value"), Input("review-f-indicator", "value"),
-        Input("review-f-status", "value"), Input("review-f-feed", "value"), Input("review-f-dates", "start_date"),
-        Input("review-f-dates", "end_date"), Input("review-f-text", "value"), Input("review-f-flagged", "value"),
+        Input("review-f-region", "value"),
+        Input("review-f-country", "value"),
+        Input("review-f-indicator", "value"),
+        Input("review-f-status", "value"),
+        Input("review-f-feed", "value"),
+        Input("review-f-dates", "start_date"),
+        Input("review-f-dates", "end_date"),
+        Input("review-f-text", "value"),
+        Input("review-f-flagged", "value"),
         prevent_initial_call=True,
     )(collect_filters)
     clientside_callback(
@@ -342,12 +559,23 @@ def register(app: dash.Dash, ctx: AppContext) -> None:
         Input("review-refresh", "data"),
         prevent_initial_call=True,
     )
-    app.callback(Output("review-grid", "getRowsResponse"), Input("review-grid", "getRowsRequest"),
-                 State("review-filters", "data"), prevent_initial_call=True)(rows)
-    app.callback(Output("review-current", "data"), Output("review-detail", "is_open"),
-                 Input("review-grid", "cellClicked"), prevent_initial_call=True)(open_item)
-    app.callback(Output("review-current", "data", allow_duplicate=True), Input("review-detail", "is_open"),
-                 prevent_initial_call=True)(close_item)
+    app.callback(
+        Output("review-grid", "getRowsResponse"),
+        Input("review-grid", "getRowsRequest"),
+        State("review-filters", "data"),
+        prevent_initial_call=True,
+    )(rows)
+    app.callback(
+        Output("review-current", "data"),
+        Output("review-detail", "is_open"),
+        Input("review-grid", "cellClicked"),
+        prevent_initial_call=True,
+    )(open_item)
+    app.callback(
+        Output("review-current", "data", allow_duplicate=True),
+        Input("review-detail", "is_open"),
+        prevent_initial_call=True,
+    )(close_item)
     clientside_callback(
         app,
         ClientsideFunction("r2pwatch", "syncReviewUrl"),
@@ -356,24 +584,48 @@ def register(app: dash.Dash, ctx: AppContext) -> None:
         Input("review-current", "data"),
         Input("review-grid", "getRowsRequest"),
     )
-    app.callback(Output("review-detail-body", "children"), Input("review-current", "data"),
-                 Input("review-refresh", "data"))(detail)
-    app.callback(Output("review-action-msg", "children", allow_duplicate=True),
-                 Output("review-note", "value", allow_duplicate=True),
-                 Input("review-current", "data"), prevent_initial_call=True)(clear_action)
-    app.callback(Output("review-atom", "href"), Input("review-filters", "data"), prevent_initial_call=True)(update_atom)
-    app.callback(Output("review-selected-count", "children"), Input("review-grid", "selectedRows"))(selected_count)
+    app.callback(
+        Output("review-detail-body", "children"),
+        Input("review-current", "data"),
+        Input("review-refresh", "data"),
+    )(detail)
+    app.callback(
+        Output("review-action-msg", "children", allow_duplicate=True),
+        Output("review-note", "value", allow_duplicate=True),
+        Input("review-current", "data"),
+        prevent_initial_call=True,
+    )(clear_action)
+    app.callback(Output("review-atom", "href"), Input("review-filters", "data"), prevent_initial_call=True)(
+        update_atom
+    )
+    app.callback(Output("review-selected-count", "children"), Input("review-grid", "selectedRows"))(
+        selected_count
+    )
     write_callback(
-        app, ctx, "review",
-        Output("review-action-msg", "children"), Output("review-bulk-msg", "children"),
+        app,
+        ctx,
+        "review",
+        Output("review-action-msg", "children"),
+        Output("review-bulk-msg", "children"),
         Output("review-refresh", "data"),
-        Input("review-confirm", "n_clicks"), Input("review-dismiss", "n_clicks"), Input("review-escalate", "n_clicks"),
-        Input("review-bulk-confirm", "n_clicks"), Input("review-bulk-dismiss", "n_clicks"),
+        Input("review-confirm", "n_clicks"),
+        Input("review-dismiss", "n_clicks"),
+        Input("review-escalate", "n_clicks"),
+        Input("review-bulk-confirm", "n_clicks"),
+        Input("review-bulk-dismiss", "n_clicks"),
         Input("review-bulk-escalate", "n_clicks"),
-        State("review-current", "data"), State("review-note", "value"), State("review-grid", "selectedRows"),
-        State("review-bulk-note", "value"), State("review-refresh", "data"),
+        State("review-current", "data"),
+        State("review-note", "value"),
+        State("review-grid", "selectedRows"),
+        State("review-bulk-note", "value"),
+        State("review-refresh", "data"),
         prevent_initial_call=True,
     )(act)
-    app.callback(Output("review-download", "data"), Input("review-export-csv", "n_clicks"),
-                 Input("review-export-json", "n_clicks"), State("review-filters", "data"),
-                 State("review-grid", "getRowsRequest"), prevent_initial_call=True)(export)
+    app.callback(
+        Output("review-download", "data"),
+        Input("review-export-csv", "n_clicks"),
+        Input("review-export-json", "n_clicks"),
+        State("review-filters", "data"),
+        State("review-grid", "getRowsRequest"),
+        prevent_initial_call=True,
+    )(export)

@@ -49,12 +49,16 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     database = open_db(args, settings)
     new = NewFeed(
-        url=url, title=args.title, region=region, language=check_language(args.language),
-        interval_minutes=args.interval
+        url=url,
+        title=args.title,
+        region=region,
+        language=check_language(args.language),
+        interval_minutes=args.interval,
     )
     try:
-        feed_id = add_feed(database, new, default_interval=int(settings["ingest.default_interval"]),
-                           actor=actor())
+        feed_id = add_feed(
+            database, new, default_interval=int(settings["ingest.default_interval"]), actor=actor()
+        )
     except DuplicateFeed:
         raise UserError(f"feed already in the list: {url}") from None
     print(f"added feed {feed_id}: {url}")
@@ -153,9 +157,16 @@ def cmd_feeds_edit(args: argparse.Namespace) -> int:
     _check_feed_fields(args, None)
     region = None if args.region in (None, "") else check_region(args.region)
     database = open_db(args)
-    feed_id = update_feed(database, _feed_ref(database, args.feed), title=args.title, region=region,
-                          clear_region=args.region == "", language=check_language(args.language),
-                          interval_minutes=args.interval, actor=actor())
+    feed_id = update_feed(
+        database,
+        _feed_ref(database, args.feed),
+        title=args.title,
+        region=region,
+        clear_region=args.region == "",
+        language=check_language(args.language),
+        interval_minutes=args.interval,
+        actor=actor(),
+    )
     print(f"feed {feed_id} updated")
     return 0
 
@@ -188,8 +199,9 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
                 enabled=f.enabled,
             )
         )
-    added, duplicates = add_feeds(database, news, default_interval=int(settings["ingest.default_interval"]),
-                                  actor=actor())
+    added, duplicates = add_feeds(
+        database, news, default_interval=int(settings["ingest.default_interval"]), actor=actor()
+    )
     for p in doc.problems:
         print(f"skipped {p.title!r}: {p.reason}", file=sys.stderr)
     for d in duplicates:

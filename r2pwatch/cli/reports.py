@@ -26,8 +26,15 @@ def cmd_brief(args: argparse.Namespace) -> int:
     database = open_db(args, settings)
     meta = Meta(tagger_config(settings))
     try:
-        brief = collect(database, meta, region=args.region, country=args.country, start=args.start, end=args.end,
-                        base_url=public_url(settings))
+        brief = collect(
+            database,
+            meta,
+            region=args.region,
+            country=args.country,
+            start=args.start,
+            end=args.end,
+            base_url=public_url(settings),
+        )
     except BriefError as exc:
         raise UserError(str(exc)) from None
     sys.stdout.write(to_html(brief, meta) if args.format == "html" else to_markdown(brief, meta))
@@ -45,8 +52,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
     check_at_least(args.days, 1, "--days", "day")
     since = datetime.now(UTC) - timedelta(days=args.days)
-    query = AlertQuery(since=since, region=check_region(args.region), country=args.country,
-                       indicator=args.indicator, state=args.state, scope=args.scope)
+    query = AlertQuery(
+        since=since,
+        region=check_region(args.region),
+        country=args.country,
+        indicator=args.indicator,
+        state=args.state,
+        scope=args.scope,
+    )
     database = open_db(args)
     alerts = list_alerts(database, query)
     sent = deliveries_for(database, [a.id for a in alerts])
@@ -90,14 +103,20 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from r2pwatch.rules_cli import run_rules
 
     settings = settings_of(args)
-    return run_rules(open_db(args, settings), settings, fmt=args.format, indicator=args.indicator, low_only=args.low)
+    return run_rules(
+        open_db(args, settings), settings, fmt=args.format, indicator=args.indicator, low_only=args.low
+    )
 
 
 def register(sub: Any) -> None:
     items = sub.add_parser("items", help="stored items", description="stored items")
     isub = items.add_subparsers(dest="items_command", required=True, metavar="ACTION")
-    ie = add(isub, "export", cmd_items_export,
-             "stream the items the filters select as JSON Lines (default), JSON or CSV")
+    ie = add(
+        isub,
+        "export",
+        cmd_items_export,
+        "stream the items the filters select as JSON Lines (default), JSON or CSV",
+    )
     export_arguments(ie)
 
     br = add(sub, "brief", cmd_brief, "a situation brief for a region or a country over a period")
@@ -106,10 +125,16 @@ def register(sub: Any) -> None:
     where.add_argument("--country", metavar="ISO3", help="country code (ISO 3166-1 alpha-3)")
     br.add_argument("--from", dest="start", metavar="DATE", help="first day (default: 6 days before --to)")
     br.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive (default: today, UTC)")
-    br.add_argument("--format", choices=("md", "html"), default="md",
-                    help="md (Markdown, the default) or html (a printable page)")
+    br.add_argument(
+        "--format",
+        choices=("md", "html"),
+        default="md",
+        help="md (Markdown, the default) or html (a printable page)",
+    )
 
-    al = add(sub, "alerts", cmd_alerts, "list recent alerts (counts well above baseline) with their arithmetic")
+    al = add(
+        sub, "alerts", cmd_alerts, "list recent alerts (counts well above baseline) with their arithmetic"
+    )
     al.add_argument("--days", type=int, default=30, help="how far back (default 30)")
     al.add_argument("--region", help="only this region (slug)")
     al.add_argument("--country", help="only this country (ISO3)")
@@ -118,11 +143,17 @@ def register(sub: Any) -> None:
     al.add_argument("--state", choices=("new", "acknowledged", "dismissed"))
     al.add_argument("--format", choices=("table", "json"), default="table")
 
-    bt = add(sub, "backtest", cmd_backtest,
-             "replay JSON Lines items (optionally gzipped) in time order into a temporary database and "
-             "print the alerts the live code would have raised")
+    bt = add(
+        sub,
+        "backtest",
+        cmd_backtest,
+        "replay JSON Lines items (optionally gzipped) in time order into a temporary database and "
+        "print the alerts the live code would have raised",
+    )
     bt.add_argument("file", metavar="FILE")
-    bt.add_argument("--from", dest="from_", metavar="DATE", help="first day to report alerts for (YYYY-MM-DD)")
+    bt.add_argument(
+        "--from", dest="from_", metavar="DATE", help="first day to report alerts for (YYYY-MM-DD)"
+    )
     bt.add_argument("--to", metavar="DATE", help="last day to replay (YYYY-MM-DD)")
     bt.add_argument("--format", choices=("table", "json"), default="table")
     ru = add(sub, "rules", cmd_rules, "each tagging rule's confirmed and dismissed items and precision")

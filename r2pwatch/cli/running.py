@@ -41,7 +41,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     # The demo's sample alerts never go to real receivers.
     delivery = None if settings.demo else delivery_config(settings)
-    return run_ingest(open_db(args, settings), settings, once=args.once, all_feeds=args.all, delivery=delivery)
+    return run_ingest(
+        open_db(args, settings), settings, once=args.once, all_feeds=args.all, delivery=delivery
+    )
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:
@@ -58,7 +60,9 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         print("no receivers configured (webhooks.urls, email.host + email.recipients)")
     else:
         report = deliver(database, config)
-        print(f"{report.delivered} delivered, {report.failed} failed, {report.postponed} postponed (retried later)")
+        print(
+            f"{report.delivered} delivered, {report.failed} failed, {report.postponed} postponed (retried later)"
+        )
     counts = delivery_counts(database)
     print("deliveries: " + ", ".join(f"{s} {counts.get(s, 0)}" for s in ("pending", "failed", "delivered")))
     return 0
@@ -90,8 +94,13 @@ def register(sub: Any) -> None:
     rt = add(sub, "retag", cmd_retag, "re-tag stored items after a taxonomy change (reviews stay)")
     rt.add_argument("--since", metavar="DATE", help="only items published on or after DATE")
 
-    add(sub, "deliver", cmd_deliver, "send the alert deliveries that are due now (the scheduler does this every "
-        "delivery.tick_seconds) and count them by status")
+    add(
+        sub,
+        "deliver",
+        cmd_deliver,
+        "send the alert deliveries that are due now (the scheduler does this every "
+        "delivery.tick_seconds) and count them by status",
+    )
     ing = add(sub, "ingest", cmd_ingest, "run the feed scheduler in the foreground")
     ing.add_argument("--once", action="store_true", help="one pass over the due feeds, then exit")
     ing.add_argument("--all", action="store_true", help="with --once: every enabled feed, due or not")
@@ -104,5 +113,10 @@ def register(sub: Any) -> None:
         sub, "demo", cmd_demo, "run the demo: sample feeds, scheduler and dashboard on the demo database"
     )
     dm.add_argument("--port", type=int, default=8050, help="the dashboard's port (default 8050)")
-    dm.add_argument("--sample-port", type=int, default=0, metavar="PORT",
-                    help="the sample feed server's port (default: any free port)")
+    dm.add_argument(
+        "--sample-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="the sample feed server's port (default: any free port)",
+    )

@@ -40,7 +40,9 @@ def cmd_config_show(args: argparse.Namespace) -> int:
     width = max(len(r["setting"]) for r in rows)
     vwidth = min(60, max(len(json.dumps(r["value"], ensure_ascii=False)) for r in rows))
     for r in rows:
-        print(f"{r['setting']:<{width}}  {json.dumps(r['value'], ensure_ascii=False):<{vwidth}}  {r['source']}")
+        print(
+            f"{r['setting']:<{width}}  {json.dumps(r['value'], ensure_ascii=False):<{vwidth}}  {r['source']}"
+        )
     return 0
 
 

@@ -121,8 +121,11 @@ def register(sub: Any) -> None:
     ua.add_argument("--role", choices=("viewer", "analyst", "admin"), default="analyst")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ul = add(usub, "list", cmd_users_list, "list users and their roles")
-    ul.add_argument("--tokens", action="store_true",
-                    help="also print each user's Atom feed address (full when serve.public_url is set)")
+    ul.add_argument(
+        "--tokens",
+        action="store_true",
+        help="also print each user's Atom feed address (full when serve.public_url is set)",
+    )
     up = add(usub, "passwd", cmd_users_passwd, "set a user's password (ends their sessions)")
     up.add_argument("name")
     up.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
@@ -130,10 +133,18 @@ def register(sub: Any) -> None:
     ur.add_argument("name")
     ur.add_argument("role", choices=("viewer", "analyst", "admin"))
     for name, handler, text in (
-        ("disable", lambda a: _users_set_disabled(a, True), "disable a user (ends their sessions and Atom feed)"),
+        (
+            "disable",
+            lambda a: _users_set_disabled(a, True),
+            "disable a user (ends their sessions and Atom feed)",
+        ),
         ("enable", lambda a: _users_set_disabled(a, False), "enable a disabled user"),
         ("remove", cmd_users_remove, "delete a user (their reviews keep their name)"),
-        ("rotate-token", cmd_users_rotate_token, "give a user a new Atom feed token (the old one stops working)"),
+        (
+            "rotate-token",
+            cmd_users_rotate_token,
+            "give a user a new Atom feed token (the old one stops working)",
+        ),
     ):
         sp = add(usub, name, handler, text)
         sp.add_argument("name")

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 FEEDS_DIR = Path(__file__).with_name("feeds")
-TITLE_PREFIXES = {"en": "[Sample] ", "fr": "[Exemple] ", "es": "[Ejemplo] ", "pt": "[Exemplo] ", "ar": "[عينة] "}
+TITLE_PREFIXES = {
+    "en": "[Sample] ",
+    "fr": "[Exemple] ",
+    "es": "[Ejemplo] ",
+    "pt": "[Exemplo] ",
+    "ar": "[عينة] ",
+}
 
 
 @dataclass(frozen=True, slots=True)
