@@ -199,15 +199,18 @@ def _counted_country_parts(session: Session, flt: ItemFilter, region: str) -> di
             if span.end_day is not None and span.first_day <= day < span.end_day:
                 by_day.setdefault(day, []).append(iso3)
         for day, countries in by_day.items():
+            # every country of that day, filtered here: with the countries in SQL, SQLite walks each
+            # country's whole history by its iso3 index instead of the day's items by date
             stmt_last = (
                 select(ItemCountry.iso3, func.max(Item.published_at))
                 .join(Item, Item.id == ItemCountry.item_id)
                 .where(Item.published_at >= midnight(day), Item.published_at < midnight(day + DAY))
-                .where(ItemCountry.iso3.in_(countries))
                 .group_by(ItemCountry.iso3)
             )
+            wanted = set(countries)
             for iso3, last in session.execute(stmt_last):
-                out[str(iso3)].last = as_utc(last)
+                if iso3 in wanted:
+                    out[str(iso3)].last = as_utc(last)
     for lo, hi in span.edges:
         for iso3, parts in _raw_country_parts(session, replace(flt, since=lo, until=hi)).items():
             out.setdefault(iso3, _CountryParts()).merge(parts)

@@ -188,6 +188,9 @@ class _Matches(ColumnElement[bool]):
 
     inherit_cache = False  # the query text lives outside the cache key
     type = Boolean()
+    # an IN condition already: without this SQLite gets ``items.id IN (...) = 1``, which its planner
+    # cannot drive from the match list, so every search scanned the whole items table
+    _is_implicitly_boolean = True
 
     def __init__(self, query: TextQuery) -> None:
         self.query = query

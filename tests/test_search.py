@@ -117,3 +117,19 @@ def test_hostile_queries_are_plain_words(db: Database) -> None:
 def test_documents_hold_words_and_stems(lang: str) -> None:
     doc = document("Sanctions", "", lang).split()
     assert doc[0] == "sanctions"
+
+
+def test_sqlite_search_is_driven_by_the_full_text_index(sqlite_db: Database) -> None:
+    """The match list drives the query: a search must not read every item to test each one."""
+    seed(sqlite_db)
+    stmt = (
+        select(Item.id)
+        .where(match_condition(parse_query("darfur")))
+        .order_by(Item.published_at.desc(), Item.id.desc())
+        .limit(100)
+    )
+    with sqlite_db.read() as s:
+        sql = str(stmt.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = " / ".join(str(row[-1]) for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+        assert set(s.scalars(stmt)) == found(sqlite_db, "darfur", places=False)
+    assert "SCAN items" not in plan, plan
