@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from db.engine import Database
+from db.item_tags import ItemTags, replace_tags
 from db.models import Item, ItemTag
 from db.search import reindex
-from db.store import ItemTags, replace_tags
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ An entry is an item already known when, in this order:
 3. the same feed carried an item with the same normalised title published within 3 days — a sighting.
 
 Otherwise it is a new item. Entries earlier in the same attempt count as known for the later ones.
-:func:`decide` turns each entry into one intent (``db.store.NewItem``, ``Sighting``, ``Update``,
+:func:`decide` turns each entry into one intent (``db.intents.NewItem``, ``Sighting``, ``Update``,
 ``Unchanged``); ``db.store.store_attempt`` reads the known items inside the feed's transaction, calls
 it and applies the intents.
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeAlias
 
-from db.store import EntryValues, Intent, KnownItem, KnownItems, NewItem, Sighting, Unchanged, Update
+from db.intents import EntryValues, Intent, KnownItem, KnownItems, NewItem, Sighting, Unchanged, Update
 
 __all__ = ["TITLE_WINDOW", "decide", "needs_tags"]
 

@@ -14,20 +14,13 @@ from datetime import datetime
 
 import httpx
 
+from db.attempt import FeedAttempt, StoreResult
 from db.claims import FeedToFetch
 from db.engine import Database
-from db.store import (
-    Clustering,
-    Dedupe,
-    EntryValues,
-    FeedAttempt,
-    ItemTags,
-    StoreResult,
-    Tagger,
-    known_items,
-    store_attempt,
-    store_batch,
-)
+from db.intents import Dedupe, EntryValues
+from db.item_tags import ItemTags, Tagger
+from db.known_items import known_items
+from db.store import Clustering, store_attempt, store_batch
 from db.stories import StoryValues
 from db.types import utcnow
 from ingest.deadline import StopGroup

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db.store import Clustering, EntryValues
+from db.intents import EntryValues
+from db.store import Clustering
 from db.stories import StoryRule, StoryValues
 from signals.stories import Fingerprint, fingerprint, same_story
 

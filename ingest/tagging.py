@@ -7,7 +7,8 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from db.store import EntryValues, ItemTags
+from db.intents import EntryValues
+from db.item_tags import ItemTags
 from db.values import CountryValues, IndicatorValues, OrganisationValues
 from indicators.config import TaggerConfig
 from indicators.model import Evidence

@@ -126,8 +126,9 @@ def replay(
     """The replay itself, into ``database`` (run_backtest hands it a temporary one)."""
     from db.alert_inputs import SettledDays
     from db.alerts import list_alerts
+    from db.attempt import FeedAttempt
     from db.feeds import NewFeed, add_feed
-    from db.store import FeedAttempt, store_attempt
+    from db.store import store_attempt
     from ingest.alerting import raise_alerts
     from ingest.dedupe import decide
     from ingest.normalise import normalise_feed

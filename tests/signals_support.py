@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from db import Database
+from db.attempt import FeedAttempt, StoreResult
 from db.feeds import NewFeed, add_feed
-from db.store import FeedAttempt, ItemTags, StoreResult, store_attempt
+from db.item_tags import ItemTags
+from db.store import store_attempt
 from db.values import CountryValues, IndicatorValues
 from ingest.dedupe import decide
 from ingest.normalise import Entry, title_key

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from db import Database
 from db.aggregates import _raw_country_parts, _raw_indicator_counts, country_table, indicator_counts
+from db.attempt import FeedAttempt
 from db.counts import expected, rebuild, stored
 from db.feeds import remove_feed
 from db.filters import ItemFilter
+from db.item_tags import ItemTags, replace_tags
 from db.organisations import (
     _raw_organisation_counts,
     _raw_organisation_matrix,
@@ -19,7 +21,7 @@ from db.organisations import (
 from db.reviews import apply_action
 from db.series import _raw_series, daily_series
 from db.signals import AlertRule, _raw_counts, region_signals
-from db.store import FeedAttempt, ItemTags, replace_tags, store_attempt
+from db.store import store_attempt
 from db.values import CountryValues, IndicatorValues
 from ingest.dedupe import decide
 from tests.dashboard_seed import Seeder, seed_sample

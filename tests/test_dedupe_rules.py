@@ -11,20 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from db import Database
+from db.attempt import FeedAttempt
 from db.feeds import NewFeed, add_feed
+from db.intents import EntryValues, Intent, KnownItem, KnownItems, NewItem, Sighting, Unchanged, Update
 from db.models import Item, ItemSighting
-from db.store import (
-    EntryValues,
-    FeedAttempt,
-    Intent,
-    KnownItem,
-    KnownItems,
-    NewItem,
-    Sighting,
-    Unchanged,
-    Update,
-    store_attempt,
-)
+from db.store import store_attempt
 from ingest.dedupe import TITLE_WINDOW, decide, needs_tags
 from ingest.normalise import Entry
 

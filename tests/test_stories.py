@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db import Database
+from db.attempt import FeedAttempt
 from db.models import Story, StoryItem, StoryKey
-from db.store import FeedAttempt, store_attempt
+from db.store import store_attempt
 from db.stories import StoryValues
 from ingest.dedupe import decide
 from signals.stories import content_words, fingerprint, numbers_conflict, same_story, similarity
