@@ -46,7 +46,7 @@ from db.alerts import list_alerts  # noqa: E402
 from db.choices import feed_choices, known_countries, known_organisations  # noqa: E402
 from db.counts import rebuild  # noqa: E402
 from db.filters import ItemFilter  # noqa: E402
-from db.listing import SortKey, item_page, list_items  # noqa: E402
+from db.listing import ColumnFilter, SortKey, TextCondition, item_page, list_items  # noqa: E402
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review  # noqa: E402
 from db.organisations import organisation_counts, organisation_matrix  # noqa: E402
 from db.search import index_items, parse_query  # noqa: E402
@@ -289,7 +289,9 @@ def run(database: Database, backend: str, n_items: int, seed_s: float, repeat: i
         "review: full-text search, two words, flagged": lambda: item_page(
             database, ItemFilter(search=parse_query("sanctions sudan"), flagged_only=True)
         ),
-        "review: title contains (LIKE scan)": lambda: item_page(database, ItemFilter(text="ceasefire")),
+        "review: grid's title column contains (LIKE scan)": lambda: item_page(
+            database, flagged, columns=[ColumnFilter("title", (TextCondition("contains", "ceasefire"),))]
+        ),
         "indicators: review shares": lambda: review_shares(database),
         "alerts: list": lambda: list_alerts(database),
     }
