@@ -1,5 +1,6 @@
 """What the Feeds page does, as plain functions (tested directly): validate and add a feed, preview a
-feed before saving it (through the ingester's own guarded fetcher and parser), edit, OPML."""
+feed before saving it (through the ingester's own guarded fetcher and parser), edit, fetch now, delete,
+OPML."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ from dataclasses import dataclass, field, replace
 
 from dashboard.context import PREVIEW_CONCURRENCY, AppContext
 from dashboard.redact import mask_credentials
-from db.feeds import DuplicateFeed, FeedNotFound, NewFeed, add_feed, add_feeds, list_feeds, update_feed
+from db.feeds import (
+    DuplicateFeed,
+    FeedNotFound,
+    NewFeed,
+    add_feed,
+    add_feeds,
+    list_feeds,
+    remove_feed,
+    request_fetch,
+    update_feed,
+)
 from db.limits import FEED_TITLE, FEED_URL, BadInterval, FieldTooLong, check_interval, check_text
 from ingest.public import (
     BadFeedURL,
@@ -136,6 +147,24 @@ def edit(
     except FeedNotFound:
         return Outcome(False, "Not saved: that feed no longer exists")
     return Outcome(True, f"Saved feed {feed_id}.")
+
+
+def fetch_now(ctx: AppContext, feed_id: int) -> Outcome:
+    """Ask the scheduler to fetch the feed at its next tick."""
+    try:
+        request_fetch(ctx.database, feed_id)
+    except FeedNotFound:
+        return Outcome(False, "That feed no longer exists.")
+    return Outcome(True, "Fetch requested: the scheduler picks it up at its next tick.")
+
+
+def delete(ctx: AppContext, feed_id: int) -> Outcome:
+    """Delete the feed and the items only it carried."""
+    try:
+        _fid, deleted = remove_feed(ctx.database, feed_id, actor=_actor())
+    except FeedNotFound:
+        return Outcome(False, "That feed no longer exists.")
+    return Outcome(True, f"Deleted the feed and {deleted} items only it carried.")
 
 
 def preview(ctx: AppContext, url: str | None) -> Outcome:

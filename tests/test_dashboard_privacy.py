@@ -14,7 +14,7 @@ import plotly
 import pytest
 from sqlalchemy import select
 
-from dashboard import feed_actions
+from dashboard import feed_actions, feed_dialogs
 from dashboard.app import create_app
 from dashboard.atom import flagged_atom
 from dashboard.context import AppContext, CurrentUser
@@ -68,8 +68,8 @@ def _everything(app: dash.Dash, user: CurrentUser) -> str:
             feed_id = session.scalar(select(Feed.id).where(Feed.url == SECRET_URL))
         parts = [
             _text(feeds.layout()),
-            _text(feeds.modal_for(feed_id, "feeds-edit")),
-            _text(feeds.modal_for(feed_id, "feeds-delete")),
+            _text(feed_dialogs.modal_for(feed_id, "feeds-edit")),
+            _text(feed_dialogs.modal_for(feed_id, "feeds-delete")),
             _text(review.layout()),
             _text(review.grid_response(ctx, {"startRow": 0, "endRow": 500}, {"flagged": False}, user)),
             _text(region.layout(slug="africa")),
