@@ -25,7 +25,9 @@ from dashboard.components import (
 )
 from dashboard.context import AppContext, get_ctx
 from dashboard.dashtyped import clientside_callback, register_page
-from dashboard.pages.region import item_list, timeline_figure
+from dashboard.figures import timeline_figure
+from dashboard.item_list import item_list
+from dashboard.periods import DEFAULT_DAYS, PERIODS, period_of
 from db.aggregates import indicator_counts
 from db.alerts import list_alerts
 from db.briefs import Scope, covering_feeds, reviewed_items
@@ -36,17 +38,7 @@ from db.series import daily_series
 from db.types import utcnow
 
 PATH_TEMPLATE = "/country/<iso3>"
-PERIODS = ((30, "Last 30 days"), (90, "Last 90 days"), (180, "Last 180 days"), (365, "Last year"))
-DEFAULT_DAYS = 90
 YEAR = 364  # 52 whole weeks
-
-
-def period_of(value: Any) -> int:
-    try:
-        days = int(str(value))
-    except (TypeError, ValueError):
-        return DEFAULT_DAYS
-    return days if days in dict(PERIODS) else DEFAULT_DAYS
 
 
 def _organisations(ctx: AppContext, flt: ItemFilter) -> Any:
