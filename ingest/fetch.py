@@ -100,7 +100,8 @@ def make_client(
 ) -> httpx.Client:
     """One client for a whole pass (connection reuse); every connection goes through the policy."""
     transport = httpx.HTTPTransport(trust_env=False)
-    # httpx does not expose the network backend, so the pool is rebuilt with ours.
+    # httpx has no public way to set the network backend, so the pool is rebuilt with ours (a private
+    # attribute: httpx is pinned exactly in pyproject.toml, tests/test_netguard.py checks the hook).
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
         max_connections=max_connections,

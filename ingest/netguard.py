@@ -3,6 +3,13 @@
 A host name can resolve to a public address when validated and to 127.0.0.1 when connected (DNS
 rebinding), and a redirect can point anywhere; so the check lives in the network backend that opens
 every TCP connection, including the one for each redirect hop.
+
+httpcore's public API takes a network backend (``httpcore.ConnectionPool(network_backend=...)``) and
+this one subclasses the public ``httpcore.SyncBackend``; but it opens the socket itself (so the
+deadline can abort even a connect in progress) and no public API wraps an open socket in a stream,
+hence the one private import, ``SyncStream``. httpx has no public way to hand its transport a network
+backend either (``ingest.fetch.make_client``). Both versions are pinned exactly in pyproject.toml;
+``tests/test_netguard.py`` fails if either hook stops working.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpcore
-from httpcore._backends.sync import SyncBackend, SyncStream
+from httpcore import SyncBackend
+from httpcore._backends.sync import SyncStream  # private: see the module docstring
 
 from ingest import deadline
 
