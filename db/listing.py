@@ -27,6 +27,7 @@ from db.filters import (
 )
 from db.models import Item
 from db.rows import ItemRow, item_rows
+from db.substring import title_like
 
 ListColumn = Literal["published_at", "source", "title", "score", "status", "language"]
 #: list column -> SQL expression it sorts and filters on
@@ -98,6 +99,9 @@ class SortKey:
     descending: bool = False
 
 
+_INDEXED_TEXT_OPS = ("contains", "starts_with", "ends_with")
+
+
 def _text_sql(col: Column, cond: TextCondition) -> ColumnElement[bool] | None:
     if cond.op == "blank":
         return or_(col.is_(None), col == "")
@@ -160,7 +164,11 @@ def condition_sql(column: ListColumn, cond: Condition) -> ColumnElement[bool] | 
         return _number_sql(col, cond)
     if isinstance(cond, DateCondition):
         return _date_sql(col, cond)
-    return _text_sql(col, cond)
+    test = _text_sql(col, cond)
+    if column == "title" and test is not None and cond.op in _INDEXED_TEXT_OPS:
+        narrow = title_like(cond.value, start=cond.op == "starts_with", end=cond.op == "ends_with")
+        return test if narrow is None else and_(narrow, test)
+    return test
 
 
 def column_filter_sql(cf: ColumnFilter) -> ColumnElement[bool] | None:

@@ -11,6 +11,7 @@ from db import Database, open_database, upgrade
 from db.migrate import alembic_config, current_revision, head_revision
 from db.models import Base
 from db.search import is_search_object
+from db.substring import is_substring_object
 
 
 def test_models_match_migrations(db: Database) -> None:
@@ -18,7 +19,12 @@ def test_models_match_migrations(db: Database) -> None:
         diff = compare_metadata(
             MigrationContext.configure(
                 conn,
-                opts={"compare_type": True, "include_name": lambda name, _t, _p: not is_search_object(name)},
+                opts={
+                    "compare_type": True,
+                    "include_name": lambda name, _t, _p: (
+                        not (is_search_object(name) or is_substring_object(name))
+                    ),
+                },
             ),
             Base.metadata,
         )
