@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .language import LANGUAGES
 from .model import INDICATOR_IDS
 
 __all__ = ["CORPUS", "LABELS", "LANGUAGES", "PRF", "Report", "devset_path", "evaluate", "load_devset"]
@@ -22,7 +23,6 @@ __all__ = ["CORPUS", "LABELS", "LANGUAGES", "PRF", "Report", "devset_path", "eva
 _ROOT = Path(__file__).resolve().parents[1]
 CORPUS = _ROOT.parent / "shared" / "corpus" / "news-2023" / "items.jsonl.gz"
 LABELS = _ROOT / "tests" / "data" / "devset_labels.jsonl"
-LANGUAGES = ("en", "fr", "es", "pt", "ar")
 
 
 def devset_path(lang: str) -> Path:

@@ -1,11 +1,24 @@
-"""The item's language: the given code normalised ("en-US" -> "en"), else a guess from function
-words and the Arabic script."""
+"""Languages, in one place: the ones r2pwatch reads (:data:`LANGUAGES`), a given code normalised
+("en-US" -> "en"), and guessing an item's language.
+
+:func:`detect_language` is the guess ingestion stores with an item (py3langid's offline model,
+restricted to :data:`LANGUAGES`, None when unsure). When an item comes to the tagger without a
+language — that guess was unsure, or the caller gave none — the tagger falls back on
+:func:`guess_language`, which counts function words among the tokens it already has (and knows the
+Arabic script): cheap on the hot path, and an answer for the short texts the model declines.
+"""
 
 from __future__ import annotations
 
+import threading
+
 from .stemming import ARABIC
 
-__all__ = ["guess_language", "normalise_language"]
+__all__ = ["LANGUAGES", "detect_language", "guess_language", "normalise_language"]
+
+#: the languages of the taxonomy, the gazetteer and the development sets
+LANGUAGES = ("en", "fr", "es", "pt", "ar")
+MIN_LANGUAGE_CONFIDENCE = 0.6
 
 _NORMALISED: dict[str, str | None] = {}
 
@@ -48,3 +61,37 @@ def guess_language(tokens: list[str], folded: str) -> str | None:
         if n > best_n:
             best, best_n = lang, n
     return best
+
+
+_identifier_lock = threading.Lock()
+_identifier: object | None = None
+
+
+def detect_language(text: str, *, min_confidence: float = MIN_LANGUAGE_CONFIDENCE) -> str | None:
+    """Offline detection (py3langid, model shipped in the package), restricted to our languages.
+    None when unsure, or when the script does not fit any of them."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 12:
+        return None
+    arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f")
+    latin = sum(1 for ch in letters if ch < "\u0250")
+    if arabic < len(letters) / 2 and latin < len(letters) / 2:
+        return None
+    lang, prob = _get_identifier().classify(text)  # type: ignore[attr-defined]
+    if prob < min_confidence:
+        return None
+    if (lang == "ar") != (arabic >= len(letters) / 2):
+        return None
+    return str(lang)
+
+
+def _get_identifier() -> object:
+    global _identifier
+    with _identifier_lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            ident.set_languages(list(LANGUAGES))
+            _identifier = ident
+        return _identifier

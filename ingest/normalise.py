@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from indicators.language import detect_language
 from indicators.text import html_to_text
 from ingest.parse import ParsedFeed, RawEntry
 
@@ -24,8 +24,6 @@ MAX_TITLE_KEY = 500
 MAX_URL = 2048
 # Before this, a date in a news feed is a placeholder (0, the Unix epoch, 1900 ...), not a date.
 EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
-DETECT_LANGUAGES = ("en", "fr", "es", "pt", "ar")
-MIN_LANGUAGE_CONFIDENCE = 0.6
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "__hs", "_hs", "oly_")
 _TRACKING_PARAMS = frozenset(
@@ -154,42 +152,6 @@ def published_at(entry: RawEntry, fetched_at: datetime, now: datetime) -> dateti
         if candidate is not None and candidate >= EARLIEST_PLAUSIBLE:
             return min(candidate, now)
     return min(fetched_at, now)
-
-
-# --- language --------------------------------------------------------------------------------
-
-_identifier_lock = threading.Lock()
-_identifier: object | None = None
-
-
-def detect_language(text: str, *, min_confidence: float = MIN_LANGUAGE_CONFIDENCE) -> str | None:
-    """Offline detection (py3langid, model shipped in the package), restricted to our languages.
-    None when unsure, or when the script does not fit any of them."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 12:
-        return None
-    arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f")
-    latin = sum(1 for ch in letters if ch < "\u0250")
-    if arabic < len(letters) / 2 and latin < len(letters) / 2:
-        return None
-    lang, prob = _get_identifier().classify(text)  # type: ignore[attr-defined]
-    if prob < min_confidence:
-        return None
-    if (lang == "ar") != (arabic >= len(letters) / 2):
-        return None
-    return str(lang)
-
-
-def _get_identifier() -> object:
-    global _identifier
-    with _identifier_lock:
-        if _identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            ident.set_languages(list(DETECT_LANGUAGES))
-            _identifier = ident
-        return _identifier
 
 
 def _language_code(value: str | None) -> str | None:

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from indicators.language import detect_language
 from ingest.fetch import FetchError, _decoded, _max_age, _retry_after
 from ingest.netguard import AddressPolicy, is_public
 from ingest.normalise import (
     canonical_link,
-    detect_language,
     normalise_feed,
     plain_text,
     published_at,
