@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -14,7 +13,7 @@ from werkzeug.wrappers import Response
 from dashboard.auth import current_user
 from dashboard.context import get_ctx
 from db.audit import iter_events, recent_events
-from db.exports import BOM, safe_cell
+from db.exports import write_csv_rows
 
 FIELDS = ("at", "actor", "action", "target", "detail")
 PAGE_LIMIT = 500
@@ -28,14 +27,14 @@ def audit_page() -> Response:
     fmt = flask.request.args.get("format")
     if fmt == "csv":
         buf = io.StringIO()
-        buf.write(BOM)
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(FIELDS)
-        for e in iter_events(database):
-            d = e.to_json()
-            writer.writerow(
-                [safe_cell(json.dumps(d[f], ensure_ascii=False) if f == "detail" else d[f]) for f in FIELDS]
-            )
+        write_csv_rows(
+            FIELDS,
+            (
+                [json.dumps(d[f], ensure_ascii=False) if f == "detail" else d[f] for f in FIELDS]
+                for d in (e.to_json() for e in iter_events(database))
+            ),
+            buf,
+        )
         return Response(
             buf.getvalue(),
             mimetype="text/csv; charset=utf-8",

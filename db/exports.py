@@ -246,17 +246,25 @@ def last_changed(database: Database, ids: Sequence[int]) -> dict[int, datetime]:
 # writing
 
 
-def write_csv(records: Iterable[ExportRecord], out: TextIO, *, bom: bool = True) -> int:
-    """CSV (UTF-8 with a byte-order mark unless ``bom`` is false), lists joined with ';', cells defused."""
+def write_csv_rows(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO, *, bom: bool = True
+) -> int:
+    """The one CSV writer (items, the audit log): UTF-8 with a byte-order mark unless ``bom`` is
+    false, CRLF line ends, every cell defused (:func:`safe_cell`). Returns the number of rows."""
     if bom:
         out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
+    writer.writerow(header)
     n = 0
-    for record in records:
-        writer.writerow(record.to_csv_row())
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
         n += 1
     return n
+
+
+def write_csv(records: Iterable[ExportRecord], out: TextIO, *, bom: bool = True) -> int:
+    """Items as CSV (see :func:`write_csv_rows`), lists joined with ';'."""
+    return write_csv_rows(CSV_FIELDS, (record.to_csv_row() for record in records), out, bom=bom)
 
 
 def write_jsonl(records: Iterable[ExportRecord], out: TextIO) -> int:
