@@ -1,19 +1,9 @@
-"""Colours. Indicators take their colour from the taxonomy; this palette is the fallback, so an
-indicator has one colour everywhere (badges, highlights, charts, sparklines)."""
+"""Colours. Indicators take their colour from the taxonomy (``colour`` in indicators/taxonomy.toml),
+so an indicator has one colour everywhere (badges, highlights, charts, sparklines); OTHER is for an
+indicator the taxonomy no longer has."""
 
 from __future__ import annotations
 
-FALLBACK_INDICATOR_COLOURS: dict[str, str] = {
-    "incitement": "#e377c2",
-    "membership": "#8c564b",
-    "peacekeeping": "#1f77b4",
-    "sanctions": "#ff7f0e",
-    "icc": "#9467bd",
-    "genocide": "#7f0000",
-    "war_crimes": "#d62728",
-    "ethnic_cleansing": "#bcbd22",
-    "crimes_against_humanity": "#17becf",
-}
 OTHER = "#6c757d"
 ALERT = "#b02a37"
 COUNTRY = "#495057"

@@ -15,11 +15,12 @@ from dashboard.config import DashboardConfig
 from dashboard.grid import GridCursors
 from dashboard.meta import Meta
 from db import Database
+from db.roles import ROLES
 from db.rule_stats import RuleThresholds
 from db.signals import AlertRule
 
 EXTENSION = "r2pwatch"
-ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 #: action -> least role allowed to do it
 PERMISSIONS: dict[str, str] = {"review": "analyst", "feeds": "analyst", "account": "viewer", "users": "admin"}
 

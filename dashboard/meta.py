@@ -1,7 +1,7 @@
 """What the dashboard knows about indicators, countries, regions and organisations.
 
-Read from the ``indicators`` package when it is there; otherwise a small built-in fallback keeps
-the dashboard usable (names become codes, colours come from :mod:`dashboard.colours`).
+Indicators' names, kinds and colours come from the taxonomy (the built-in one alone when the
+configured files are refused); countries, regions and organisations from the gazetteer.
 """
 
 from __future__ import annotations
@@ -10,26 +10,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dashboard.colours import FALLBACK_INDICATOR_COLOURS, OTHER
+from dashboard.colours import OTHER
 from indicators import REGIONS
 from indicators.config import TaggerConfig
 
+if TYPE_CHECKING:
+    from indicators.gazetteer import Gazetteer
+
 log = logging.getLogger(__name__)
-
-_FALLBACK_NAMES: dict[str, tuple[str, str]] = {
-    "incitement": ("Incitement and hate speech", "pillar3"),
-    "membership": ("Suspension from regional organisations", "pillar3"),
-    "peacekeeping": ("Peacekeeping and protection forces", "pillar3"),
-    "sanctions": ("Targeted sanctions and embargoes", "pillar3"),
-    "icc": ("International Criminal Court and tribunals", "pillar3"),
-    "genocide": ("Genocide", "crime"),
-    "war_crimes": ("War crimes", "crime"),
-    "ethnic_cleansing": ("Ethnic cleansing", "crime"),
-    "crimes_against_humanity": ("Crimes against humanity", "crime"),
-}
-
 
 _SHORT_NAMES: dict[str, str] = {
     "incitement": "Incitement",
@@ -56,28 +46,19 @@ class IndicatorMeta:
 
 
 def _load_indicators(extra_files: Sequence[str]) -> tuple[tuple[IndicatorMeta, ...], str]:
-    try:
-        from indicators.taxonomy import load_taxonomy
+    """The indicators of the configured taxonomy; when it is refused, those of the built-in one alone
+    (version "fallback"): the dashboard must still open on a broken taxonomy file."""
+    from indicators.taxonomy import load_taxonomy
 
-        taxonomy = load_taxonomy(list(extra_files))
-        return tuple(
-            IndicatorMeta(
-                i.id,
-                i.name,
-                i.kind,
-                i.colour or FALLBACK_INDICATOR_COLOURS.get(i.id, OTHER),
-                i.description,
-                i.threshold,
-                i.terms,
-            )
-            for i in taxonomy.indicators
-        ), taxonomy.version
-    except Exception as exc:  # the dashboard must still open on a broken or missing taxonomy
-        log.warning("taxonomy not available, using built-in indicator names: %s", exc)
-        return tuple(
-            IndicatorMeta(i, name, kind, FALLBACK_INDICATOR_COLOURS.get(i, OTHER))
-            for i, (name, kind) in _FALLBACK_NAMES.items()
-        ), "fallback"
+    try:
+        taxonomy, version = load_taxonomy(list(extra_files)), None
+    except Exception as exc:
+        log.warning("taxonomy not available, using the built-in indicators: %s", exc)
+        taxonomy, version = load_taxonomy(), "fallback"
+    return tuple(
+        IndicatorMeta(i.id, i.name, i.kind, i.colour, i.description, i.threshold, i.terms)
+        for i in taxonomy.indicators
+    ), version or taxonomy.version
 
 
 class Meta:
@@ -105,7 +86,7 @@ class Meta:
 
     def colour(self, indicator: str) -> str:
         meta = self.by_id.get(indicator)
-        return meta.colour if meta else FALLBACK_INDICATOR_COLOURS.get(indicator, OTHER)
+        return meta.colour if meta else OTHER
 
     def indicator_name(self, indicator: str) -> str:
         meta = self.by_id.get(indicator)
@@ -121,34 +102,25 @@ class Meta:
         return self.regions.get(slug or "", slug or "—")
 
     @cached_property
-    def _gazetteer(self) -> Any:
-        try:
-            from indicators.gazetteer import get_gazetteer
+    def _gazetteer(self) -> Gazetteer:
+        from indicators.gazetteer import get_gazetteer
 
-            return get_gazetteer()
-        except Exception as exc:
-            log.warning("gazetteer not available: %s", exc)
-            return None
+        return get_gazetteer()
 
     def country_name(self, iso3: str) -> str:
-        g = self._gazetteer
-        return str(g.country_name(iso3)) if g is not None else iso3
+        return self._gazetteer.country_name(iso3)
 
     def region_of(self, iso3: str) -> str | None:
-        g = self._gazetteer
-        return str(g.region_of(iso3)) if g is not None and g.region_of(iso3) else None
+        return self._gazetteer.region_of(iso3) or None
 
     def countries_in_region(self, slug: str) -> list[str]:
-        g = self._gazetteer
-        return list(g.countries_in_region(slug)) if g is not None else []
+        return list(self._gazetteer.countries_in_region(slug))
 
     def organisation_name(self, org_id: str) -> str:
-        g = self._gazetteer
-        return str(g.organisation_name(org_id)) if g is not None else org_id
+        return self._gazetteer.organisation_name(org_id)
 
     def is_country(self, iso3: str) -> bool:
-        g = self._gazetteer
-        return g is not None and iso3.upper() in g.countries
+        return iso3.upper() in self._gazetteer.countries
 
     @cached_property
     def tagger(self) -> Any:

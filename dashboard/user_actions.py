@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.context import AppContext, CurrentUser
+from db.roles import ROLES
 from db.users import (
     BadUserInput,
     DuplicateUser,
@@ -20,7 +21,7 @@ from db.users import (
     set_role,
 )
 
-ADMIN_ACTIONS = ("viewer", "analyst", "admin", "disable", "enable", "password", "rotate-token", "remove")
+ADMIN_ACTIONS = (*ROLES, "disable", "enable", "password", "rotate-token", "remove")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +76,14 @@ def manage(
         return Outcome(False, "Only admins manage users.")
     if not name or action not in ADMIN_ACTIONS:
         return Outcome(False, "Choose a user and an action.")
-    if name == admin.name and action in ("viewer", "analyst", "disable", "remove"):
+    if name == admin.name and action in (*ROLES[:-1], "disable", "remove"):
         return Outcome(
             False,
             "You cannot demote, disable or remove yourself here; another admin or `r2pwatch users` can.",
         )
     db = ctx.database
     try:
-        if action in ("viewer", "analyst", "admin"):
+        if action in ROLES:
             set_role(db, name, action)
             return Outcome(True, f"{name} is now {action}; their sessions have ended.")
         if action in ("disable", "enable"):

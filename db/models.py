@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from db.roles import ROLES
 from db.types import JSONType, UTCDateTime, utcnow
 
 NAMING = {
@@ -35,7 +36,6 @@ NAMING = {
 
 FEED_STATUSES = ("never", "ok", "not_modified", "error")
 REVIEW_STATUSES = ("new", "confirmed", "dismissed", "escalated")
-ROLES = ("viewer", "analyst", "admin")
 
 
 class Base(DeclarativeBase):
@@ -331,7 +331,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    __table_args__ = (CheckConstraint("role IN ('viewer','analyst','admin')", name="role"),)
+    __table_args__ = (CheckConstraint(f"role IN ({','.join(repr(r) for r in ROLES)})", name="role"),)
 
 
 class DailyCount(Base):

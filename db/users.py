@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from db.audit import record
 from db.engine import Database
 from db.limits import MAX_PASSWORD, MIN_PASSWORD, USER_NAME, check_text
-from db.models import ROLES, User, UserSession
+from db.models import User, UserSession
+from db.roles import ROLES
 
 _N, _R, _P = 2**14, 8, 1
 

@@ -13,7 +13,7 @@ from dashboard import user_actions
 from dashboard.auth import current_user, require
 from dashboard.context import AppContext, CurrentUser, get_ctx, write_callback
 from dashboard.dashtyped import register_page
-from db.models import ROLES
+from db.roles import ROLES
 from db.users import get_user, list_users
 
 PATH = "/users"

@@ -239,15 +239,14 @@ def cmd_feeds_export(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
+    from indicators import REGIONS
+
     feeds = sub.add_parser("feeds", help="manage the feed list", description="manage the feed list")
     fsub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     fa = add(fsub, "add", cmd_feeds_add, "add a feed by URL")
     fa.add_argument("url")
     fa.add_argument("--title")
-    fa.add_argument(
-        "--region",
-        help="region hint: africa, americas, asia-pacific, europe-central-asia, middle-east-north-africa",
-    )
+    fa.add_argument("--region", help=f"region hint: {', '.join(REGIONS)}")
     fa.add_argument("--language", help="language code, e.g. en, fr, ar")
     fa.add_argument("--interval", type=int, metavar="MINUTES", help="poll interval in minutes")
     fl = add(fsub, "list", cmd_feeds_list, "list feeds with their health")
@@ -262,7 +261,7 @@ def register(sub: Any) -> None:
     fd = add(fsub, "edit", cmd_feeds_edit, "change a feed's title, region hint, language or interval")
     fd.add_argument("feed", help="feed id or URL")
     fd.add_argument("--title")
-    fd.add_argument("--region", help="region hint (slug); an empty string clears it")
+    fd.add_argument("--region", help=f"region hint ({', '.join(REGIONS)}); an empty string clears it")
     fd.add_argument("--language")
     fd.add_argument("--interval", type=int, metavar="MINUTES")
     fi = add(fsub, "import", cmd_feeds_import, "import feeds from an OPML file")

@@ -114,11 +114,13 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
+    from db.roles import ROLES
+
     users = sub.add_parser("users", help="dashboard users", description="dashboard users")
     usub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     ua = add(usub, "add", cmd_users_add, "add a user (password prompted or read from stdin)")
     ua.add_argument("name")
-    ua.add_argument("--role", choices=("viewer", "analyst", "admin"), default="analyst")
+    ua.add_argument("--role", choices=ROLES, default="analyst")
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ul = add(usub, "list", cmd_users_list, "list users and their roles")
     ul.add_argument(
@@ -131,7 +133,7 @@ def register(sub: Any) -> None:
     up.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ur = add(usub, "role", cmd_users_role, "change a user's role (ends their sessions)")
     ur.add_argument("name")
-    ur.add_argument("role", choices=("viewer", "analyst", "admin"))
+    ur.add_argument("role", choices=ROLES)
     for name, handler, text in (
         (
             "disable",
