@@ -5,7 +5,6 @@ indicator the taxonomy no longer has."""
 from __future__ import annotations
 
 OTHER = "#6c757d"
-ALERT = "#b02a37"
 COUNTRY = "#495057"
 ORGANISATION = "#0f5132"
 STATUS_COLOURS: dict[str, str] = {

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from dashboard.colours import COUNTRY, ORGANISATION, STATUS_COLOURS, tint
 from dashboard.meta import Meta
@@ -145,16 +145,6 @@ def sparkline_src(values: Sequence[int], colour: str, *, width: int = 120, heigh
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def page_title(title: str, subtitle: Any = None, right: Any = None) -> html.Div:
-    return html.Div(
-        [
-            html.Div([html.H1(title, className="h4 mb-0"), html.Div(subtitle, className="text-muted small")]),
-            html.Div(right),
-        ],
-        className="d-flex justify-content-between align-items-end mb-3 gap-3 flex-wrap",
-    )
-
-
 def empty(message: str) -> html.Div:
     return html.Div(message, className="text-muted small fst-italic py-2")
 
@@ -171,7 +161,3 @@ def card(title: Any, body: Any, *, class_name: str = "", header_right: Any = Non
 
 def select_options(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in pairs]
-
-
-def download(id_: str) -> dcc.Download:
-    return dcc.Download(id=id_)

@@ -75,10 +75,6 @@ def get_ctx() -> AppContext:
     return ctx
 
 
-class Forbidden(Exception):
-    """The current user may not do this."""
-
-
 def write_callback(
     app: dash.Dash, ctx: AppContext, permission: str, *args: Any, **kwargs: Any
 ) -> Callable[[F], F]:

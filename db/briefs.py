@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, case, distinct, func, select
 from db.engine import Database
 from db.exports import ExportRecord, export_records
 from db.feeds import FeedInfo, list_feeds
-from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review
+from db.models import Feed, Item, ItemCountry, ItemSighting, ItemTag, Review
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,26 +148,4 @@ def covering_feeds(
     wanted = set(counts) | hinted
     out = [Covering(f, counts.get(f.id, 0)) for f in list_feeds(database, now=now) if f.id in wanted]
     out.sort(key=lambda c: (c.problem is None, -c.items, c.feed.id))
-    return out
-
-
-def country_organisations(
-    database: Database, iso3: str, since: datetime, tools: Iterable[str]
-) -> dict[str, dict[str, int]]:
-    """Organisation -> pillar-three tool -> items about the country since ``since`` naming both."""
-    stmt = (
-        select(ItemOrganisation.org_id, ItemTag.indicator, func.count(distinct(Item.id)))
-        .join(Item, Item.id == ItemOrganisation.item_id)
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .where(
-            Item.published_at >= since,
-            ItemTag.indicator.in_(list(tools)),
-            _scoped_items(Scope(country=iso3)),
-        )
-        .group_by(ItemOrganisation.org_id, ItemTag.indicator)
-    )
-    out: dict[str, dict[str, int]] = {}
-    with database.read() as session:
-        for org, indicator, n in session.execute(stmt):
-            out.setdefault(str(org), {})[str(indicator)] = int(n)
     return out

@@ -25,7 +25,6 @@ from db.types import utcnow
 if TYPE_CHECKING:
     from db.alerts import AlertInfo
 
-CHANNELS = ("webhook", "email")
 #: the longest error text kept per delivery
 ERROR_CHARS = 1000
 

@@ -288,5 +288,4 @@ def write_json(records: Iterable[ExportRecord], out: TextIO, filters: Mapping[st
     return len(items)
 
 
-WRITERS = {"csv": write_csv, "jsonl": write_jsonl}
 FORMATS = ("jsonl", "csv", "json")

@@ -38,6 +38,12 @@ FEED_STATUSES = ("never", "ok", "not_modified", "error")
 REVIEW_STATUSES = ("new", "confirmed", "dismissed", "escalated")
 
 
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    """The text of a check constraint: ``column`` holds one of ``values`` (the migrations spell it
+    the same way)."""
+    return f"{column} IN ({','.join(repr(v) for v in values)})"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -70,7 +76,7 @@ class Feed(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        CheckConstraint("last_status IN ('never','ok','not_modified','error')", name="status"),
+        CheckConstraint(_one_of("last_status", FEED_STATUSES), name="status"),
         Index(None, "enabled", "next_due_at"),
     )
 
@@ -177,7 +183,7 @@ class Review(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        CheckConstraint("status IN ('new','confirmed','dismissed','escalated')", name="status"),
+        CheckConstraint(_one_of("status", REVIEW_STATUSES), name="status"),
         Index(None, "status"),
     )
 
@@ -290,7 +296,7 @@ class Alert(Base):
 
     __table_args__ = (
         UniqueConstraint("kind", "scope", "region", "country", "indicator", "day"),
-        CheckConstraint("state IN ('new','acknowledged','dismissed')", name="state"),
+        CheckConstraint(_one_of("state", ALERT_STATES), name="state"),
         Index(None, "day"),
     )
 
@@ -315,7 +321,7 @@ class AlertDelivery(Base):
 
     __table_args__ = (
         UniqueConstraint("alert_id", "channel", "target"),
-        CheckConstraint("status IN ('pending','delivered','failed')", name="status"),
+        CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="status"),
         Index(None, "status", "next_attempt_at"),
     )
 
@@ -331,7 +337,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    __table_args__ = (CheckConstraint(f"role IN ({','.join(repr(r) for r in ROLES)})", name="role"),)
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
 
 
 class DailyCount(Base):

@@ -57,12 +57,6 @@ def end_session(database: Database, token: str) -> None:
         session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
 
 
-def end_user_sessions(database: Database, user_id: int) -> int:
-    with database.write() as session:
-        result = session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
 def count_sessions(database: Database, user_id: int, *, now: datetime | None = None) -> int:
     now = now or utcnow()
     with database.read() as session:

@@ -212,11 +212,3 @@ def rotate_token(database: Database, name: str, *, actor: str | None = None) -> 
         record(session, actor, "user.rotate_token", name)
         user.feed_token = secrets.token_urlsafe(24)
         return _info(user)
-
-
-def count_admins(database: Database, *, enabled_only: bool = True) -> int:
-    with database.read() as session:
-        stmt = select(User.id).where(User.role == "admin")
-        if enabled_only:
-            stmt = stmt.where(User.disabled.is_(False))
-        return len(list(session.scalars(stmt)))

@@ -66,7 +66,3 @@ class PassSummary:
             f"{n} feed{'s' if n != 1 else ''} skipped: still leased by another worker until {until} "
             "(a worker that stopped without releasing them holds them until then; see ingest.lease_seconds)"
         )
-
-    @property
-    def items_per_second(self) -> float:
-        return self.new_items / self.elapsed if self.elapsed > 0 else 0.0

@@ -33,9 +33,6 @@ class EntryTagger:
                 self._tagger = self._config.load()
             return self._tagger
 
-    def warm_up(self) -> None:
-        self._get()
-
     def tag_text(self, title: str, summary: str, language: str | None, published: object) -> ItemTags:
         result = self._get().tag(title, summary, language, published, html=False)  # type: ignore[arg-type]
         return to_item_tags(result)

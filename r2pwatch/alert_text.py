@@ -38,14 +38,6 @@ def alert_row(alert: Any, deliveries: Sequence[DeliveryInfo] | None = None) -> d
     return row
 
 
-def delivery_summary(deliveries: Sequence[DeliveryInfo]) -> str:
-    """``delivered 2, failed 1`` for the table; empty when the alert has no receivers."""
-    counts: dict[str, int] = {}
-    for d in deliveries:
-        counts[d.status] = counts.get(d.status, 0) + 1
-    return ", ".join(f"{s} {counts[s]}" for s in ("pending", "failed", "delivered") if s in counts)
-
-
 def alert_table(alerts: Sequence[Any], deliveries: Mapping[int, Sequence[DeliveryInfo]] | None = None) -> str:
     lines = []
     for a in alerts:
