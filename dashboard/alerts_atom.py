@@ -9,7 +9,6 @@ of the alert's creation and its last state change, so readers see acknowledgemen
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -17,7 +16,8 @@ from urllib.parse import urlencode
 import flask
 from werkzeug.wrappers import Response
 
-from dashboard.atom import ATOM_NS, base_url, feed_reader
+from dashboard.atom import bad_request, base_url, feed_reader
+from dashboard.atom_xml import AtomEntry, feed_title, write_atom
 from dashboard.context import get_ctx
 from dashboard.meta import Meta
 from dashboard.urlstate import flag
@@ -28,10 +28,6 @@ LIMIT = 200
 DEFAULT_DAYS = 30
 SCOPES = ("country", "region")
 KINDS = ("signal", "coverage")
-
-
-def _bad(message: str) -> Response:
-    return Response(message + "\n", status=400, mimetype="text/plain")
 
 
 def alert_title(meta: Meta, a: AlertInfo) -> str:
@@ -47,48 +43,38 @@ def alert_title(meta: Meta, a: AlertInfo) -> str:
 def build_alerts_atom(
     alerts: Sequence[AlertInfo], meta: Meta, *, title: str, self_url: str, base: str, now: datetime
 ) -> bytes:
-    ET.register_namespace("", ATOM_NS)
+    return write_atom(
+        title=title,
+        self_url=self_url,
+        links=[{"href": f"{base}alerts"}],
+        updated=max(_updated(a) for a in alerts) if alerts else now,
+        entries=(_entry(a, meta, base) for a in alerts),
+    )
 
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
 
-    def updated(a: AlertInfo) -> datetime:
-        return max(a.created_at, a.state_at) if a.state_at else a.created_at
+def _updated(a: AlertInfo) -> datetime:
+    return max(a.created_at, a.state_at) if a.state_at else a.created_at
 
-    feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    sub(feed, "title", title)
-    sub(feed, "id", self_url)
-    sub(feed, "link", rel="self", href=self_url)
-    sub(feed, "link", href=f"{base}alerts")
-    sub(feed, "updated", (max(updated(a) for a in alerts) if alerts else now).isoformat())
-    sub(sub(feed, "author"), "name", "r2pwatch")
-    for a in alerts:
-        entry = sub(feed, "entry")
-        link = f"{base}alerts?alert={a.id}&days=3650"
-        place = f"{base}country/{a.country}" if a.scope == "country" else f"{base}region/{a.region}"
-        sub(entry, "title", alert_title(meta, a), type="text")
-        sub(entry, "id", f"{base}alerts?alert={a.id}")
-        sub(entry, "link", href=link)
-        sub(entry, "link", rel="related", href=place)
-        sub(entry, "updated", updated(a).isoformat())
-        sub(entry, "published", a.created_at.isoformat())
-        state = (
-            a.state
-            + (f" by {a.state_by}" if a.state_by else "")
-            + (f": {a.state_note}" if a.state_note else "")
-        )
-        stories = ", ".join(str(s) for s in a.story_ids)
-        parts = [f"Day: {a.day:%Y-%m-%d}", f"Scope: {a.scope}", *a.arithmetic(), f"State: {state}"]
-        if stories:
-            parts.append(f"Stories ({len(a.story_ids)}): {stories} — listed at {link}")
-        sub(entry, "summary", "\n".join(parts), type="text")
-        for term in (a.kind, a.scope, a.region, a.country, a.indicator):
-            if term:
-                sub(entry, "category", term=term)
-    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
+
+def _entry(a: AlertInfo, meta: Meta, base: str) -> AtomEntry:
+    link = f"{base}alerts?alert={a.id}&days=3650"
+    place = f"{base}country/{a.country}" if a.scope == "country" else f"{base}region/{a.region}"
+    state = (
+        a.state + (f" by {a.state_by}" if a.state_by else "") + (f": {a.state_note}" if a.state_note else "")
+    )
+    stories = ", ".join(str(s) for s in a.story_ids)
+    parts = [f"Day: {a.day:%Y-%m-%d}", f"Scope: {a.scope}", *a.arithmetic(), f"State: {state}"]
+    if stories:
+        parts.append(f"Stories ({len(a.story_ids)}): {stories} — listed at {link}")
+    return AtomEntry(
+        title=alert_title(meta, a),
+        id=f"{base}alerts?alert={a.id}",
+        links=[{"href": link}, {"rel": "related", "href": place}],
+        updated=_updated(a),
+        published=a.created_at,
+        summary="\n".join(parts),
+        categories=[t for t in (a.kind, a.scope, a.region, a.country, a.indicator) if t],
+    )
 
 
 def alerts_atom() -> Response:
@@ -105,24 +91,24 @@ def alerts_atom() -> Response:
     state = args.get("state") or None
     kind = args.get("kind") or None
     if region is not None and region not in meta.regions:
-        return _bad(f"unknown region; use one of {', '.join(meta.regions)}")
+        return bad_request(f"unknown region; use one of {', '.join(meta.regions)}")
     if country is not None and not meta.is_country(country):
-        return _bad("unknown country; use an ISO3 code such as SDN")
+        return bad_request("unknown country; use an ISO3 code such as SDN")
     if indicator is not None and indicator not in meta.indicator_ids:
-        return _bad(f"unknown indicator; use one of {', '.join(meta.indicator_ids)}")
+        return bad_request(f"unknown indicator; use one of {', '.join(meta.indicator_ids)}")
     for name, value, allowed in (
         ("scope", scope, SCOPES),
         ("state", state, ALERT_STATES),
         ("kind", kind, KINDS),
     ):
         if value is not None and value not in allowed:
-            return _bad(f"unknown {name}; use one of {', '.join(allowed)}")
+            return bad_request(f"unknown {name}; use one of {', '.join(allowed)}")
     try:
         days = int(args.get("days") or DEFAULT_DAYS)
     except ValueError:
-        return _bad("days must be a whole number of days")
+        return bad_request("days must be a whole number of days")
     if not 1 <= days <= 3650:
-        return _bad("days must be between 1 and 3650")
+        return bad_request("days must be between 1 and 3650")
     now = datetime.now(UTC)
     alerts = list_alerts(
         ctx.database,
@@ -138,22 +124,21 @@ def alerts_atom() -> Response:
             exclude_states=() if state is not None or flag(args.get("dismissed"), False) else ("dismissed",),
         ),
     )
-    what = " · ".join(
-        x
-        for x in (
+    title = feed_title(
+        "r2pwatch alerts",
+        (
             meta.region_name(region) if region else "",
             country or "",
             meta.indicator_name(indicator) if indicator else "",
             scope or "",
             state or "",
             kind or "",
-        )
-        if x
+        ),
     )
     body = build_alerts_atom(
         alerts,
         meta,
-        title=f"r2pwatch alerts{' — ' + what if what else ''}",
+        title=title,
         self_url=flask.request.url,
         base=base_url(),
         now=now,

@@ -9,7 +9,6 @@ visitor is logged in or anonymous reading is on. Item text goes out as escaped t
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 import flask
 from werkzeug.wrappers import Response
 
+from dashboard.atom_xml import AtomEntry, feed_title, write_atom
 from dashboard.auth import current_user
 from dashboard.components import safe_href
 from dashboard.context import CurrentUser, get_ctx
@@ -28,7 +28,6 @@ from db.models import REVIEW_STATUSES
 from db.rows import ItemRow
 from db.users import user_by_token
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
 LIMIT = 200
 
 
@@ -42,43 +41,40 @@ def build_atom(
     changed: Mapping[int, datetime] | None = None,
 ) -> bytes:
     changed = changed or {}
-    ET.register_namespace("", ATOM_NS)
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
-    feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    sub(feed, "title", title)
-    sub(feed, "id", self_url)
-    sub(feed, "link", rel="self", href=self_url)
     updated = [changed.get(r.id, r.published_at) for r in rows]
-    sub(feed, "updated", (max(updated) if updated else now).isoformat())
-    sub(sub(feed, "author"), "name", "r2pwatch")
-    for row in rows:
-        entry = sub(feed, "entry")
-        sub(entry, "title", row.title, type="text")
-        sub(entry, "id", f"{base_url}review?item={row.id}")
-        href = safe_href(row.link)
-        if href:
-            sub(entry, "link", href=href)
-        sub(entry, "link", rel="related", href=f"{base_url}review?item={row.id}")
-        sub(entry, "updated", changed.get(row.id, row.published_at).isoformat())
-        sub(entry, "published", row.published_at.isoformat())
-        parts = [
-            f"Status: {row.status}",
-            f"Indicators: {', '.join(row.indicators) or '—'}",
-            f"Countries: {', '.join(row.countries) or '—'}",
-            f"Source: {row.source}",
-            "",
-            row.summary,
-        ]
-        sub(entry, "summary", "\n".join(parts), type="text")
-        for ind in row.indicators:
-            sub(entry, "category", term=ind)
-    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
+    return write_atom(
+        title=title,
+        self_url=self_url,
+        updated=max(updated) if updated else now,
+        entries=(_entry(row, base_url, changed) for row in rows),
+    )
+
+
+def _entry(row: ItemRow, base_url: str, changed: Mapping[int, datetime]) -> AtomEntry:
+    review = f"{base_url}review?item={row.id}"
+    href = safe_href(row.link)
+    parts = [
+        f"Status: {row.status}",
+        f"Indicators: {', '.join(row.indicators) or '—'}",
+        f"Countries: {', '.join(row.countries) or '—'}",
+        f"Source: {row.source}",
+        "",
+        row.summary,
+    ]
+    return AtomEntry(
+        title=row.title,
+        id=review,
+        links=[*([{"href": href}] if href else []), {"rel": "related", "href": review}],
+        updated=changed.get(row.id, row.published_at),
+        published=row.published_at,
+        summary="\n".join(parts),
+        categories=row.indicators,
+    )
+
+
+def bad_request(message: str) -> Response:
+    """A feed's refusal of its query: 400, the reason as plain text."""
+    return Response(message + "\n", status=400, mimetype="text/plain")
 
 
 def feed_reader(path: str) -> CurrentUser | Response:
@@ -109,40 +105,31 @@ def flagged_atom() -> Response:
     region = args.get("region") or None
     status = args.get("status") or None
     if region is not None and region not in ctx.meta.regions:
-        return Response(
-            f"unknown region; use one of {', '.join(ctx.meta.regions)}\n", status=400, mimetype="text/plain"
-        )
+        return bad_request(f"unknown region; use one of {', '.join(ctx.meta.regions)}")
     if status is not None and status not in REVIEW_STATUSES:
-        return Response(
-            f"unknown status; use one of {', '.join(REVIEW_STATUSES)}\n", status=400, mimetype="text/plain"
-        )
+        return bad_request(f"unknown status; use one of {', '.join(REVIEW_STATUSES)}")
     indicator = args.get("indicator") or None
     if indicator is not None and indicator not in ctx.meta.indicator_ids:
-        return Response(
-            f"unknown indicator; use one of {', '.join(ctx.meta.indicator_ids)}\n",
-            status=400,
-            mimetype="text/plain",
-        )
+        return bad_request(f"unknown indicator; use one of {', '.join(ctx.meta.indicator_ids)}")
     state = review_state(args.to_dict())
     flt = replace(
         review_filter({**state, "flagged": True}),
         exclude_statuses=() if flag(args.get("dismissed"), False) or status else ("dismissed",),
     )
     rows = [row_for(r, viewer) for r in list_items(ctx.database, flt, limit=LIMIT)]
-    what = " · ".join(
-        x
-        for x in (
+    title = feed_title(
+        "r2pwatch flagged items",
+        (
             ctx.meta.region_name(region) if region else "",
             state["country"] or "",
             ctx.meta.indicator_name(indicator) if indicator else "",
             status or "",
             f"“{state['q']}”" if state["q"] else "",
-        )
-        if x
+        ),
     )
     body = build_atom(
         rows,
-        title=f"r2pwatch flagged items{' — ' + what if what else ''}",
+        title=title,
         self_url=flask.request.url,
         base_url=base_url(),
         now=datetime.now(UTC),
