@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 __all__ = ["Database", "ensure_current", "open_database", "upgrade"]
 
 
-def open_database(url: str, *, migrate: bool = True) -> Database:
-    """Open the database at ``url``, applying pending migrations first (under a lock)."""
+def open_database(url: str, *, migrate: bool = True, durable: bool = True) -> Database:
+    """Open the database at ``url``, applying pending migrations first (under a lock).
+    ``durable=False``: a scratch SQLite file, written without journal or fsync (see ``Database``)."""
     from db.engine import Database
     from db.migrate import ensure_current
 
-    database = Database(url)
+    database = Database(url, durable=durable)
     if migrate:
         ensure_current(database)
     return database

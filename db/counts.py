@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, case, delete, distinct, event, func, literal, select, tuple_
+from sqlalchemy import Table, and_, bindparam, case, delete, distinct, event, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -106,13 +106,13 @@ def _upsert(
         index_elements=list(keys), set_={c: table.c[c] + ins.excluded[c] for c in add}
     )
     session.connection().execute(stmt, rows)
-    # rows that fell to zero count nothing: drop them so the tables stay as small as the data
-    touched = [tuple(r[k] for k in keys) for r in rows]
-    cols = tuple_(*(table.c[k] for k in keys))
-    for lo in range(0, len(touched), _CHUNK):
-        session.connection().execute(
-            delete(table).where(cols.in_(touched[lo : lo + _CHUNK]), table.c["items"] <= 0)
-        )
+    # Rows that fell to zero count nothing: drop them so the tables stay as small as the data. Only a
+    # row whose item count went down can fall to zero (stored rows count at least one item), and each
+    # is deleted by its primary key (a row-value IN list made SQLite scan the whole table).
+    shrunk = [{f"k_{k}": r[k] for k in keys} for r in rows if r["items"] <= 0]
+    if shrunk:
+        match = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys), table.c["items"] <= 0)
+        session.connection().execute(delete(table).where(match), shrunk)
 
 
 def _write(session: Session, delta: Contribution) -> None:

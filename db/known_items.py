@@ -42,11 +42,15 @@ def read_known_items(session: Session, feed_id: int, entries: Sequence[EntryValu
             if link_key is not None:
                 by_link[link_key] = KnownItem(item_id, content_hash, link_key)
     for chunk in chunks(titles, _CHUNK):
+        # driven by the title index: joining the sightings made SQLite read every sighting of the
+        # feed, so each attempt cost more as its feed's history grew
+        carried = select(ItemSighting.id).where(
+            ItemSighting.item_id == Item.id, ItemSighting.feed_id == feed_id
+        )
         rows3 = conn.execute(
             select(Item.title_key, Item.id, Item.content_hash, Item.link_key, Item.published_at)
-            .join(ItemSighting, ItemSighting.item_id == Item.id)
-            .where(ItemSighting.feed_id == feed_id, Item.title_key.in_(chunk))
-            .distinct()
+            .where(Item.title_key.in_(chunk), carried.exists())
+            .order_by(Item.id)
         )
         for key, item_id, content_hash, link_key, published in rows3:
             by_title.setdefault(key, []).append((KnownItem(item_id, content_hash, link_key), published))

@@ -112,6 +112,7 @@ class Item(Base):
         Index(None, "published_at"),
         Index(None, "flagged", "published_at"),
         Index(None, "feed_id", "title_key"),
+        Index(None, "title_key"),  # same title from the same feed (db.known_items), any first carrier
         # the review grid's sort by score, keyset-paged (db.listing)
         Index(None, "score", "published_at", "id"),
         Index(None, "flagged", "score", "published_at", "id"),

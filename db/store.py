@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
@@ -63,9 +63,11 @@ __all__ = [
     "known_items",
     "replace_tags",
     "store_attempt",
+    "store_attempts",
     "store_batch",
 ]
 
+T = TypeVar("T")
 _ITEMS = Base.metadata.tables["items"]
 _SIGHTINGS = Base.metadata.tables["item_sightings"]
 
@@ -102,7 +104,7 @@ def _check(attempt: FeedAttempt, dedupe: Dedupe | None) -> None:
         raise TypeError("storing entries needs the dedupe rule (ingest.dedupe.decide)")
 
 
-def _retry_on_race(store: Callable[[], StoreResult]) -> StoreResult:
+def _retry_on_race(store: Callable[[], T]) -> T:
     try:
         return store()
     except IntegrityError:
@@ -120,33 +122,68 @@ def _store(
     earlier: StoreResult | None,
 ) -> StoreResult:
     with database.write() as session:
-        feed = session.get(Feed, attempt.feed_id)
-        if feed is None:
-            return StoreResult(feed_missing=True)
-        result = (
-            _store_entries(session, attempt, dedupe, tagger, clustering)
-            if attempt.entries and dedupe is not None
-            else StoreResult()
+        return _store_in(session, attempt, dedupe, tagger, clustering, earlier)
+
+
+def store_attempts(
+    database: Database,
+    attempts: Sequence[FeedAttempt],
+    *,
+    dedupe: Dedupe | None = None,
+    tagger: Tagger | None = None,
+    clustering: Clustering | None = None,
+    search: bool = True,
+) -> list[StoreResult]:
+    """Store several feeds' attempts, in order, in ONE transaction: what ``store_attempt`` would store
+    for each in turn (the backtest stores a day of every source at once, with one commit).
+    ``search=False`` leaves the new items out of the full-text index (a scratch database nobody
+    searches; ``db.search.index_missing`` would add them)."""
+    for attempt in attempts:
+        _check(attempt, dedupe)
+
+    def store() -> list[StoreResult]:
+        with database.write() as session:
+            return [_store_in(session, a, dedupe, tagger, clustering, None, search) for a in attempts]
+
+    return _retry_on_race(store)
+
+
+def _store_in(
+    session: Session,
+    attempt: FeedAttempt,
+    dedupe: Dedupe | None,
+    tagger: Tagger | None,
+    clustering: Clustering | None,
+    earlier: StoreResult | None,
+    search: bool = True,
+) -> StoreResult:
+    feed = session.get(Feed, attempt.feed_id)
+    if feed is None:
+        return StoreResult(feed_missing=True)
+    result = (
+        _store_entries(session, attempt, dedupe, tagger, clustering, search)
+        if attempt.entries and dedupe is not None
+        else StoreResult()
+    )
+    if earlier is not None:
+        result = earlier.plus(result)
+    url_changed, notes = update_feed(session, feed, attempt)
+    session.add(
+        FetchLog(
+            feed_id=attempt.feed_id,
+            started_at=attempt.started_at,
+            status=attempt.status,
+            http_status=attempt.http_status,
+            bytes=attempt.bytes,
+            duration_ms=attempt.duration_ms,
+            new_items=result.new_items,
+            duplicate_items=result.duplicate_items + attempt.repeated_entries,
+            skipped_entries=attempt.skipped_entries,
+            error_kind=attempt.error_kind,
+            error=attempt.error,
+            note="; ".join(notes)[:4000] or None,
         )
-        if earlier is not None:
-            result = earlier.plus(result)
-        url_changed, notes = update_feed(session, feed, attempt)
-        session.add(
-            FetchLog(
-                feed_id=attempt.feed_id,
-                started_at=attempt.started_at,
-                status=attempt.status,
-                http_status=attempt.http_status,
-                bytes=attempt.bytes,
-                duration_ms=attempt.duration_ms,
-                new_items=result.new_items,
-                duplicate_items=result.duplicate_items + attempt.repeated_entries,
-                skipped_entries=attempt.skipped_entries,
-                error_kind=attempt.error_kind,
-                error=attempt.error,
-                note="; ".join(notes)[:4000] or None,
-            )
-        )
+    )
     return StoreResult(
         result.new_items,
         result.duplicate_items + attempt.repeated_entries,
@@ -195,6 +232,7 @@ def _store_entries(
     dedupe: Dedupe,
     tagger: Tagger | None,
     clustering: Clustering | None,
+    search: bool = True,
 ) -> StoreResult:
     intents = dedupe(attempt.entries, read_known_items(session, attempt.feed_id, attempt.entries))
     now = attempt.finished_at
@@ -236,10 +274,11 @@ def _store_entries(
             .scalars()
             .all()
         )
-        index_items(
-            session.connection(),
-            [(i, r["title"], r["summary"], r["language"]) for i, r in zip(ids, new_rows, strict=True)],
-        )
+        if search:
+            index_items(
+                session.connection(),
+                [(i, r["title"], r["summary"], r["language"]) for i, r in zip(ids, new_rows, strict=True)],
+            )
         insert_tags(session, list(zip(ids, new_tags, strict=True)), set_flags=False)
         if clustering is not None:
             assign_stories(

@@ -179,7 +179,12 @@ def _insert_keys(session: Session, items: Sequence[NewStoryItem]) -> None:
         def when(t: datetime) -> object:
             return t.astimezone(UTC)
 
-    rows = [(i.item_id, k, when(i.published_at)) for i in items for k in dict.fromkeys(i.values.bands)]
+    rows = [
+        (i.item_id, k, at)
+        for i in items
+        for at in (when(i.published_at),)  # formatted once per item, not once per key
+        for k in dict.fromkeys(i.values.bands)
+    ]
     if rows:
         conn.exec_driver_sql(sql, rows)
 

@@ -4,7 +4,9 @@ Items (JSON Lines, optionally gzipped: ``title``, ``summary``, ``link``, ``publi
 optionally ``language``) are replayed in time order, one day at a time: each source's items of the day
 go through the same normalising (ingest.normalise), tagging (ingest.tagging), clustering (db.stories)
 and storing (db.store) as a feed fetch, and after each day the alert code (ingest.alerting) runs as if
-the scheduler ran at midnight. The database is a temporary SQLite file, never the user's.
+the scheduler ran at midnight. The database is a temporary SQLite file, never the user's, written
+without journal file or fsync, one transaction per day; a second process normalises and tags the days
+a few ahead of the one being stored.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import multiprocessing
+import os
 import sys
 import tempfile
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,6 +29,8 @@ from typing import Any
 from r2pwatch.errors import UserError
 
 REQUIRED = ("title", "published", "source")
+#: items from which a second process prepares the days (starting it costs about a second)
+PARALLEL_FROM = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +113,112 @@ def run_backtest(
     from db import open_database
 
     with tempfile.TemporaryDirectory(prefix="r2pwatch-backtest-") as tmp:
-        database = open_database(f"sqlite:///{Path(tmp) / 'backtest.sqlite'}")
+        # a scratch file, thrown away at the end: no journal, no fsync
+        database = open_database(f"sqlite:///{Path(tmp) / 'backtest.sqlite'}", durable=False)
         try:
             return replay(database, items, settings, first=first, last=last, progress=progress)
         finally:
             database.dispose()
+
+
+#: days prepared ahead of the one being stored (by the preparing process)
+_AHEAD = 4
+#: the preparing process's tagger and fingerprinting (built once, in that process)
+_TOOLS: tuple[Any, Any] | None = None
+
+
+def _make_tools(tagging: Any, stories: Any) -> tuple[Any, Any]:
+    from ingest.tagging import EntryTagger
+
+    return EntryTagger(tagging), stories.clustering()
+
+
+def _start_preparing(tagging: Any, stories: Any) -> None:
+    global _TOOLS
+    _TOOLS = _make_tools(tagging, stories)
+
+
+def _prepare_day(day: date, batch: dict[str, list[BacktestItem]]) -> list[Prepared]:
+    """Each source's items of ``day`` as a feed fetch would hand them to the store: normalised,
+    tagged and fingerprinted (pure functions of the text: no database)."""
+    from ingest.normalise import normalise_feed
+    from ingest.parse import ParsedFeed, RawEntry
+
+    assert _TOOLS is not None, "tools are made before days are prepared"
+    tagger, clustering = _TOOLS
+    day_end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+    out: list[Prepared] = []
+    for source, group in sorted(batch.items()):
+        raw = tuple(
+            RawEntry(
+                guid=i.link,
+                link=i.link,
+                title=i.title,
+                title_html=True,
+                summary=i.summary,
+                summary_html=True,
+                published=i.published,
+                updated=None,
+                language=i.language,
+            )
+            for i in group
+        )
+        parsed = ParsedFeed("backtest", source, None, None, raw, 0, None, None, None)
+        entries = normalise_feed(
+            parsed,
+            feed_url=source if "://" in source else "http://backtest/",
+            feed_language=None,
+            fetched_at=day_end,
+            now=day_end,
+        ).entries
+        out.append(
+            Prepared(
+                source,
+                entries,
+                {e.guid: tagger(e) for e in entries},
+                {e.guid: clustering.fingerprint(e) for e in entries},
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One source's items of one day, ready to store."""
+
+    source: str
+    entries: tuple[Any, ...]
+    tags: dict[str, Any]
+    fingerprints: dict[str, Any]
+
+
+def _prepared_days(
+    days: Iterator[tuple[date, dict[str, list[BacktestItem]]]], tagging: Any, stories: Any, *, parallel: bool
+) -> Iterator[tuple[date, list[Prepared]]]:
+    """The days in order, prepared by a second process a few days ahead of the caller storing them
+    (normalising and tagging are a fifth of the work and need no database), or here when
+    ``parallel`` is off."""
+    global _TOOLS
+    if not parallel:
+        _TOOLS = _make_tools(tagging, stories)
+        for day, batch in days:
+            yield day, _prepare_day(day, batch)
+        return
+    # forked: a spawned process would run the caller's main module again; the child never touches
+    # the database connection it inherits, and leaves without closing it (os._exit)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        1, mp_context=context, initializer=_start_preparing, initargs=(tagging, stories)
+    ) as pool:
+        ahead: deque[tuple[date, Future[list[Prepared]]]] = deque()
+        for day, batch in days:
+            ahead.append((day, pool.submit(_prepare_day, day, batch)))
+            if len(ahead) > _AHEAD:
+                done_day, future = ahead.popleft()
+                yield done_day, future.result()
+        while ahead:
+            done_day, future = ahead.popleft()
+            yield done_day, future.result()
 
 
 def replay(
@@ -122,70 +230,60 @@ def replay(
     last: date | None = None,
     progress: Callable[[date, int, int], None] | None = None,
     alerts: bool = True,
+    parallel: bool | None = None,
 ) -> list[Any]:
-    """The replay itself, into ``database`` (run_backtest hands it a temporary one)."""
+    """The replay itself, into ``database`` (run_backtest hands it a temporary one). ``parallel``:
+    prepare days in a second process (default: when there are several processors and enough items
+    to be worth starting it)."""
     from db.alert_inputs import SettledDays
     from db.alerts import list_alerts
     from db.attempt import FeedAttempt
     from db.feeds import NewFeed, add_feed
-    from db.store import store_attempt
+    from db.store import store_attempts
     from ingest.alerting import raise_alerts
     from ingest.dedupe import decide
-    from ingest.normalise import normalise_feed
-    from ingest.parse import ParsedFeed, RawEntry
-    from ingest.tagging import EntryTagger
     from r2pwatch.config import alert_config, story_config, tagger_config
 
     config = alert_config(settings)
-    clustering = story_config(settings).clustering()
-    tagger = EntryTagger(tagger_config(settings))
+    stories = story_config(settings)
+    clustering = stories.clustering()
     if last is not None:
         items = [i for i in items if i.published.date() <= last]
     if first is not None:  # what the first alert days need to learn from, no more
         lead = timedelta(days=config.baseline_days + config.window_days + 1)
         items = [i for i in items if i.published.date() >= first - lead]
+    if parallel is None:
+        parallel = (
+            (os.cpu_count() or 1) > 1
+            and len(items) >= PARALLEL_FROM
+            and "fork" in multiprocessing.get_all_start_methods()
+        )
     days_total = len({i.published.date() for i in items})
     feed_ids: dict[str, int] = {}
     settled = SettledDays(settle_days=max(2, math.ceil(clustering.rule.window / timedelta(days=1)) + 1))
-    for done, (day, batch) in enumerate(_by_day(items), 1):
+    days = _prepared_days(_by_day(items), tagger_config(settings), stories, parallel=parallel)
+    for done, (day, prepared) in enumerate(days, 1):
         day_end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-        for source, group in sorted(batch.items()):
-            if source not in feed_ids:
-                feed_ids[source] = add_feed(database, NewFeed(url=source[:2048], title=source[:500]))
-            raw = tuple(
-                RawEntry(
-                    guid=i.link,
-                    link=i.link,
-                    title=i.title,
-                    title_html=True,
-                    summary=i.summary,
-                    summary_html=True,
-                    published=i.published,
-                    updated=None,
-                    language=i.language,
+        attempts = []
+        for p in prepared:
+            if p.source not in feed_ids:
+                feed_ids[p.source] = add_feed(database, NewFeed(url=p.source[:2048], title=p.source[:500]))
+            attempts.append(
+                FeedAttempt(
+                    feed_id=feed_ids[p.source],
+                    started_at=day_end,
+                    finished_at=day_end,
+                    status="ok",
+                    next_due_at=day_end,
+                    entries=p.entries,
+                    tags=p.tags,
+                    fingerprints=p.fingerprints,
                 )
-                for i in group
             )
-            parsed = ParsedFeed("backtest", source, None, None, raw, 0, None, None, None)
-            normalised = normalise_feed(
-                parsed,
-                feed_url=source if "://" in source else "http://backtest/",
-                feed_language=None,
-                fetched_at=day_end,
-                now=day_end,
-            )
-            entries = normalised.entries
-            attempt = FeedAttempt(
-                feed_id=feed_ids[source],
-                started_at=day_end,
-                finished_at=day_end,
-                status="ok",
-                next_due_at=day_end,
-                entries=entries,
-                tags={e.guid: tagger(e) for e in entries},
-                fingerprints={e.guid: clustering.fingerprint(e) for e in entries},
-            )
-            store_attempt(database, attempt, dedupe=decide, tagger=tagger, clustering=clustering)
+        # one transaction per day (the same writes, in the same order, as one per source); the
+        # tagger is only asked again for an entry another source stored in between: none here. Nobody
+        # searches the scratch database's text, so it is not indexed.
+        store_attempts(database, attempts, dedupe=decide, clustering=clustering, search=False)
         if alerts and (first is None or day >= first - timedelta(days=1)):
             raise_alerts(database, config, now=day_end - timedelta(microseconds=1), cache=settled)
         if progress is not None:

@@ -21,7 +21,7 @@ from db.organisations import (
 from db.reviews import apply_action
 from db.series import _raw_series, daily_series
 from db.signals import AlertRule, _raw_counts, region_signals
-from db.store import store_attempt
+from db.store import store_attempt, store_attempts
 from db.values import CountryValues, IndicatorValues
 from ingest.dedupe import decide
 from tests.dashboard_seed import Seeder, seed_sample
@@ -153,6 +153,30 @@ def test_aggregates_follow_the_ingestion_path(db: Database) -> None:
     assert counts[(day.date(), "region", "africa", "genocide")] == [1, 1]
     assert counts[((day - timedelta(days=1)).date(), "region", "africa", "genocide")] == [1, 1]
     assert ((day - timedelta(days=1)).date(), "country", "HTI", "") not in counts
+
+
+def test_several_feeds_stored_in_one_transaction(db: Database) -> None:
+    """``store_attempts`` (the backtest's day) stores what ``store_attempt`` would for each in turn:
+    the second feed's copy of the first feed's new link is a sighting, and the aggregates agree."""
+    seeded = Seeder(db, NOW)
+    a = seeded.feed("https://a.example/rss", "A")
+    b = seeded.feed("https://b.example/rss", "B")
+    sudan = ItemTags(countries=(CountryValues("SDN", "africa", "name", ()),), flagged=True)
+    day = NOW - timedelta(days=1)
+    results = store_attempts(
+        db,
+        [
+            _attempt(a, [Entry("g1", "Sudan warning", day, link="https://n.example/1")], {"g1": sudan}),
+            _attempt(b, [Entry("x1", "Sudan warning (B)", day, link="https://n.example/1")], {}),
+        ],
+        dedupe=decide,
+    )
+    assert [(r.new_items, r.duplicate_items) for r in results] == [(1, 0), (0, 1)]
+    assert_consistent(db)
+    with db.read() as session:
+        counts, feeds = stored(session)
+    assert counts[(day.date(), "country", "SDN", "")] == [1, 1]
+    assert {k[3] for k in feeds if k[1] == "country"} == {a, b}  # both feeds carried it
 
 
 def test_aggregated_answers_equal_the_raw_rows(db: Database) -> None:

@@ -50,6 +50,15 @@ def test_sqlite_pragmas(sqlite_db: Database) -> None:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
 
 
+def test_scratch_sqlite_database_skips_journal_file_and_fsync(tmp_path: Path) -> None:
+    scratch = open_database(f"sqlite:///{tmp_path / 'scratch.sqlite'}", durable=False)
+    with scratch.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "memory"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 0
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    scratch.dispose()
+
+
 def test_open_database_migrates_concurrently_without_racing(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
