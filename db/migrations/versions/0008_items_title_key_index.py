@@ -4,8 +4,8 @@ The dedupe rule's "same title from the same feed" lookup (db.known_items) reads 
 checks their sightings; without this index it read every sighting of the feed, so storing an attempt
 cost more as the feed's history grew.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 13:45:00
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
