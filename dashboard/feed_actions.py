@@ -26,8 +26,9 @@ from ingest.public import (
     BadFeedURL,
     BadLanguage,
     OPMLError,
-    OPMLFeed,
+    new_feeds,
     normalise_language,
+    outlines,
     parse_opml,
     preview_feed,
     validate_feed_url,
@@ -206,21 +207,11 @@ def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> 
         doc = parse_opml(data, source=filename or "OPML")
     except OPMLError as exc:
         return Outcome(False, str(exc))
-    feeds = [
-        NewFeed(
-            url=f.url,
-            title=f.title,
-            category=f.category,
-            region=f.region if f.region in ctx.meta.regions else None,
-            language=f.language,
-            interval_minutes=f.interval_minutes,
-            site_url=f.site_url,
-            enabled=f.enabled,
-        )
-        for f in doc.feeds
-    ]
     added, duplicates = add_feeds(
-        ctx.database, feeds, default_interval=ctx.config.default_interval, actor=_actor()
+        ctx.database,
+        new_feeds(doc.feeds, ctx.meta.regions),
+        default_interval=ctx.config.default_interval,
+        actor=_actor(),
     )
     details = tuple(f"skipped {p.title}: {p.reason}" for p in doc.problems)
     details += tuple(f"already present: {d.url}" for d in duplicates)
@@ -234,19 +225,5 @@ def import_opml(ctx: AppContext, contents: str | None, filename: str | None) -> 
 def export_opml(ctx: AppContext, *, reveal: bool = True) -> bytes:
     """The feed list as OPML; without ``reveal`` credentials in addresses are masked (non-admins)."""
 
-    def show(text: str | None) -> str | None:
-        return text if reveal else mask_credentials(text)
-
-    return write_opml(
-        OPMLFeed(
-            url=show(f.url) or "",
-            title=show(f.title),
-            category=f.category,
-            site_url=show(f.site_url),
-            language=f.language,
-            region=f.region,
-            interval_minutes=f.interval_minutes,
-            enabled=f.enabled,
-        )
-        for f in list_feeds(ctx.database)
-    )
+    feeds = list_feeds(ctx.database)
+    return write_opml(outlines(feeds) if reveal else outlines(feeds, mask_credentials))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -12,6 +12,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from db.feeds import FeedInfo, NewFeed
 from db.limits import (
     FEED_CATEGORY,
     FEED_LANGUAGE,
@@ -191,3 +192,38 @@ def write_opml(feeds: Iterable[OPMLFeed], *, title: str = "r2pwatch feeds") -> b
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
+
+
+def new_feeds(feeds: Iterable[OPMLFeed], regions: Container[str]) -> list[NewFeed]:
+    """Imported outlines as feeds to add; a region hint not among ``regions`` is dropped."""
+    return [
+        NewFeed(
+            url=f.url,
+            title=f.title,
+            category=f.category,
+            site_url=f.site_url,
+            language=f.language,
+            region=f.region if f.region in regions else None,
+            interval_minutes=f.interval_minutes,
+            enabled=f.enabled,
+        )
+        for f in feeds
+    ]
+
+
+def outlines(
+    feeds: Iterable[FeedInfo], show: Callable[[str | None], str | None] = lambda text: text
+) -> Iterator[OPMLFeed]:
+    """Stored feeds as outlines to export; ``show`` may mask the address, title and site (credentials
+    in them for users who may not see those)."""
+    for f in feeds:
+        yield OPMLFeed(
+            url=show(f.url) or "",
+            title=show(f.title),
+            category=f.category,
+            site_url=show(f.site_url),
+            language=f.language,
+            region=f.region,
+            interval_minutes=f.interval_minutes,
+            enabled=f.enabled,
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ingest.fetch import FetchConfig
 from ingest.languages import BadLanguage, normalise_language
 from ingest.netguard import AddressPolicy
-from ingest.opml import OPMLError, OPMLFeed, parse_opml, write_opml
+from ingest.opml import OPMLError, OPMLFeed, new_feeds, outlines, parse_opml, write_opml
 from ingest.urls import BadFeedURL, validate_feed_url
 
 __all__ = [
@@ -19,7 +19,9 @@ __all__ = [
     "FetchConfig",
     "OPMLError",
     "OPMLFeed",
+    "new_feeds",
     "normalise_language",
+    "outlines",
     "parse_opml",
     "preview_feed",
     "validate_feed_url",

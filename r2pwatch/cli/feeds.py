@@ -174,9 +174,9 @@ def cmd_feeds_edit(args: argparse.Namespace) -> int:
 def cmd_feeds_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from db.feeds import NewFeed, add_feeds
+    from db.feeds import add_feeds
     from indicators import REGIONS
-    from ingest.opml import OPMLError, read_opml_file
+    from ingest.opml import OPMLError, new_feeds, read_opml_file
 
     try:
         doc = read_opml_file(Path(args.file))
@@ -184,23 +184,11 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     settings = settings_of(args)
     database = open_db(args, settings)
-    news = []
-    for f in doc.feeds:
-        region = f.region if f.region in REGIONS else None
-        news.append(
-            NewFeed(
-                url=f.url,
-                title=f.title,
-                category=f.category,
-                site_url=f.site_url,
-                language=f.language,
-                region=region,
-                interval_minutes=f.interval_minutes,
-                enabled=f.enabled,
-            )
-        )
     added, duplicates = add_feeds(
-        database, news, default_interval=int(settings["ingest.default_interval"]), actor=actor()
+        database,
+        new_feeds(doc.feeds, REGIONS),
+        default_interval=int(settings["ingest.default_interval"]),
+        actor=actor(),
     )
     for p in doc.problems:
         print(f"skipped {p.title!r}: {p.reason}", file=sys.stderr)
@@ -212,22 +200,10 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
 
 def cmd_feeds_export(args: argparse.Namespace) -> int:
     from db.feeds import list_feeds
-    from ingest.opml import OPMLFeed, write_opml
+    from ingest.opml import outlines, write_opml
 
     feeds = list_feeds(open_db(args))
-    data = write_opml(
-        OPMLFeed(
-            url=f.url,
-            title=f.title,
-            category=f.category,
-            site_url=f.site_url,
-            language=f.language,
-            region=f.region,
-            interval_minutes=f.interval_minutes,
-            enabled=f.enabled,
-        )
-        for f in feeds
-    )
+    data = write_opml(outlines(feeds))
     if args.file and args.file != "-":
         with open(args.file, "wb") as fh:
             fh.write(data)
