@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 CLI_WITH_RSS = """
 import resource, sys
 from pathlib import Path
-from indicators.cli import tag_main
+from r2pwatch.tag_cli import tag_main
 rc = tag_main(sys.argv[2:], sys.stdin, sys.stdout, sys.stderr, cache_dir=Path(sys.argv[1]))
 hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")]
 print(hwm[0].split()[1] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
@@ -83,10 +83,10 @@ def main() -> int:
     print(f"corpus: {n:,} items, {sum(map(len, lines)) / 1e6:.1f} MB of JSON Lines")
 
     from indicators import engine
-    from indicators.cli import tag_stream
     from indicators.matcher import slots
     from indicators.rules import SEPARATOR
     from indicators.stemming import ARABIC
+    from indicators.stream import tag_stream
     from indicators.text import fold, html_to_text
 
     t0 = time.perf_counter()

@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from indicators.cli import tag_main
+from r2pwatch.tag_cli import tag_main
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "indicators.cli", *args],
+        [sys.executable, "-m", "r2pwatch.tag_cli", *args],
         input=stdin,
         capture_output=True,
         cwd=ROOT,
@@ -134,8 +134,8 @@ def test_in_process_entry_point() -> None:
 
 CHECK_IMPORTS = """
 import io, sys
-import indicators.cli
-from indicators.cli import tag_main
+import r2pwatch.tag_cli
+from r2pwatch.tag_cli import tag_main
 tag_main([], io.StringIO('{"title": "EU sanctions on Russia"}\\n'), io.StringIO(), sys.stderr)
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"dash", "pandas", "sqlalchemy", "numpy", "plotly", "flask"})
 print(",".join(heavy))

@@ -13,8 +13,8 @@ from r2pwatch.errors import UserError
 def cmd_tag(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from indicators.cli import tag_main
     from r2pwatch.config import tagger_config
+    from r2pwatch.tag_cli import tag_main
 
     if args.file and args.file != "-" and not Path(args.file).is_file():
         raise UserError(f"cannot read {args.file}: no such file")
