@@ -19,7 +19,19 @@ from db.models import REVIEW_STATUSES
 from db.search import parse_query
 from indicators.names import name_variants
 
-REVIEW_KEYS = ("region", "country", "indicator", "status", "feed", "from", "to", "q", "flagged", "sort")
+REVIEW_KEYS = (
+    "region",
+    "country",
+    "indicator",
+    "status",
+    "feed",
+    "from",
+    "to",
+    "q",
+    "flagged",
+    "sort",
+    "view",
+)
 MAX_TEXT = 200
 #: old names still read from saved links and stores
 _ALIASES = {"start": "from", "end": "to", "text": "q"}
@@ -73,6 +85,8 @@ def review_state(query: Mapping[str, Any]) -> dict[str, Any]:
         "q": _str(q.get("q"), MAX_TEXT),
         "flagged": flag(q.get("flagged"), True),
         "sort": sort_param(_str(q.get("sort"), 40)),
+        # one row per story instead of per item (None: the items)
+        "view": "stories" if _str(q.get("view"), 10) == "stories" else None,
     }
 
 

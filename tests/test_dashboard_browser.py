@@ -258,3 +258,43 @@ def test_xss_item_shows_literally_and_runs_nothing(env: Env) -> None:
         re.escape("<script>alert('xss')</script>"), env.page.locator("#region-latest").inner_text()
     )
     assert env.dialogs == [] and env.problems == []
+
+
+def test_story_view_decides_for_every_item(env: Env) -> None:
+    """One row per story with its items inside; Confirm on the story confirms each of its items."""
+    from db.story_queue import story_page
+    from tests.test_review_stories import make_story
+
+    newest = [r.id for r in list_items(env.db, ItemFilter(flagged_only=True, status="new"), limit=2)]
+    other = next(r.id for r in list_items(env.db, ItemFilter(), limit=50) if r.id not in newest)
+    members = [*newest, other]
+    story = make_story(env.db, members)
+    row = next(s for s in story_page(env.db, ItemFilter(flagged_only=True), limit=200)[0] if s.key == story)
+    env.login("vic", "viewer-password")
+    env.goto("/review?view=stories")
+    story_row = env.page.locator(".story-row", has_text=row.title).first
+    story_row.wait_for(timeout=10_000)
+    assert story_row.get_by_role("button", name="Confirm").is_disabled()  # viewers see, cannot decide
+    env.login("ana", "analyst-password")
+    env.goto("/review")
+    env.page.get_by_label("Stories").check()
+    env.page.wait_for_function("() => window.location.search.includes('view=stories')")
+    story_row = env.page.locator(".story-row", has_text=row.title).first
+    story_row.wait_for(timeout=10_000)
+    assert env.page.locator("#review-grid").is_hidden()
+    story_row.locator("summary").click()
+    assert story_row.locator(".story-item").count() == 3
+    env.page.fill("#review-story-note", "one event")
+    story_row.get_by_role("button", name="Confirm").click()
+    env.page.wait_for_selector("#review-story-msg:has-text('Confirmed: 3 items')", timeout=10_000)
+    assert set(review_statuses(env.db, members).values()) == {"confirmed"}
+    assert all(
+        [(h.status, h.analyst, h.note) for h in review_history(env.db, i)]
+        == [("confirmed", "ana", "one event")]
+        for i in members
+    )
+    env.page.reload()  # the view lives in the address
+    env.page.wait_for_load_state("networkidle")
+    env.page.locator(".story-row", has_text=row.title).first.wait_for(timeout=10_000)
+    assert "3 confirmed" in env.page.locator(".story-row", has_text=row.title).first.inner_text()
+    assert env.problems == []

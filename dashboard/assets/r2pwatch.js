@@ -31,7 +31,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       state.item = item || null;
       return r2pUrl.write(state, {flagged: true, sort: "published_at:desc"},
-        ["region", "country", "indicator", "status", "feed", "from", "to", "q", "flagged", "sort", "item"]);
+        ["region", "country", "indicator", "status", "feed", "from", "to", "q", "flagged", "sort", "view",
+         "item"]);
     }
   }
 });
