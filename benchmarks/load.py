@@ -241,10 +241,12 @@ def user_loop(base: str, name: str, stop: threading.Event, results: Results, rng
                 resp = client.request(method, url, json=body)
                 if resp.status_code >= 400:
                     error = f"HTTP {resp.status_code} {resp.text[:120]}"
-                elif body is not None:
+                elif body is not None and resp.status_code != 204:  # 204: the callback left all as it was
                     data = resp.json()
             except httpx.HTTPError as exc:
                 error = type(exc).__name__
+            except ValueError:
+                error = f"HTTP {resp.status_code}: not JSON: {resp.text[:120]!r}"
             results.record(kind, time.perf_counter() - t, error)
             return data
 
