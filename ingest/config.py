@@ -45,6 +45,8 @@ class IngestConfig:
     lease_seconds: float = 600.0
     #: how often the scheduler looks for due feeds
     tick_seconds: float = 5.0
+    #: shortest time between two computations of the alerts while new items arrive
+    alerts_seconds: float = 60.0
     schedule: SchedulePolicy = field(default_factory=SchedulePolicy)
     stories: StoryConfig = field(default_factory=StoryConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)

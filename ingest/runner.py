@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import signal
 import socket
@@ -22,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
 
+from db.alert_inputs import SettledDays
 from db.alerts import AlertInfo
 from db.claims import FeedToFetch, claim_feeds, leased_elsewhere, release_leases
 from db.engine import Database
@@ -202,6 +204,36 @@ def _as_completed_or_stopped(
         yield from done
 
 
+class AlertTimer:
+    """When the scheduler computes alerts again, and the days it need not read again.
+
+    Alerts are per day and each computation reads weeks of history, so new items trigger one at most
+    every ``every`` seconds. The settled days (db.alert_inputs.SettledDays) are kept between
+    computations and dropped every ``SETTLED_SECONDS``, so retags, reviews, deleted feeds and late items
+    dated days back reach the alerts within that time."""
+
+    SETTLED_SECONDS = 3600.0
+
+    def __init__(self, every: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self.clock = clock
+        self.last = -math.inf
+        self.cache = SettledDays()
+        self.cache_born = clock()
+
+    def due(self) -> bool:
+        now = self.clock()
+        if now - self.last < self.every:
+            return False
+        self.last = now
+        return True
+
+    def settled(self) -> SettledDays:
+        if self.clock() - self.cache_born > self.SETTLED_SECONDS:
+            self.cache, self.cache_born = SettledDays(), self.clock()
+        return self.cache
+
+
 def alert_title(alert: AlertInfo) -> str:
     where = alert.country or alert.region
     return f"{where} / {alert.indicator or 'coverage gap'}"
@@ -213,12 +245,14 @@ def raise_alerts(
     quiet: tuple[type[BaseException], ...] = (),
     *,
     delivery: DeliveryConfig | None = None,
+    cache: SettledDays | None = None,
 ) -> list[AlertInfo]:
     """Record the country and region alerts raised now (ingest/alerting.py), each queued for
     ``delivery``'s receivers; returns the new ones. Errors in ``quiet`` are raised to the caller
     (which logs them its own way)."""
     try:
-        return _raise_alerts(database, config, receivers=delivery.receivers() if delivery is not None else ())
+        receivers = delivery.receivers() if delivery is not None else ()
+        return _raise_alerts(database, config, receivers=receivers, cache=cache)
     except quiet:
         raise
     except Exception:
@@ -270,14 +304,18 @@ def run_scheduler(
                 new_items.set()
 
     outage = Outage(first=tick_seconds)
+    alerting = AlertTimer(config.alerts_seconds)
 
     def tick() -> None:
         if stop.is_set() or not outage.ready():
             return
         try:
-            if new_items.is_set():
+            if new_items.is_set() and alerting.due():
                 new_items.clear()
-                for alert in raise_alerts(database, config.alerts, quiet=UNREACHABLE, delivery=delivery):
+                alerts = raise_alerts(
+                    database, config.alerts, quiet=UNREACHABLE, delivery=delivery, cache=alerting.settled()
+                )
+                for alert in alerts:
                     log.warning("ALERT %s: %s", alert_title(alert), alert.explain())
             with lock:
                 free = ingestor.workers - len(inflight)

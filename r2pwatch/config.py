@@ -100,6 +100,7 @@ def ingest_config(settings: Settings) -> IngestConfig:
         parse_workers=max(1, int(settings["ingest.parse_workers"])),
         lease_seconds=float(settings["ingest.lease_seconds"]),
         tick_seconds=max(0.5, float(settings["ingest.tick_seconds"])),
+        alerts_seconds=max(0.0, float(settings["ingest.alerts_seconds"])),
         schedule=SchedulePolicy(max_backoff_hours=float(settings["ingest.max_backoff_hours"])),
         stories=story_config(settings),
         alerts=alert_config(settings),

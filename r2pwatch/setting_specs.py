@@ -55,6 +55,13 @@ SPECS: tuple[Spec, ...] = (
     ),
     Spec("ingest.max_backoff_hours", "float", 24.0, "Longest wait after repeated failures."),
     Spec("ingest.tick_seconds", "float", 5.0, "How often the scheduler looks for due feeds."),
+    Spec(
+        "ingest.alerts_seconds",
+        "float",
+        60.0,
+        "Shortest time between two computations of the alerts while new items arrive (alerts are per day, "
+        "and each computation reads the baseline's weeks of history).",
+    ),
     Spec("ingest.lease_seconds", "int", 600, "How long a worker's claim on a feed lasts (PostgreSQL)."),
     Spec("indicators.taxonomy_files", "list", [], "Extra taxonomy TOML files merged over the built-in one."),
     Spec(
