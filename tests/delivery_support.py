@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 from db import Database
 from db.alerts import AlertInfo, AlertValues, record_alerts
 from db.deliveries import DeliveryInfo, Receiver, deliveries_for
 from db.types import utcnow
+from tests.loopback import LoopbackServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class Posted:
     body: bytes
 
 
-class WebhookServer:
+class WebhookServer(LoopbackServer):
     """A threaded HTTP server on 127.0.0.1 that records every POST and answers with ``status``, or
     hangs for ``hang`` seconds first. Give ``port`` to come back on an address that was down."""
 
@@ -33,12 +31,9 @@ class WebhookServer:
         self.status = 204
         self.answer = b""
         self.hang = 0.0
-        self.stopping = threading.Event()
         server = self
 
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class H(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -52,31 +47,17 @@ class WebhookServer:
                     self.end_headers()
                     self.wfile.write(server.answer)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        class Quiet(ThreadingHTTPServer):
-            allow_reuse_address = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass
-
-        self.httpd = Quiet(("127.0.0.1", port), H)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(H, port)
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def __enter__(self) -> WebhookServer:
-        self.thread.start()
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.stop()
 
 
 def free_port() -> int:
@@ -87,9 +68,16 @@ def free_port() -> int:
 
 
 def alert_values(
-    country: str = "SDN", region: str = "africa", indicator: str = "war_crimes", observed: int = 4
+    country: str = "SDN",
+    region: str = "africa",
+    indicator: str = "war_crimes",
+    observed: int = 4,
+    *,
+    days_ago: int = 0,
+    explain: str | None = None,
 ) -> AlertValues:
-    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    """A country signal alert for today (or ``days_ago``), with its explanation (``explain``)."""
+    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
     return AlertValues(
         kind="signal",
         scope="country",
@@ -105,7 +93,7 @@ def alert_values(
         threshold=3.0,
         sources=3,
         story_ids=(11, 12, 13, 14),
-        detail={"explain": f"{observed} stories in 2 days; expected 0.20"},
+        detail={"explain": explain or f"{observed} stories in 2 days; expected 0.20"},
     )
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,6 +19,7 @@ from db.models import Feed, FetchLog, Item, ItemSighting
 from ingest.config import IngestConfig
 from r2pwatch import config as r2pwatch_config
 from r2pwatch.settings import Settings, load_settings
+from tests.loopback import LoopbackServer, QuietHandler
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -41,18 +41,15 @@ class Reply:
             h.wfile.write(self.body)
 
 
-class FeedServer:
+class FeedServer(LoopbackServer):
     """A threaded HTTP server on 127.0.0.1 with a route table that tests change at will."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self.stopping = threading.Event()
         server = self
 
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class H(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path.split("?", 1)[0]
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
@@ -63,17 +60,7 @@ class FeedServer:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     handler(self)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        class Quiet(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # clients that time out or get killed reset connections: expected here
-
-        self.httpd = Quiet(("127.0.0.1", 0), H)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(H)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -82,13 +69,11 @@ class FeedServer:
         return sum(1 for p, _ in self.requests if p.split("?", 1)[0] == path)
 
     def __enter__(self) -> FeedServer:
-        self.thread.start()
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.stop()
 
 
 def rss_item(

@@ -25,6 +25,7 @@ from db.types import utcnow
 from db.users import add_user
 from r2pwatch.cli import main
 from tests.dashboard_server import make_config
+from tests.delivery_support import alert_values
 
 NS = {"a": "http://www.w3.org/2005/Atom"}
 HOOK = "https://hooks.example.org/services/T0/B0/very-secret-key"
@@ -38,23 +39,13 @@ RECEIVERS = (
 def _values(
     country: str, region: str, indicator: str, observed: int = 4, *, days_ago: int = 0
 ) -> AlertValues:
-    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
-    return AlertValues(
-        kind="signal",
-        scope="country",
-        region=region,
-        country=country,
-        indicator=indicator,
-        day=day,
-        window_start=day - timedelta(days=1),
-        window_end=day + timedelta(hours=20),
-        observed=observed,
-        expected=0.2,
-        score=4.1,
-        threshold=3.0,
-        sources=3,
-        story_ids=(11, 12, 13, 14),
-        detail={"explain": "4 stories in 2 days; expected 0.20 <b>bold</b>"},
+    return alert_values(
+        country,
+        region,
+        indicator,
+        observed,
+        days_ago=days_ago,
+        explain="4 stories in 2 days; expected 0.20 <b>bold</b>",
     )
 
 
