@@ -56,7 +56,7 @@ def _configure_sqlite(engine: Engine, *, durable: bool = True) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL" if durable else "PRAGMA synchronous=OFF")
-        cur.execute("PRAGMA cache_size=-32768" if durable else "PRAGMA cache_size=-262144")
+        cur.execute("PRAGMA cache_size=-16384" if durable else "PRAGMA cache_size=-262144")
         cur.execute("PRAGMA wal_autocheckpoint=8000")
         cur.close()
 

@@ -41,6 +41,8 @@ class IngestConfig:
     workers: int = 8
     #: feeds parsed at the same time (bounds memory)
     parse_workers: int = 2
+    #: CPU seconds the parse of one feed document may take (ingest.timebox); past it: parse_timeout
+    parse_timeout: float = 120.0
     #: how long a worker's claim on a feed lasts
     lease_seconds: float = 600.0
     #: how often the scheduler looks for due feeds

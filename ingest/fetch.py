@@ -47,6 +47,7 @@ ERROR_KINDS = (
     "decode",
     "not_a_feed",
     "parse_error",
+    "parse_timeout",
     "internal",
     "interrupted",
 )

@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -182,32 +183,74 @@ def normalise_feed(
     fetched_at: datetime,
     now: datetime,
 ) -> NormalisedFeed:
-    links = [canonical_link(e.link, feed_url) for e in parsed.entries]
-    link_counts = Counter(link for link in links if link)
-    doc_language = parsed.language or _language_code(feed_language) or _document_language(parsed)
-    entries: list[Entry] = []
-    seen_guids: set[str] = set()
-    skipped = repeated = 0
-    for raw, link in zip(parsed.entries, links, strict=True):
-        try:
-            entry = _normalise(raw, link, link_counts, doc_language, fetched_at, now)
-        except Exception:
-            skipped += 1
-            continue
-        if entry is None:
-            skipped += 1
-        elif entry.guid in seen_guids:
-            repeated += 1
-        else:
-            seen_guids.add(entry.guid)
-            entries.append(entry)
-    return NormalisedFeed(tuple(entries), parsed.skipped + skipped, repeated)
+    stream = NormaliseStream(
+        parsed, feed_url=feed_url, feed_language=feed_language, fetched_at=fetched_at, now=now
+    )
+    entries = [entry for batch in stream.batches(max(1, len(parsed.entries))) for entry in batch]
+    return NormalisedFeed(tuple(entries), stream.skipped, stream.repeated)
+
+
+class NormaliseStream:
+    """A document's entries normalised a batch at a time (a big document need not be held twice).
+
+    What depends on the whole document is settled first: which links several entries share, and
+    the document's language. Each raw entry is let go as soon as it is normalised; ``skipped`` and
+    ``repeated`` are complete once every batch has been taken. The caller drops its own reference
+    to ``parsed``.
+    """
+
+    def __init__(
+        self,
+        parsed: ParsedFeed,
+        *,
+        feed_url: str,
+        feed_language: str | None,
+        fetched_at: datetime,
+        now: datetime,
+    ) -> None:
+        self._raws: list[RawEntry | None] = list(parsed.entries)
+        self._links: list[str | None] = [canonical_link(e.link, feed_url) for e in parsed.entries]
+        # links several entries share (placeholders); a Counter of every link would keep every
+        # link alive until the last batch
+        self._shared = {link for link, n in Counter(link for link in self._links if link).items() if n > 1}
+        self._language = parsed.language or _language_code(feed_language) or _document_language(parsed)
+        self._fetched_at, self._now = fetched_at, now
+        self._seen_guids: set[str] = set()
+        self.raw_entries = len(self._raws)
+        self.skipped = parsed.skipped  # unreadable or empty entries
+        self.repeated = 0  # entries repeating a guid already in the document
+
+    def batches(self, size: int) -> Iterator[tuple[Entry, ...]]:
+        """Batches of ``size`` entries (the last may be smaller), in document order."""
+        batch: list[Entry] = []
+        for i, raw in enumerate(self._raws):
+            link = self._links[i]
+            self._raws[i] = self._links[i] = None
+            if raw is None:
+                continue
+            try:
+                entry = _normalise(raw, link, self._shared, self._language, self._fetched_at, self._now)
+            except Exception:
+                self.skipped += 1
+                continue
+            if entry is None:
+                self.skipped += 1
+            elif entry.guid in self._seen_guids:
+                self.repeated += 1
+            else:
+                self._seen_guids.add(entry.guid)
+                batch.append(entry)
+                if len(batch) >= size:
+                    yield tuple(batch)
+                    batch = []
+        if batch:
+            yield tuple(batch)
 
 
 def _normalise(
     raw: RawEntry,
     link: str | None,
-    link_counts: Counter[str],
+    shared_links: set[str],
     doc_language: str | None,
     fetched_at: datetime,
     now: datetime,
@@ -218,7 +261,7 @@ def _normalise(
         return None
     if not title:
         title = plain_text(summary, is_html=False, limit=160) if summary else (link or "")
-    unique_link = link if link and link_counts[link] == 1 else None
+    unique_link = link if link and link not in shared_links else None
     raw_guid = _CONTROL_ALL.sub("", raw.guid or "").strip()
     guid = (
         raw_guid

@@ -11,13 +11,18 @@ import xml.sax
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import feedparser
 
+from ingest.chunks import MIN_CUT_BYTES, entry_layout, slices
+from ingest.timebox import TimeLimitExceeded, call_within, cpu_deadline, expired
+
 # Headers that describe the transfer, not the document: feedparser must not act on them again.
 _TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 MAX_GUID = 2048
+SLICE_ENTRIES = 500  # entries per slice of a big document
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,52 +49,113 @@ class ParsedFeed:
     entries: tuple[RawEntry, ...]
     skipped: int  # entries that could not be read
     bozo_reason: str | None  # why feedparser found the document ill-formed, if it did
-    error_kind: str | None  # "not_a_feed" / "parse_error" when nothing usable came out
+    error_kind: str | None  # "not_a_feed" / "parse_error" / "parse_timeout" when nothing usable came out
     error: str | None
 
 
-def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
+def parse_feed(
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    *,
+    cpu_seconds: float | None = None,
+    slice_entries: int = SLICE_ENTRIES,
+    slice_above: int = MIN_CUT_BYTES,
+) -> ParsedFeed:
+    """Parse a whole document. ``cpu_seconds`` bounds the CPU time of the parse (``parse_timeout``
+    when it runs out, see ``ingest.timebox``). A document of more than a megabyte is parsed
+    ``slice_entries`` entries at a time when it can be cut safely (``ingest.chunks``), so only one
+    slice's feedparser structures are alive at once; the entries are the same as from the whole.
+    Documents of ``slice_above`` bytes or less are parsed whole."""
     # Relative links are resolved later against the feed's URL (normalise.canonical_link); giving
     # feedparser a base URI makes it resolve one on every element, a sixth of its parse time.
     fp_headers = {k.lower(): v for k, v in headers.items() if k.lower() not in _TRANSFER_HEADERS}
-    try:
-        d = feedparser.parse(
-            body, response_headers=fp_headers, sanitize_html=False, resolve_relative_uris=False
-        )
-    except Exception as exc:  # feedparser is robust, but a crash must stay this feed's problem
-        return _failed("parse_error", f"feedparser failed: {type(exc).__name__}: {exc}")
-
-    bozo_reason = _bozo_reason(d) if d.get("bozo") else None
-    entries: list[RawEntry] = []
-    skipped = 0
-    for raw in d.get("entries", []):
+    deadline = cpu_deadline(cpu_seconds) if cpu_seconds is not None else None
+    layout = entry_layout(body, charset=_charset(fp_headers), min_bytes=slice_above)
+    documents = slices(body, layout, slice_entries) if layout is not None else iter((body,))
+    whole = _Whole()
+    for document in documents:
+        run = partial(_feedparser, document, fp_headers)
         try:
-            entries.append(_entry(raw))
-        except Exception:
-            skipped += 1
-    version = str(d.get("version") or "")
-    feed: Any = d.get("feed", {})
-
-    error_kind = error = None
-    if not entries and not skipped:
-        if not version:
-            error_kind, error = (
-                "not_a_feed",
-                "no RSS or Atom feed in the response" + (f" ({bozo_reason})" if bozo_reason else ""),
+            if deadline is None:
+                d = run()
+            elif expired(deadline):
+                raise TimeLimitExceeded
+            else:
+                d = call_within(deadline, run)
+        except TimeLimitExceeded:
+            return _failed(
+                "parse_timeout",
+                f"parsing took more than {cpu_seconds:g} s of CPU time (ingest.parse_timeout); stopped",
             )
-        elif isinstance(d.get("bozo_exception"), xml.sax.SAXException):
-            error_kind, error = "parse_error", f"invalid XML: {bozo_reason}"
-    return ParsedFeed(
-        version=version,
-        title=_text(feed.get("title")),
-        link=_text(feed.get("link")),
-        language=_lang(feed.get("language")) or _lang(_detail_lang(feed.get("title_detail"))),
-        entries=tuple(entries),
-        skipped=skipped,
-        bozo_reason=bozo_reason,
-        error_kind=error_kind,
-        error=error,
+        except Exception as exc:  # feedparser is robust, but a crash must stay this feed's problem
+            return _failed("parse_error", f"feedparser failed: {type(exc).__name__}: {exc}")
+        whole.add(d)
+        del d, run
+    return whole.result()
+
+
+def _feedparser(document: bytes, headers: dict[str, str]) -> Any:
+    return feedparser.parse(
+        document, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
+
+
+def _charset(headers: Mapping[str, str]) -> str | None:
+    for part in headers.get("content-type", "").split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip() or None
+    return None
+
+
+class _Whole:
+    """The parse of a document from the parses of its slices (or of itself, whole)."""
+
+    def __init__(self) -> None:
+        self.first: Any = None  # the first slice's result, entries dropped
+        self.feed: dict[str, Any] = {}
+        self.entries: list[RawEntry] = []
+        self.skipped = 0
+
+    def add(self, d: Any) -> None:
+        for raw in d.get("entries", []):
+            try:
+                self.entries.append(_entry(raw))
+            except Exception:
+                self.skipped += 1
+        feed: Any = d.get("feed", {})
+        for key in ("title", "link", "language", "title_detail"):  # first slice that has it
+            if self.feed.get(key) is None and feed.get(key) is not None:
+                self.feed[key] = feed.get(key)
+        if self.first is None:
+            d["entries"] = []
+            self.first = d
+
+    def result(self) -> ParsedFeed:
+        d, feed, entries, skipped = self.first, self.feed, self.entries, self.skipped
+        bozo_reason = _bozo_reason(d) if d.get("bozo") else None
+        version = str(d.get("version") or "")
+        error_kind = error = None
+        if not entries and not skipped:
+            if not version:
+                error_kind, error = (
+                    "not_a_feed",
+                    "no RSS or Atom feed in the response" + (f" ({bozo_reason})" if bozo_reason else ""),
+                )
+            elif isinstance(d.get("bozo_exception"), xml.sax.SAXException):
+                error_kind, error = "parse_error", f"invalid XML: {bozo_reason}"
+        return ParsedFeed(
+            version=version,
+            title=_text(feed.get("title")),
+            link=_text(feed.get("link")),
+            language=_lang(feed.get("language")) or _lang(_detail_lang(feed.get("title_detail"))),
+            entries=tuple(entries),
+            skipped=skipped,
+            bozo_reason=bozo_reason,
+            error_kind=error_kind,
+            error=error,
+        )
 
 
 def _failed(kind: str, message: str) -> ParsedFeed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -26,7 +26,7 @@ from db.types import utcnow
 from ingest.deadline import StopGroup
 from ingest.dedupe import decide, needs_tags
 from ingest.fetch import FetchConfig, FetchRequest, FetchResult, fetch
-from ingest.normalise import normalise_feed
+from ingest.normalise import NormaliseStream, normalise_feed
 from ingest.outage import UNREACHABLE, one_line
 from ingest.parse import parse_feed
 from ingest.schedule import SchedulePolicy, next_due
@@ -43,6 +43,7 @@ class IngestContext:
     fetch_config: FetchConfig
     tagger: Tagger | None
     parse_slots: threading.BoundedSemaphore
+    parse_timeout: float | None = 120.0  # CPU seconds for parsing one document (None: unbounded)
     schedule: SchedulePolicy = SchedulePolicy()
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
@@ -74,8 +75,8 @@ class _Interrupted(Exception):
 def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
     started = ctx.clock()
     try:
-        attempt = _attempt(ctx, feed, started)
-        stored = _store(ctx, feed, attempt)
+        attempt, stream = _attempt(ctx, feed, started)
+        stored, attempt = _store(ctx, feed, attempt, stream)
     except _Interrupted as exc:
         return FeedOutcome(
             feed_id=feed.id, url=feed.url, status="error", error_kind="interrupted", error=str(exc)
@@ -104,7 +105,11 @@ def process_feed(ctx: IngestContext, feed: FeedToFetch) -> FeedOutcome:
     )
 
 
-def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAttempt:
+def _attempt(
+    ctx: IngestContext, feed: FeedToFetch, started: datetime
+) -> tuple[FeedAttempt, NormaliseStream | None]:
+    """The fetch and parse of one feed; a big document's entries come as a stream, to be normalised,
+    tagged and stored a batch at a time (``_store``)."""
     result = fetch(
         ctx.client, FetchRequest(feed.url, feed.etag, feed.last_modified), ctx.fetch_config, stop=ctx.stop
     )
@@ -124,7 +129,8 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
         new_url=result.permanent_url,
     )
     if result.outcome == "error":
-        return _failed(ctx, feed, result, base, notes, result.error_kind or "internal", result.error or "")
+        kind = result.error_kind or "internal"
+        return _failed(ctx, feed, result, base, notes, kind, result.error or ""), None
     if result.outcome == "not_modified":
         return FeedAttempt(
             status="not_modified",
@@ -132,27 +138,35 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
             notes=tuple(notes),
             next_due_at=_due(ctx, feed, result, failed=False),
             **base,  # type: ignore[arg-type]
-        )
+        ), None
 
     with ctx.parse_slots:  # parsing and tagging are CPU and memory heavy: bound them
-        parsed = parse_feed(result.body, result.headers, result.final_url)
+        parsed = parse_feed(result.body, result.headers, result.final_url, cpu_seconds=ctx.parse_timeout)
         if parsed.bozo_reason:
             notes.append(f"ill-formed feed, used anyway: {parsed.bozo_reason}")
         if parsed.error_kind:
-            return _failed(ctx, feed, result, base, notes, parsed.error_kind, parsed.error or "")
+            return _failed(ctx, feed, result, base, notes, parsed.error_kind, parsed.error or ""), None
         now = ctx.clock()
+        if len(parsed.entries) > BATCH_ENTRIES:  # normalised, tagged and stored batch by batch (_store)
+            stream = NormaliseStream(
+                parsed, feed_url=result.final_url, feed_language=feed.language, fetched_at=now, now=now
+            )
+            del parsed
+            ok = FeedAttempt(
+                status="ok",
+                finished_at=ctx.clock(),
+                next_due_at=_due(ctx, feed, result, failed=False),
+                notes=tuple(notes),
+                title=None,
+                **base,  # type: ignore[arg-type]
+            )
+            return ok, stream
         normalised = normalise_feed(
             parsed, feed_url=result.final_url, feed_language=feed.language, fetched_at=now, now=now
         )
         del parsed
-        if len(normalised.entries) <= BATCH_ENTRIES:
-            tags, fingerprints = _tag_new(ctx, feed, normalised.entries, notes)
-        else:
-            tags, fingerprints = {}, {}  # a big document is tagged batch by batch as it is stored (_store)
-    if normalised.skipped:
-        notes.append(f"{normalised.skipped} unreadable or empty entries skipped")
-    if normalised.repeated:
-        notes.append(f"{normalised.repeated} entries repeated a guid within the document")
+        tags, fingerprints = _tag_new(ctx, feed, normalised.entries, notes)
+    notes.extend(_count_notes(normalised.skipped, normalised.repeated))
     return FeedAttempt(
         status="ok",
         finished_at=ctx.clock(),
@@ -165,7 +179,14 @@ def _attempt(ctx: IngestContext, feed: FeedToFetch, started: datetime) -> FeedAt
         fingerprints=fingerprints,
         title=None,
         **base,  # type: ignore[arg-type]
-    )
+    ), None
+
+
+def _count_notes(skipped: int, repeated: int) -> list[str]:
+    notes = [f"{skipped} unreadable or empty entries skipped"] if skipped else []
+    if repeated:
+        notes.append(f"{repeated} entries repeated a guid within the document")
+    return notes
 
 
 def _tag_new(
@@ -228,27 +249,42 @@ def _due(ctx: IngestContext, feed: FeedToFetch, result: FetchResult, *, failed: 
     )
 
 
-def _store(ctx: IngestContext, feed: FeedToFetch, attempt: FeedAttempt) -> StoreResult:
-    """Store the attempt; a document of more than BATCH_ENTRIES entries is tagged and stored in batches
-    of that size, each its own transaction, so memory and the time other feeds wait to write stay
-    bounded whatever the feed holds (the last batch records the fetch)."""
-    entries = attempt.entries
+def _store(
+    ctx: IngestContext, feed: FeedToFetch, attempt: FeedAttempt, stream: NormaliseStream | None
+) -> tuple[StoreResult, FeedAttempt]:
+    """Store the attempt. A document of more than BATCH_ENTRIES entries (``stream``) is normalised,
+    tagged and stored in batches of that size, each its own transaction, so memory and the time other
+    feeds wait to write stay bounded whatever the feed holds; the last batch records the fetch.
+    Returns what was stored and the attempt as recorded."""
     earlier: StoreResult | None = None
-    if len(entries) > BATCH_ENTRIES:
+    if stream is not None:
         notes: list[str] = []
         earlier = StoreResult()
-        last = (len(entries) - 1) // BATCH_ENTRIES * BATCH_ENTRIES
-        for start in range(0, last, BATCH_ENTRIES):
-            batch = _tagged_batch(ctx, feed, attempt, entries[start : start + BATCH_ENTRIES], notes)
+        batches = stream.batches(BATCH_ENTRIES)
+        batch = _next_batch(ctx, batches)
+        while (following := _next_batch(ctx, batches)) is not None:
+            tagged = _tagged_batch(ctx, feed, attempt, batch or (), notes)
+            del batch
             stored = store_batch(
-                ctx.database, batch, dedupe=ctx.dedupe, tagger=ctx.tagger, clustering=ctx.clustering
+                ctx.database, tagged, dedupe=ctx.dedupe, tagger=ctx.tagger, clustering=ctx.clustering
             )
+            del tagged
             if stored.feed_missing:
-                return stored
+                return stored, attempt
             earlier = earlier.plus(stored)
-        attempt = _tagged_batch(ctx, feed, attempt, entries[last:], notes)
-        attempt = replace(attempt, notes=attempt.notes + tuple(dict.fromkeys(notes)))
-    return store_attempt(
+            batch = following
+        attempt = _tagged_batch(ctx, feed, attempt, batch or (), notes)
+        attempt = replace(
+            attempt,
+            notes=(
+                attempt.notes
+                + tuple(_count_notes(stream.skipped, stream.repeated))
+                + tuple(dict.fromkeys(notes))
+            ),
+            skipped_entries=stream.skipped,
+            repeated_entries=stream.repeated,
+        )
+    stored = store_attempt(
         ctx.database,
         attempt,
         dedupe=ctx.dedupe,
@@ -256,6 +292,14 @@ def _store(ctx: IngestContext, feed: FeedToFetch, attempt: FeedAttempt) -> Store
         clustering=ctx.clustering,
         earlier=earlier,
     )
+    return stored, attempt
+
+
+def _next_batch(
+    ctx: IngestContext, batches: Iterator[tuple[EntryValues, ...]]
+) -> tuple[EntryValues, ...] | None:
+    with ctx.parse_slots:  # normalising is CPU work like parsing
+        return next(batches, None)
 
 
 def _tagged_batch(

@@ -90,6 +90,7 @@ class Ingestor:
             fetch_config=config.fetch,
             tagger=self.tagger,
             parse_slots=threading.BoundedSemaphore(max(1, config.parse_workers)),
+            parse_timeout=config.parse_timeout,
             schedule=config.schedule,
             clustering=config.stories.clustering(),
             stop=self.fetches,

@@ -98,6 +98,7 @@ def ingest_config(settings: Settings) -> IngestConfig:
         addresses=address_policy(settings),
         workers=max(1, int(settings["ingest.workers"])),
         parse_workers=max(1, int(settings["ingest.parse_workers"])),
+        parse_timeout=max(0.1, float(settings["ingest.parse_timeout"])),
         lease_seconds=float(settings["ingest.lease_seconds"]),
         tick_seconds=max(0.5, float(settings["ingest.tick_seconds"])),
         alerts_seconds=max(0.0, float(settings["ingest.alerts_seconds"])),

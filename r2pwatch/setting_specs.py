@@ -48,6 +48,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("ingest.workers", "int", 8, "Feeds fetched concurrently."),
     Spec("ingest.parse_workers", "int", 2, "Feeds parsed at the same time (bounds memory)."),
     Spec(
+        "ingest.parse_timeout",
+        "float",
+        120.0,
+        "CPU seconds the parse of one feed document may take; past it the feed fails with parse_timeout.",
+    ),
+    Spec(
         "ingest.default_interval",
         "int",
         15,
