@@ -19,6 +19,7 @@ from sqlalchemy import Table, and_, bindparam, case, delete, distinct, event, fu
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db.chunks import chunks
 from db.filters import as_date, utc_day
 from db.models import DailyCount, DailyFeedCount, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
 from db.types import as_utc
@@ -33,18 +34,13 @@ _COUNTS: Table = DailyCount.__table__  # type: ignore[assignment]
 _FEEDS: Table = DailyFeedCount.__table__  # type: ignore[assignment]
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for lo in range(0, len(ids), _CHUNK):
-        yield ids[lo : lo + _CHUNK]
-
-
 def contributions(session: Session, item_ids: Iterable[int]) -> Contribution:
     """What these items add to each aggregate row, as they are stored now."""
     counts: dict[CountKey, list[int]] = {}
     feeds: dict[FeedKey, int] = {}
     regions: dict[str, str] = {}
     ids = sorted(set(item_ids))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, _CHUNK):
         items = {
             i: (as_date(as_utc(p)), bool(f), lang or "")
             for i, p, f, lang in session.execute(

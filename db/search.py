@@ -40,6 +40,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from db.chunks import chunks
 from db.models import Base, Item, ItemSearch
 
 STEMMERS = {"en": "english", "fr": "french", "es": "spanish", "pt": "portuguese", "ar": "arabic"}
@@ -236,8 +237,7 @@ def index_items(
     """Write the documents of ``rows`` (id, title, summary, language); ``replace`` drops old ones first."""
     values = [{"item_id": i, "document": document(t, s or "", lang)} for i, t, s, lang in rows]
     execute = conn.execute
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
+    for chunk in chunks(values, _CHUNK):
         if replace:
             execute(delete(_SEARCH).where(_SEARCH.c.item_id.in_([v["item_id"] for v in chunk])))
         execute(insert(_SEARCH), chunk)
@@ -247,8 +247,8 @@ def index_items(
 def reindex(session: Session | Connection, item_ids: Sequence[int]) -> int:
     """Rebuild the documents of these stored items from their current text."""
     total = 0
-    for start in range(0, len(item_ids), _CHUNK):
-        chunk = list(item_ids[start : start + _CHUNK])
+    for part in chunks(item_ids, _CHUNK):
+        chunk = list(part)
         rows = session.execute(
             select(Item.id, Item.title, Item.summary, Item.language).where(Item.id.in_(chunk))
         ).all()

@@ -8,13 +8,14 @@ the story rows and their counts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from db.chunks import chunks
 from db.models import Story, StoryItem, StoryKey
 from db.types import as_utc
 
@@ -59,11 +60,6 @@ class _Candidate:
     published_at: datetime
     values: StoryValues
     first_seen: datetime
-
-
-def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
-    for i in range(0, len(values), _CHUNK):
-        yield values[i : i + _CHUNK]
 
 
 def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryRule) -> dict[int, int]:
@@ -203,7 +199,7 @@ def _candidates(
     found: dict[int, list[_Candidate]] = {}
     rows: dict[int, _Candidate] = {}
     conn = session.connection()  # plain rows: the ORM's result machinery doubled this query's cost
-    for chunk in _chunks(list(keys)):
+    for chunk in chunks(list(keys), _CHUNK):
         stmt = (
             select(
                 StoryKey.key,
@@ -230,7 +226,7 @@ def _candidates(
 
 def _refresh(session: Session, story_ids: Sequence[int]) -> None:
     """Recount items and distinct feeds of stories that gained items; move their first/last seen."""
-    for chunk in _chunks(list(story_ids)):
+    for chunk in chunks(list(story_ids), _CHUNK):
         stats = session.execute(
             select(
                 StoryItem.story_id,
