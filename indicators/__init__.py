@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from .model import (
-    INDICATOR_IDS,
     REGIONS,
     CountryTag,
     Evidence,
@@ -26,6 +25,7 @@ from .model import (
 if TYPE_CHECKING:
     from .engine import Tagger as Tagger
     from .engine import load_tagger as load_tagger
+    from .model import INDICATOR_IDS as INDICATOR_IDS
     from .taxonomy import Indicator as Indicator
     from .taxonomy import Taxonomy as Taxonomy
     from .taxonomy import TaxonomyError as TaxonomyError
@@ -102,6 +102,10 @@ def memberships(iso3: str) -> list[str]:
 
 
 def __getattr__(name: str) -> object:
+    if name == "INDICATOR_IDS":
+        from . import model
+
+        return model.INDICATOR_IDS
     if name in ("Tagger", "load_tagger"):
         from . import engine
 

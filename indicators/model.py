@@ -1,9 +1,11 @@
-"""The typed values the tagger returns (cheap to import: no data is loaded here)."""
+"""The typed values the tagger returns, the regions, and the built-in indicator ids (cheap to import:
+no data is loaded here until ``INDICATOR_IDS`` is first read)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "INDICATOR_IDS",
@@ -15,17 +17,10 @@ __all__ = [
     "TagResult",
 ]
 
-INDICATOR_IDS: tuple[str, ...] = (
-    "incitement",
-    "membership",
-    "peacekeeping",
-    "sanctions",
-    "icc",
-    "genocide",
-    "war_crimes",
-    "ethnic_cleansing",
-    "crimes_against_humanity",
-)
+if TYPE_CHECKING:
+    #: the built-in taxonomy's indicator ids, in its order (read from indicators/taxonomy.toml on first
+    #: use, so importing this module stays cheap)
+    INDICATOR_IDS: tuple[str, ...]
 
 REGIONS: dict[str, str] = {
     "africa": "Africa",
@@ -120,3 +115,18 @@ class TagResult:
             "taxonomy_version": self.taxonomy_version,
             "evidence": [e.to_json() for e in self.evidence()],
         }
+
+
+@cache
+def _builtin_indicator_ids() -> tuple[str, ...]:
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent / "taxonomy.toml").read_text(encoding="utf-8")
+    return tuple(tomllib.loads(text)["indicators"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "INDICATOR_IDS":
+        return _builtin_indicator_ids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

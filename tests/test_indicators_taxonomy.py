@@ -13,7 +13,21 @@ from indicators.taxonomy import BUILTIN_TAXONOMY, expand_braces, load_taxonomy
 
 def test_builtin_taxonomy() -> None:
     tax = load_taxonomy()
-    assert tax.ids == INDICATOR_IDS
+    assert (
+        tax.ids
+        == INDICATOR_IDS
+        == (
+            "incitement",
+            "membership",
+            "peacekeeping",
+            "sanctions",
+            "icc",
+            "genocide",
+            "war_crimes",
+            "ethnic_cleansing",
+            "crimes_against_humanity",
+        )
+    )
     assert tax.version
     colours = set()
     for ind in tax.indicators:
