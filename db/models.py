@@ -109,7 +109,8 @@ class Item(Base):
     )
 
     __table_args__ = (
-        Index(None, "published_at"),
+        # by date, covering the alert inputs' feed-per-day counts (db.alert_inputs)
+        Index(None, "published_at", "id", "feed_id"),
         Index(None, "flagged", "published_at"),
         Index(None, "feed_id", "title_key"),
         Index(None, "title_key"),  # same title from the same feed (db.known_items), any first carrier
