@@ -14,6 +14,12 @@ from dashboard.context import AppContext
 from dashboard.redact import mask_credentials, shown
 from db.feeds import FeedInfo, list_feeds
 
+#: the buttons of a row: label, pattern-matching id type, colour
+_ROW_ACTIONS = (
+    ("Edit", "feeds-edit", "secondary"),
+    ("Fetch now", "feeds-fetch", "primary"),
+    ("Delete", "feeds-delete", "danger"),
+)
 STATUS_BADGE = {"ok": "success", "not_modified": "success", "error": "danger", "never": "secondary"}
 
 
@@ -54,31 +60,15 @@ def feed_table(ctx: AppContext, can_edit: bool) -> Any:
         actions = html.Div(
             [
                 dbc.Button(
-                    "Edit",
-                    id={"type": "feeds-edit", "index": f.id},
+                    label,
+                    id={"type": kind, "index": f.id},
                     size="sm",
-                    color="secondary",
+                    color=colour,
                     outline=True,
                     disabled=not can_edit,
-                    className="me-1",
-                ),
-                dbc.Button(
-                    "Fetch now",
-                    id={"type": "feeds-fetch", "index": f.id},
-                    size="sm",
-                    color="primary",
-                    outline=True,
-                    disabled=not can_edit,
-                    className="me-1",
-                ),
-                dbc.Button(
-                    "Delete",
-                    id={"type": "feeds-delete", "index": f.id},
-                    size="sm",
-                    color="danger",
-                    outline=True,
-                    disabled=not can_edit,
-                ),
+                    **({"className": "me-1"} if n < len(_ROW_ACTIONS) - 1 else {}),
+                )
+                for n, (label, kind, colour) in enumerate(_ROW_ACTIONS)
             ],
             className="text-nowrap",
         )
