@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -72,23 +73,54 @@ def contributions(session: Session, item_ids: Iterable[int]) -> Contribution:
         ):
             orgs.setdefault(i, []).append(str(org))
         for item_id, (day, flagged, lang) in items.items():
-            here = places.get(item_id, ())
-            keys = [("country", iso3, r or "") for iso3, r in here]
-            keys += [("region", r, r) for r in {r for _i, r in here if r}]
-            for scope, key, _region in keys:
-                for feed_id in carriers.get(item_id, ()):
-                    fk = (day, scope, key, feed_id, lang)
-                    feeds[fk] = feeds.get(fk, 0) + 1
-            places_only = list(keys)
-            for org in orgs.get(item_id, ()):
-                keys += [(f"{scope}-org", f"{key}|{org}", region) for scope, key, region in places_only]
-            for scope, key, region in keys:
-                regions[key] = region
-                for indicator in ("", *tags.get(item_id, ())):
-                    row = counts.setdefault((day, scope, key, indicator), [0, 0])
-                    row[0] += 1
-                    row[1] += flagged
+            _count_item(
+                (counts, feeds, regions),
+                NewCounted(
+                    day,
+                    flagged,
+                    lang,
+                    places.get(item_id, ()),
+                    tags.get(item_id, ()),
+                    carriers.get(item_id, ()),
+                    orgs.get(item_id, ()),
+                ),
+            )
     return counts, feeds, regions
+
+
+@dataclass(frozen=True, slots=True)
+class NewCounted:
+    """What an item counts for, as it is (or is being) stored: its UTC day of publication, flag,
+    language ("" unknown), (ISO3, region) places, indicators, carrying feeds and organisations."""
+
+    day: date
+    flagged: bool
+    language: str
+    places: Sequence[tuple[str, str | None]]
+    indicators: Sequence[str]
+    carriers: Iterable[int]
+    organisations: Sequence[str]
+
+
+def _count_item(into: Contribution, item: NewCounted) -> None:
+    counts, feeds, regions = into
+    day, flagged, lang = item.day, item.flagged, item.language
+    here = item.places
+    keys = [("country", iso3, r or "") for iso3, r in here]
+    keys += [("region", r, r) for r in {r for _i, r in here if r}]
+    for scope, key, _region in keys:
+        for feed_id in item.carriers:
+            fk = (day, scope, key, feed_id, lang)
+            feeds[fk] = feeds.get(fk, 0) + 1
+    places_only = list(keys)
+    for org in item.organisations:
+        keys += [(f"{scope}-org", f"{key}|{org}", region) for scope, key, region in places_only]
+    for scope, key, region in keys:
+        regions[key] = region
+        for indicator in ("", *item.indicators):
+            row = counts.setdefault((day, scope, key, indicator), [0, 0])
+            row[0] += 1
+            row[1] += flagged
 
 
 def _upsert(
@@ -180,6 +212,15 @@ def counted(session: Session, item_ids: Iterable[int]) -> Iterator[None]:
 def add_items(session: Session, item_ids: Iterable[int]) -> None:
     """Count new items (stored with their tags, countries and sightings)."""
     apply(session, ({}, {}, {}), contributions(session, item_ids))
+
+
+def add_new_items(session: Session, items: Iterable[NewCounted]) -> None:
+    """Count new items from the values they were just stored with (what ``add_items`` would read back
+    from the rows, without reading them: the store knows them)."""
+    delta: Contribution = ({}, {}, {})
+    for item in items:
+        _count_item(delta, item)
+    apply(session, ({}, {}, {}), delta)
 
 
 def _count_selects() -> list[Any]:

@@ -24,9 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.attempt import FeedAttempt, Status, StoreResult
-from db.counts import add_items, counted
+from db.counts import NewCounted, add_new_items, counted
 from db.engine import Database
 from db.feed_state import update_feed
+from db.filters import as_date
 from db.intents import (
     Dedupe,
     EntryValues,
@@ -43,6 +44,7 @@ from db.known_items import known_items, read_known_items
 from db.models import Base, Feed, FetchLog, Item
 from db.search import index_items, reindex
 from db.stories import NewStoryItem, StoryRule, StoryValues, assign_stories
+from db.types import as_utc
 
 __all__ = [
     "Clustering",
@@ -311,7 +313,22 @@ def _store_entries(
                 ],
             )
     if ids:
-        add_items(session, list(ids))
+        # counted from the values just written (every sighting of a new item is this feed's)
+        add_new_items(
+            session,
+            [
+                NewCounted(
+                    as_date(as_utc(row["published_at"])),
+                    bool(tags.flagged),
+                    row["language"] or "",
+                    [(c.iso3, c.region) for c in tags.countries],
+                    [t.id for t in tags.indicators],
+                    (attempt.feed_id,),
+                    [o.id for o in tags.organisations],
+                )
+                for row, tags in zip(new_rows, new_tags, strict=True)
+            ],
+        )
     return StoreResult(len(new_rows), duplicates, updated, tuple(ids))
 
 
