@@ -132,3 +132,32 @@ def test_a_feed_of_look_alike_entries_is_compared_in_linear_time(database_url: s
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(StoryItem)) == n  # every item still has a story
     db.dispose()
+
+
+def test_only_the_latest_items_of_a_crowded_band_key_leave_the_database(database_url: str) -> None:
+    # A key shared by hundreds of items in the window (a boilerplate title) must not have them all read
+    # for every new item: memory and time would grow with the crowd (1.4 GB in a load test).
+    from db.stories import MAX_CANDIDATES_PER_KEY, _candidates
+
+    db = Database(database_url)
+    store(
+        db,
+        feed(db, "crowd"),
+        T0,
+        [(entry(f"Report {i} from the region", T0 + timedelta(seconds=i)), tags()) for i in range(800)],
+    )
+    with db.read() as s:
+        sizes = dict(s.execute(select(StoryKey.key, func.count()).group_by(StoryKey.key)).all())
+        crowded = [k for k, n in sizes.items() if n > MAX_CANDIDATES_PER_KEY]
+        assert crowded  # the look-alike titles do crowd some keys
+        found = _candidates(s, crowded, T0 - timedelta(days=1), T0 + timedelta(days=1))
+        for key in crowded:
+            latest = s.scalars(
+                select(StoryKey.item_id)
+                .where(StoryKey.key == key)
+                .order_by(StoryKey.published_at.desc(), StoryKey.item_id.desc())
+                .limit(MAX_CANDIDATES_PER_KEY)
+            )
+            assert {c.item_id for c in found[key]} == set(latest)
+            assert [c.published_at for c in found[key]] == sorted(c.published_at for c in found[key])
+    db.dispose()
