@@ -19,6 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from db.models import Base
+from db.search import item_id_in_first
 
 MIN_CHARS = 3  # a trigram needs three characters in a row
 OBJECT_NAMES = ("item_title_fts", "ix_items_title_trgm")
@@ -55,11 +56,10 @@ def _title_like_sqlite(element: _TitleLike, compiler: SQLCompiler, **kw: Any) ->
 
 @compiles(_TitleLike)
 def _title_like_postgresql(element: _TitleLike, compiler: SQLCompiler, **kw: Any) -> str:
-    # computed once before the items are read (see db.search: the planner otherwise walks every item)
     ids = text("SELECT id FROM items WHERE title ILIKE :tlike").bindparams(
         bindparam("tlike", element.pattern, unique=True)
     )
-    return f"{_item_id(compiler, **kw)} = ANY (ARRAY({compiler.process(ids, **kw)}))"
+    return item_id_in_first(compiler, ids, **kw)
 
 
 def title_like(literal: str, *, start: bool, end: bool) -> ColumnElement[bool] | None:
