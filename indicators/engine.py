@@ -214,7 +214,7 @@ class Tagger:
         tokens = slots(folded)
         lang = normalise_language(language)
         if lang is None:
-            lang = guess_language(tokens, folded)
+            lang = guess_language(text, tokens=tokens)
         matches = self.match(folded, tokens, lang)
         return self._rules.evaluate(title, summary, omap, matches, lang, published)
 

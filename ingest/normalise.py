@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from indicators.language import detect_language
+from indicators.language import guess_language
 from indicators.text import html_to_text
 from ingest.parse import ParsedFeed, RawEntry
 
@@ -168,7 +168,7 @@ def _document_language(parsed: ParsedFeed) -> str | None:
     sample = " . ".join(plain_text(e.title, is_html=e.title_html, limit=300) for e in parsed.entries[:25])
     if len(parsed.entries) < 3 or len(sample) < 200:
         return None
-    lang = detect_language(sample, min_confidence=0.95)
+    lang = guess_language(sample, min_confidence=0.95)
     return lang
 
 
@@ -268,7 +268,7 @@ def _normalise(
         or unique_link
         or "sha1:" + hashlib.sha1(f"{title}\x1f{summary}".encode(), usedforsecurity=False).hexdigest()
     )
-    language = raw.language or doc_language or detect_language(f"{title}. {summary}")
+    language = raw.language or doc_language or guess_language(f"{title}. {summary}")
     content_hash = hashlib.sha256(f"{title}\x1f{summary}\x1f{link or ''}".encode()).hexdigest()
     return Entry(
         guid=guid,

@@ -136,7 +136,12 @@ CHECK_IMPORTS = """
 import io, sys
 import r2pwatch.tag_cli
 from r2pwatch.tag_cli import tag_main
-tag_main([], io.StringIO('{"title": "EU sanctions on Russia"}\\n'), io.StringIO(), sys.stderr)
+lines = [
+    '{"title": "EU sanctions on Russia", "language": "en"}',
+    # no language given, and function words clear enough that the language model is not needed
+    '{"title": "The EU imposes sanctions on Russia", "summary": "The bloc said that it was ready to act."}',
+]
+tag_main([], io.StringIO("\\n".join(lines) + "\\n"), io.StringIO(), sys.stderr)
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"dash", "pandas", "sqlalchemy", "numpy", "plotly", "flask"})
 print(",".join(heavy))
 """

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from indicators.language import detect_language
+from indicators.language import guess_language
 from ingest.fetch import FetchError, _decoded, _max_age, _retry_after
 from ingest.netguard import AddressPolicy, is_public
 from ingest.normalise import (
@@ -57,12 +57,12 @@ def test_title_key_ignores_case_and_punctuation() -> None:
     assert title_key("Élection") == "élection"
 
 
-def test_detect_language_restricted_and_unsure() -> None:
-    assert detect_language("Le Conseil de sécurité a prolongé le mandat de la mission au Mali") == "fr"
-    assert detect_language("The Security Council extended the mandate of the mission in Mali") == "en"
-    assert detect_language("مجلس الأمن يمدد ولاية البعثة في مالي لمدة عام") == "ar"
-    assert detect_language("安全理事会延长了特派团的任务期限") is None
-    assert detect_language("ok") is None
+def test_guess_language_restricted_and_unsure() -> None:
+    assert guess_language("Le Conseil de sécurité a prolongé le mandat de la mission au Mali") == "fr"
+    assert guess_language("The Security Council extended the mandate of the mission in Mali") == "en"
+    assert guess_language("مجلس الأمن يمدد ولاية البعثة في مالي لمدة عام") == "ar"
+    assert guess_language("安全理事会延长了特派团的任务期限") is None
+    assert guess_language("ok") is None
 
 
 def raw(published: datetime | None = None, updated: datetime | None = None, **kw: object) -> RawEntry:
