@@ -1,9 +1,9 @@
 """Dashboard query times on a database of realistic size, on SQLite and PostgreSQL.
 
 Seeds N items (bulk inserts; titles and summaries from ../shared/corpus/news-2023/, dates over two years,
-300 feeds, a mix of countries, tags, organisations, second sightings and review states), fills the daily
-aggregates, then times every query the overview, region, country, review and alerts pages run (median of
-repeated runs) and the review grid's page of 100 rows at a deep position, read as the grid reads it while
+300 feeds, a mix of countries, tags, organisations, second sightings and review states; a third of the
+items another outlet's report of a story), fills the daily aggregates (items and stories), then times
+every query the overview, region, country, review and alerts pages run (median of repeated runs) and the review grid's page of 100 rows at a deep position, read as the grid reads it while
 scrolling (after the previous block's last row). Prints one JSON object per backend as its last line:
 {"backend", "items", "seed_s", "queries": {name: median_ms}, "review_page_ms"}.
 
@@ -44,14 +44,25 @@ from db.aggregates import (  # noqa: E402
 )
 from db.alerts import list_alerts  # noqa: E402
 from db.choices import feed_choices, known_countries, known_organisations  # noqa: E402
-from db.counts import rebuild  # noqa: E402
 from db.filters import ItemFilter  # noqa: E402
 from db.listing import ColumnFilter, SortKey, TextCondition, item_page, list_items  # noqa: E402
-from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Review  # noqa: E402
+from db.models import (  # noqa: E402
+    Feed,
+    Item,
+    ItemCountry,
+    ItemOrganisation,
+    ItemSighting,
+    ItemTag,
+    Review,
+    Story,
+    StoryItem,
+)
 from db.organisations import organisation_counts, organisation_matrix  # noqa: E402
+from db.recount import rebuild, rebuild_stories  # noqa: E402
 from db.search import index_items, parse_query  # noqa: E402
 from db.series import daily_series  # noqa: E402
 from db.signals import AlertRule, region_signals  # noqa: E402
+from db.story_queue import story_page  # noqa: E402
 from db.types import utcnow  # noqa: E402
 from indicators import INDICATOR_IDS, region_of  # noqa: E402
 
@@ -89,6 +100,7 @@ COUNTRIES = {
 ORGS = ["UN", "UNSC", "AU", "ECOWAS", "EU", "OAS", "ASEAN", "ARAB_LEAGUE", "ICC", "OSCE"]
 PILLAR3 = ["incitement", "membership", "peacekeeping", "sanctions", "icc"]
 FEEDS = 300
+STORY_SHARE = 0.35  # items that are another outlet's report of the story before them
 LANGS = ["en"] * 6 + ["fr", "fr", "es", "pt", "ar"]
 
 
@@ -110,13 +122,33 @@ def batches(n_items: int, rng: random.Random, size: int) -> Iterator[dict[str, l
     texts = corpus_texts()
     codes, weights = list(COUNTRIES), list(COUNTRIES.values())
     review_states = ["confirmed", "confirmed", "dismissed", "escalated"]
+    story: int | None = None
+    story_first = now
     for lo in range(1, n_items + 1, size):
         rows: dict[str, list[dict[str, Any]]] = {
-            k: [] for k in ("items", "sightings", "countries", "tags", "orgs", "reviews")
+            k: []
+            for k in ("items", "sightings", "countries", "tags", "orgs", "reviews", "stories", "story_items")
         }
         for i in range(lo, min(lo + size, n_items + 1)):
             feed = rng.randint(1, FEEDS)
-            published = now - timedelta(days=rng.uniform(0, 730))  # a steady flow over two years
+            if story is not None and rng.random() < STORY_SHARE:
+                # another outlet's report of the story before: within a day and a half of its first
+                published = min(now, story_first + timedelta(hours=rng.uniform(0, 36)))
+            else:
+                published = now - timedelta(days=rng.uniform(0, 730))  # a steady flow over two years
+                story, story_first = i, published
+                rows["stories"].append(
+                    {"id": i, "first_seen_at": published, "last_seen_at": published, "items": 1, "sources": 1}
+                )
+            rows["story_items"].append(
+                {
+                    "item_id": i,
+                    "story_id": story,
+                    "feed_id": feed,
+                    "published_at": published,
+                    "signature": b"",
+                }
+            )
             title, summary = texts[i % len(texts)]
             flagged = rng.random() < 0.3
             score = round(rng.uniform(1.0, 4.0), 2) if flagged else round(rng.uniform(0, 0.9), 2)
@@ -203,12 +235,14 @@ def seed(database: Database, n_items: int, rng: random.Random) -> None:
             ],
         )
     tables = {
+        "stories": Story,
         "items": Item,
         "sightings": ItemSighting,
         "countries": ItemCountry,
         "tags": ItemTag,
         "orgs": ItemOrganisation,
         "reviews": Review,
+        "story_items": StoryItem,
     }
     t0 = time.perf_counter()
     for rows in batches(n_items, rng, 10_000):
@@ -225,10 +259,28 @@ def seed(database: Database, n_items: int, rng: random.Random) -> None:
             flush=True,
         )
     with database.write() as s:
+        # each story's items, sources and last item, as clustering keeps them
+        per_story = (
+            sa.select(
+                StoryItem.story_id.label("id"),
+                sa.func.count().label("n"),
+                sa.func.count(sa.distinct(StoryItem.feed_id)).label("sources"),
+                sa.func.max(StoryItem.published_at).label("last"),
+            )
+            .group_by(StoryItem.story_id)
+            .having(sa.func.count() > 1)
+            .subquery()
+        )
+        s.execute(
+            sa.update(Story)
+            .where(Story.id == per_story.c.id)
+            .values(items=per_story.c.n, sources=per_story.c.sources, last_seen_at=per_story.c.last)
+        )
         rebuild(s)
+        rebuild_stories(s)
     with database.engine.begin() as conn:
         if database.dialect == "postgresql":
-            for table in ("feeds", "items", "item_sightings"):
+            for table in ("feeds", "items", "item_sightings", "stories"):
                 conn.execute(
                     sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -292,6 +344,7 @@ def run(database: Database, backend: str, n_items: int, seed_s: float, repeat: i
         "review: grid's title column contains": lambda: item_page(
             database, flagged, columns=[ColumnFilter("title", (TextCondition("contains", "ceasefire"),))]
         ),
+        "review by story: first 50 flagged stories": lambda: story_page(database, flagged, limit=50),
         "indicators: review shares": lambda: review_shares(database),
         "alerts: list": lambda: list_alerts(database),
     }

@@ -4,8 +4,9 @@ Every write that changes what an item counts for — a new item, new tags or cou
 a deletion — runs inside ``counted(session, ids)`` (or calls ``add_items`` for new items): the items'
 contributions are read before and after the change and the difference is added to the tables, in the
 same transaction (written once, at commit, in key order, so concurrent writers on PostgreSQL lock rows
-in the same order: no deadlocks). ``rebuild`` recomputes both tables from the raw rows in SQL; ``expected``
-returns what they should hold (the consistency test compares the two).
+in the same order: no deadlocks). ``counted`` keeps the items' stories counted too (``db.story_counts``).
+``db.recount`` recomputes the tables from the raw rows in SQL (``rebuild``) and says what they should
+hold (``expected``; the consistency tests compare the two).
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, delete, distinct, event, func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, event, select
 from sqlalchemy.orm import Session
 
+from db import story_counts
 from db.chunks import chunks
-from db.filters import as_date, utc_day
+from db.delta_rows import add_rows
+from db.filters import as_date
 from db.models import DailyCount, DailyFeedCount, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
 from db.types import as_utc
 
@@ -123,26 +124,6 @@ def _count_item(into: Contribution, item: NewCounted) -> None:
             row[1] += flagged
 
 
-def _upsert(
-    session: Session, table: Table, rows: list[dict[str, Any]], keys: Sequence[str], add: Sequence[str]
-) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = ins.on_conflict_do_update(
-        index_elements=list(keys), set_={c: table.c[c] + ins.excluded[c] for c in add}
-    )
-    session.connection().execute(stmt, rows)
-    # Rows that fell to zero count nothing: drop them so the tables stay as small as the data. Only a
-    # row whose item count went down can fall to zero (stored rows count at least one item), and each
-    # is deleted by its primary key (a row-value IN list made SQLite scan the whole table).
-    shrunk = [{f"k_{k}": r[k] for k in keys} for r in rows if r["items"] <= 0]
-    if shrunk:
-        match = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys), table.c["items"] <= 0)
-        session.connection().execute(delete(table).where(match), shrunk)
-
-
 def _write(session: Session, delta: Contribution) -> None:
     counts_delta, feeds_delta, regions = delta
     counts = [
@@ -158,13 +139,13 @@ def _write(session: Session, delta: Contribution) -> None:
         for k, v in sorted(counts_delta.items())
         if v != [0, 0]
     ]
-    _upsert(session, _COUNTS, counts, ("day", "scope", "key", "indicator"), ("items", "flagged"))
+    add_rows(session, _COUNTS, counts, ("day", "scope", "key", "indicator"), ("items", "flagged"))
     feeds = [
         {"day": k[0], "scope": k[1], "key": k[2], "feed_id": k[3], "language": k[4], "items": v}
         for k, v in sorted(feeds_delta.items())
         if v
     ]
-    _upsert(session, _FEEDS, feeds, ("day", "scope", "key", "feed_id", "language"), ("items",))
+    add_rows(session, _FEEDS, feeds, ("day", "scope", "key", "feed_id", "language"), ("items",))
 
 
 def _pending(session: Session) -> Contribution:
@@ -200,13 +181,17 @@ def _drop_pending(session: Session) -> None:
 
 
 @contextmanager
-def counted(session: Session, item_ids: Iterable[int]) -> Iterator[None]:
-    """Keep the aggregates right across a change to these (existing) items made inside the block."""
+def counted(session: Session, item_ids: Iterable[int], *, stories: bool = True) -> Iterator[None]:
+    """Keep the aggregates right across a change to these (existing) items made inside the block:
+    the items' own and, unless ``stories`` is false (a new sighting changes no story), their stories'
+    (whose rows are refreshed too: a deleted item can change a story's first sighting and sources)."""
     ids = sorted(set(item_ids))
     before = contributions(session, ids)
-    yield
-    session.flush()
-    apply(session, before, contributions(session, ids))
+    story_ids = story_counts.stories_of(session, ids) if stories and ids else []
+    with story_counts.stories_counted(session, story_ids):
+        yield
+        session.flush()
+        apply(session, before, contributions(session, ids))
 
 
 def add_items(session: Session, item_ids: Iterable[int]) -> None:
@@ -221,187 +206,3 @@ def add_new_items(session: Session, items: Iterable[NewCounted]) -> None:
     for item in items:
         _count_item(delta, item)
     apply(session, ({}, {}, {}), delta)
-
-
-def _count_selects() -> list[Any]:
-    day = utc_day(Item.published_at).label("day")
-    flag = case((Item.flagged.is_(True), 1), else_=0)
-    country_region = func.coalesce(func.max(ItemCountry.region), literal(""))
-    country_all = (
-        select(
-            day,
-            literal("country").label("scope"),
-            ItemCountry.iso3.label("key"),
-            literal("").label("indicator"),
-            country_region.label("region"),
-            func.count().label("items"),
-            func.sum(flag).label("flagged"),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .group_by(day, ItemCountry.iso3)
-    )
-    country_tag = (
-        select(
-            day,
-            literal("country"),
-            ItemCountry.iso3,
-            ItemTag.indicator,
-            country_region,
-            func.count(),
-            func.sum(flag),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .group_by(day, ItemCountry.iso3, ItemTag.indicator)
-    )
-    flagged_id = case((Item.flagged.is_(True), Item.id), else_=None)
-    region_all = (
-        select(
-            day,
-            literal("region"),
-            ItemCountry.region,
-            literal(""),
-            ItemCountry.region,
-            func.count(distinct(Item.id)),
-            func.count(distinct(flagged_id)),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .where(ItemCountry.region.is_not(None))
-        .group_by(day, ItemCountry.region)
-    )
-    region_tag = (
-        select(
-            day,
-            literal("region"),
-            ItemCountry.region,
-            ItemTag.indicator,
-            ItemCountry.region,
-            func.count(distinct(Item.id)),
-            func.count(distinct(flagged_id)),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .where(ItemCountry.region.is_not(None))
-        .group_by(day, ItemCountry.region, ItemTag.indicator)
-    )
-    out = [country_all, country_tag, region_all, region_tag]
-    # the same four per organisation mentioned: keys "SDN|UN", "africa|AU"
-    country_org = ItemCountry.iso3 + literal("|") + ItemOrganisation.org_id
-    region_org = ItemCountry.region + literal("|") + ItemOrganisation.org_id
-    by_org = ItemOrganisation.item_id == Item.id
-    out += [
-        select(
-            day,
-            literal("country-org"),
-            country_org,
-            literal(""),
-            country_region,
-            func.count(),
-            func.sum(flag),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .join(ItemOrganisation, by_org)
-        .group_by(day, country_org),
-        select(
-            day,
-            literal("country-org"),
-            country_org,
-            ItemTag.indicator,
-            country_region,
-            func.count(),
-            func.sum(flag),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .join(ItemOrganisation, by_org)
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .group_by(day, country_org, ItemTag.indicator),
-        select(
-            day,
-            literal("region-org"),
-            region_org,
-            literal(""),
-            func.max(ItemCountry.region),
-            func.count(distinct(Item.id)),
-            func.count(distinct(flagged_id)),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .join(ItemOrganisation, by_org)
-        .where(ItemCountry.region.is_not(None))
-        .group_by(day, region_org),
-        select(
-            day,
-            literal("region-org"),
-            region_org,
-            ItemTag.indicator,
-            func.max(ItemCountry.region),
-            func.count(distinct(Item.id)),
-            func.count(distinct(flagged_id)),
-        )
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .join(ItemOrganisation, by_org)
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .where(ItemCountry.region.is_not(None))
-        .group_by(day, region_org, ItemTag.indicator),
-    ]
-    return out
-
-
-def _feed_selects() -> list[Any]:
-    day = utc_day(Item.published_at).label("day")
-    lang = func.coalesce(Item.language, literal("")).label("language")
-    out = []
-    for scope, col in (("country", ItemCountry.iso3), ("region", ItemCountry.region)):
-        out.append(
-            select(
-                day,
-                literal(scope).label("scope"),
-                col.label("key"),
-                ItemSighting.feed_id,
-                lang,
-                func.count(distinct(Item.id)).label("items"),
-            )
-            .join(ItemCountry, ItemCountry.item_id == Item.id)
-            .join(ItemSighting, ItemSighting.item_id == Item.id)
-            .where(col.is_not(None))
-            .group_by(day, col, ItemSighting.feed_id, lang)
-        )
-    return out
-
-
-def rebuild(session: Session) -> None:
-    """Recompute both tables from the raw rows (after bulk loads; the migration that adds them)."""
-    session.execute(delete(DailyCount))
-    session.execute(delete(DailyFeedCount))
-    cols = ["day", "scope", "key", "indicator", "region", "items", "flagged"]
-    for stmt in _count_selects():
-        session.execute(_COUNTS.insert().from_select(cols, stmt))
-    for stmt in _feed_selects():
-        session.execute(
-            _FEEDS.insert().from_select(["day", "scope", "key", "feed_id", "language", "items"], stmt)
-        )
-
-
-def expected(session: Session) -> tuple[dict[CountKey, list[int]], dict[FeedKey, int]]:
-    """What the tables should hold, computed from the raw rows in SQL."""
-    counts: dict[CountKey, list[int]] = {}
-    for stmt in _count_selects():
-        for d, scope, key, indicator, _region, n, nf in session.execute(stmt):
-            counts[(as_date(d), str(scope), str(key), str(indicator))] = [int(n), int(nf or 0)]
-    feeds: dict[FeedKey, int] = {}
-    for stmt in _feed_selects():
-        for d, scope, key, feed_id, lang, n in session.execute(stmt):
-            feeds[(as_date(d), str(scope), str(key), int(feed_id), str(lang))] = int(n)
-    return counts, feeds
-
-
-def stored(session: Session) -> tuple[dict[CountKey, list[int]], dict[FeedKey, int]]:
-    """What the tables hold."""
-    counts = {
-        (as_date(r.day), r.scope, r.key, r.indicator): [r.items, r.flagged]
-        for r in session.scalars(select(DailyCount))
-    }
-    feeds = {
-        (as_date(r.day), r.scope, r.key, r.feed_id, r.language): r.items
-        for r in session.scalars(select(DailyFeedCount))
-    }
-    return counts, feeds

@@ -378,6 +378,42 @@ class DailyFeedCount(Base):
     __table_args__ = (Index(None, "scope", "key", "day"),)
 
 
+class DailyStoryCount(Base):
+    """Stories per UTC day of first sighting (their earliest item) x region or country (alone, or with
+    an organisation) x indicator, kept in the same transaction as the rows they count
+    (``db.story_counts``). A story counts for the union of its items' places, organisations and
+    indicators; ``indicator`` "" counts every story about the place."""
+
+    __tablename__ = "daily_story_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
+    region: Mapped[str] = mapped_column(String(40))  # the region itself, or the country's ("" if none)
+    stories: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "scope", "key", "day"),)
+
+
+class DailyStoryFeed(Base):
+    """The stories of ``daily_story_counts`` per feed that carried one of their items (the feed a
+    story's item was first stored from, as ``stories.sources`` counts them). Distinct sources over a
+    window cannot be summed from daily totals (one feed reporting on three days is one source), so the
+    feeds are kept: a window's sources are the distinct ``feed_id`` over its days."""
+
+    __tablename__ = "daily_story_feeds"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60), primary_key=True)
+    feed_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stories: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "scope", "key", "day"),)
+
+
 class UserSession(Base):
     """A dashboard login. The cookie carries a random token; only its SHA-256 is stored, so the rows
     alone open nothing. Deleting a row ends that session at once."""

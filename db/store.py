@@ -44,6 +44,7 @@ from db.known_items import known_items, read_known_items
 from db.models import Base, Feed, FetchLog, Item
 from db.search import index_items, reindex
 from db.stories import NewStoryItem, StoryRule, StoryValues, assign_stories
+from db.story_counts import add_story_items
 from db.types import as_utc
 
 __all__ = [
@@ -268,6 +269,7 @@ def _store_entries(
             updated += 1
 
     ids: Sequence[int] = ()
+    stories: dict[int, int] = {}
     if new_rows:
         # Core inserts on the session's connection: the ORM bulk path costs more than the SQL here.
         ids = (
@@ -283,7 +285,7 @@ def _store_entries(
             )
         insert_tags(session, list(zip(ids, new_tags, strict=True)), set_flags=False)
         if clustering is not None:
-            assign_stories(
+            stories = assign_stories(
                 session,
                 [
                     NewStoryItem(
@@ -299,7 +301,7 @@ def _store_entries(
     if sightings:
         # items stored before this attempt that gain a carrier count for it in the coverage aggregates
         known_before = [item_id for item_id, _new, _guid in sightings if item_id is not None]
-        with counted(session, known_before):
+        with counted(session, known_before, stories=False):  # a story's sources are its items' feeds
             session.connection().execute(
                 insert(_SIGHTINGS),
                 [
@@ -314,21 +316,20 @@ def _store_entries(
             )
     if ids:
         # counted from the values just written (every sighting of a new item is this feed's)
-        add_new_items(
-            session,
-            [
-                NewCounted(
-                    as_date(as_utc(row["published_at"])),
-                    bool(tags.flagged),
-                    row["language"] or "",
-                    [(c.iso3, c.region) for c in tags.countries],
-                    [t.id for t in tags.indicators],
-                    (attempt.feed_id,),
-                    [o.id for o in tags.organisations],
-                )
-                for row, tags in zip(new_rows, new_tags, strict=True)
-            ],
-        )
+        counted_values = [
+            NewCounted(
+                as_date(as_utc(row["published_at"])),
+                bool(tags.flagged),
+                row["language"] or "",
+                [(c.iso3, c.region) for c in tags.countries],
+                [t.id for t in tags.indicators],
+                (attempt.feed_id,),
+                [o.id for o in tags.organisations],
+            )
+            for row, tags in zip(new_rows, new_tags, strict=True)
+        ]
+        add_new_items(session, counted_values)
+        add_story_items(session, stories, dict(zip(ids, counted_values, strict=True)))
     return StoreResult(len(new_rows), duplicates, updated, tuple(ids))
 
 

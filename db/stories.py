@@ -155,7 +155,7 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
     )
     _insert_keys(session, ordered)
     if touched:
-        _refresh(session, sorted(touched))
+        refresh_stories(session, sorted(touched))
     return result
 
 
@@ -241,8 +241,9 @@ def _candidates(
     return found
 
 
-def _refresh(session: Session, story_ids: Sequence[int]) -> None:
-    """Recount items and distinct feeds of stories that gained items; move their first/last seen."""
+def refresh_stories(session: Session, story_ids: Sequence[int]) -> None:
+    """Recount items and distinct feeds of these stories; move their first/last seen (stories that
+    gained items; stories whose items were deleted)."""
     for chunk in chunks(list(story_ids), _CHUNK):
         stats = session.execute(
             select(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from db.counts import add_items
 from db.engine import Database
-from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
+from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Story, StoryItem
+from db.story_counts import stories_counted
 
 REGION_OF: dict[str, str] = {
     "COD": "africa",
@@ -134,8 +135,14 @@ def _evidence(
 
 @dataclass
 class Seeder:
+    """Seeds feeds and items; each item is a story of its own (as clustering makes one for an item
+    like no other) unless it joins ``story`` (an item's story: ``story_of[item id]``), or none at all
+    with ``stories=False``."""
+
     database: Database
     now: datetime
+    stories: bool = True
+    story_of: dict[int, int] = field(default_factory=dict)
 
     def feed(
         self,
@@ -181,6 +188,7 @@ class Seeder:
         link: str | None = None,
         language: str = "en",
         also_in: Iterable[int] = (),
+        story: int | None = None,
     ) -> int:
         with self.database.write() as s:
             return self.add_item(
@@ -196,6 +204,7 @@ class Seeder:
                 link=link,
                 language=language,
                 also_in=also_in,
+                story=story,
             )
 
     def add_item(
@@ -213,6 +222,7 @@ class Seeder:
         link: str | None = None,
         language: str = "en",
         also_in: Iterable[int] = (),
+        story: int | None = None,
     ) -> int:
         """Add one item in the caller's transaction."""
         inds = dict(indicators) if isinstance(indicators, Mapping) else dict.fromkeys(indicators, 1.5)
@@ -258,6 +268,23 @@ class Seeder:
             s.add(ItemOrganisation(item_id=item.id, org_id=org, evidence=ev))
         s.flush()
         add_items(s, [item.id])  # the daily aggregates, as ingestion keeps them
+        if self.stories:
+            if story is None:
+                made = Story(first_seen_at=published, last_seen_at=published, items=1, sources=1)
+                s.add(made)
+                s.flush()
+                story = made.id
+            with stories_counted(s, [story]):
+                s.add(
+                    StoryItem(
+                        item_id=item.id,
+                        story_id=story,
+                        feed_id=feed_id,
+                        published_at=published,
+                        signature=b"",
+                    )
+                )
+            self.story_of[item.id] = story
         return item.id
 
 
@@ -311,14 +338,16 @@ _TEMPLATES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
-def seed_sample(database: Database, now: datetime | None = None, *, seed: int = 7) -> dict[str, Any]:
+def seed_sample(
+    database: Database, now: datetime | None = None, *, seed: int = 7, stories: bool = True
+) -> dict[str, Any]:
     """A varied data set: feeds in every region (one failing), ~400 items over 90 days, a 7-day
     peacekeeping spike in DR Congo, the XSS probe (flagged), reviews on a few items."""
     from db.reviews import record_review
 
     now = now or datetime.now(UTC).replace(microsecond=0)
     rng = random.Random(seed)
-    s = Seeder(database, now)
+    s = Seeder(database, now, stories=stories)
     feeds = {
         "africa": s.feed("https://news.example.org/africa.xml", "Africa Wire", region="africa"),
         "americas": s.feed(

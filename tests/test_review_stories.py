@@ -10,6 +10,7 @@ from typing import Any
 import dash
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import delete
 
 from dashboard.app import create_app
 from dashboard.context import AppContext
@@ -31,8 +32,10 @@ _ANY = StoryRule(window=timedelta(days=3650), match=lambda _a, _b: True)
 
 
 def make_story(db: Database, item_ids: list[int]) -> int:
-    """Put these stored items into one story (as clustering would for near-duplicates)."""
+    """Put these stored items into one story (as clustering would for near-duplicates), out of the
+    stories they had."""
     with db.write() as session:
+        session.execute(delete(StoryItem).where(StoryItem.item_id.in_(item_ids)))
         rows = session.execute(Item.__table__.select().where(Item.id.in_(item_ids))).all()
         values = StoryValues(bytes(128), (hash(tuple(item_ids)) & 0xFFFFFFF,))
         made = assign_stories(
@@ -46,7 +49,7 @@ def make_story(db: Database, item_ids: list[int]) -> int:
 
 @pytest.fixture
 def seeded(db: Database) -> dict[str, Any]:
-    seed_sample(db, NOW)
+    seed_sample(db, NOW, stories=False)  # items without a story are rows of their own
     add_user(db, "ana", "analyst", "analyst-password")
     add_user(db, "vic", "viewer", "viewer-password")
     flagged = [r.id for r in list_items(db, ItemFilter(flagged_only=True, status="new"), limit=400)]

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db import Database, open_database
-from db.counts import expected, stored
 from db.models import Feed, FetchLog, Item, ItemSighting
+from db.recount import expected, stored
 from tests.ingest_support import FeedServer, Reply, add_feeds, rss, rss_item
 from tests.own_postgres import OwnPostgres, own_postgres
 from tests.test_ingest_process import ingest_env

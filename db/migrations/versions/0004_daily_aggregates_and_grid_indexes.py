@@ -12,7 +12,7 @@ from alembic import op
 
 from sqlalchemy.orm import Session
 
-from db.counts import rebuild
+from db.recount import rebuild
 
 revision = '0004'
 down_revision = '0003'
