@@ -42,6 +42,7 @@ from db.intents import (
 from db.item_tags import ItemTags, Tagger, flag_values, insert_tags, replace_tags
 from db.known_items import known_items, read_known_items
 from db.models import Base, Feed, FetchLog, Item
+from db.new_ids import insert_new_ids
 from db.search import index_items, reindex
 from db.stories import NewStoryItem, StoryRule, StoryValues, assign_stories
 from db.story_counts import add_story_items
@@ -272,12 +273,7 @@ def _store_entries(
     stories: dict[int, int] = {}
     if new_rows:
         # Core inserts on the session's connection: the ORM bulk path costs more than the SQL here.
-        ids = (
-            session.connection()
-            .execute(insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True), new_rows)
-            .scalars()
-            .all()
-        )
+        ids = insert_new_ids(session.connection(), _ITEMS, new_rows)
         if search:
             index_items(
                 session.connection(),

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Executable, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.chunks import chunks
-from db.models import Story, StoryItem, StoryKey
+from db.models import Base, Story, StoryItem, StoryKey
+from db.new_ids import insert_new_ids
 from db.types import as_utc
 
 _CHUNK = 500
+_STORIES = Base.metadata.tables["stories"]
 # A band key shared by more items than this in the window says little (a boilerplate title, a feed of
 # near-identical entries); only its latest items are compared, so one feed of 80,000 look-alike entries
 # costs linear time, not 80,000 x 80,000 comparisons.
@@ -128,12 +131,7 @@ def assign_stories(session: Session, items: Sequence[NewStoryItem], rule: StoryR
         )
         real[provisional] = 0
     if new_stories:
-        ids = (
-            session.connection()
-            .execute(insert(Story).returning(Story.id, sort_by_parameter_order=True), new_stories)
-            .scalars()
-            .all()
-        )
+        ids = insert_new_ids(session.connection(), _STORIES, new_stories)
         for provisional, story_id in zip(sorted(pending_new, reverse=True), ids, strict=True):
             real[provisional] = story_id
     result = {item_id: (real[s] if s < 0 else s) for item_id, s in assigned.items()}
@@ -193,45 +191,58 @@ def _agreement(a: bytes, b: bytes) -> float:
     return sum(1 for p, q in zip(x, y, strict=True) if p == q) / len(x)
 
 
+@cache
+def _candidates_query() -> Executable:
+    """Each of the ``keys``' latest MAX_CANDIDATES_PER_KEY items published in [``lo``, ``hi``], with
+    their story, oldest first (so a key's ``[-N:]`` are its latest). Built once: constructing it for
+    every feed cost more than running it."""
+    # only each key's latest MAX_CANDIDATES_PER_KEY items leave the database: a boilerplate key
+    # shared by thousands of items in the window had them all read (1.4 GB in a load test)
+    latest = (
+        select(
+            StoryKey.key,
+            StoryKey.item_id,
+            func.row_number()
+            .over(
+                partition_by=StoryKey.key,
+                order_by=(StoryKey.published_at.desc(), StoryKey.item_id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            StoryKey.key.in_(bindparam("keys", expanding=True)),
+            StoryKey.published_at >= bindparam("lo"),
+            StoryKey.published_at <= bindparam("hi"),
+        )
+        .subquery()
+    )
+    return (
+        select(
+            latest.c.key,
+            StoryItem.item_id,
+            StoryItem.story_id,
+            StoryItem.published_at,
+            StoryItem.signature,
+            StoryItem.numbers,
+            Story.first_seen_at,
+        )
+        .join(StoryItem, StoryItem.item_id == latest.c.item_id)
+        .join(Story, Story.id == StoryItem.story_id)
+        .where(latest.c.rank <= MAX_CANDIDATES_PER_KEY)
+        .order_by(StoryItem.published_at, StoryItem.item_id)
+    )
+
+
 def _candidates(
     session: Session, keys: Sequence[int], lo: datetime, hi: datetime
 ) -> dict[int, list[_Candidate]]:
     found: dict[int, list[_Candidate]] = {}
     rows: dict[int, _Candidate] = {}
     conn = session.connection()  # plain rows: the ORM's result machinery doubled this query's cost
+    stmt = _candidates_query()
     for chunk in chunks(list(keys), _CHUNK):
-        # only each key's latest MAX_CANDIDATES_PER_KEY items leave the database: a boilerplate key
-        # shared by thousands of items in the window had them all read (1.4 GB in a load test)
-        latest = (
-            select(
-                StoryKey.key,
-                StoryKey.item_id,
-                func.row_number()
-                .over(
-                    partition_by=StoryKey.key,
-                    order_by=(StoryKey.published_at.desc(), StoryKey.item_id.desc()),
-                )
-                .label("rank"),
-            )
-            .where(StoryKey.key.in_(chunk), StoryKey.published_at >= lo, StoryKey.published_at <= hi)
-            .subquery()
-        )
-        stmt = (
-            select(
-                latest.c.key,
-                StoryItem.item_id,
-                StoryItem.story_id,
-                StoryItem.published_at,
-                StoryItem.signature,
-                StoryItem.numbers,
-                Story.first_seen_at,
-            )
-            .join(StoryItem, StoryItem.item_id == latest.c.item_id)
-            .join(Story, Story.id == StoryItem.story_id)
-            .where(latest.c.rank <= MAX_CANDIDATES_PER_KEY)
-            .order_by(StoryItem.published_at, StoryItem.item_id)  # oldest first: [-N:] are the latest
-        )
-        for key, item_id, story_id, published, signature, numbers, first_seen in conn.execute(stmt):
+        params = {"keys": list(chunk), "lo": lo, "hi": hi}
+        for key, item_id, story_id, published, signature, numbers, first_seen in conn.execute(stmt, params):
             cand = rows.get(item_id)
             if cand is None:
                 cand = rows[item_id] = _Candidate(
