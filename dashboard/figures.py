@@ -1,5 +1,5 @@
 """The region and country pages' charts: indicators over time (stacked bars, weekly over long
-periods) and the choropleth of items by country."""
+periods) and the choropleth of stories by country."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def timeline_figure(
             y=ys,
             name=ctx.meta.short_name(ind),
             marker_color=ctx.meta.colour(ind),
-            hovertemplate="%{x|%d %b %Y}: %{y}<extra>" + ctx.meta.indicator_name(ind) + "</extra>",
+            hovertemplate="%{x|%d %b %Y}: %{y} stories<extra>" + ctx.meta.indicator_name(ind) + "</extra>",
         )
     fig.update_layout(
         barmode="stack",
@@ -38,7 +38,7 @@ def timeline_figure(
         bargap=0.15,
         legend={"font": {"size": 10}, "traceorder": "normal", "itemwidth": 30},
         plot_bgcolor="white",
-        yaxis={"gridcolor": "#eef0f2", "title": None},
+        yaxis={"gridcolor": "#eef0f2", "title": {"text": "stories", "font": {"size": 10}}},
         xaxis={"title": None},
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 11},
     )
@@ -58,8 +58,8 @@ def map_figure(ctx: AppContext, counts: dict[str, int], countries: list[str]) ->
             zmin=0,
             marker_line_color="#8a939c",
             marker_line_width=0.5,
-            colorbar={"thickness": 10, "len": 0.7, "title": {"text": "items", "side": "right"}},
-            hovertemplate="%{text}: %{z} items<extra></extra>",
+            colorbar={"thickness": 10, "len": 0.7, "title": {"text": "stories", "side": "right"}},
+            hovertemplate="%{text}: %{z} stories<extra></extra>",
         )
     )
     fig.update_geos(

@@ -1,4 +1,5 @@
-"""The region page's tables: its countries (items, flagged, top indicator, sources, last item) and
+"""The region page's tables: its countries (stories, their sources, top indicator by stories, items,
+flagged items, last item) and
 the organisation lens (organisation x pillar-three tool, shaded by count)."""
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ from db.organisations import organisation_matrix
 def country_table_view(ctx: AppContext, flt: ItemFilter) -> Any:
     rows = country_table(ctx.database, flt)
     if not rows:
-        return empty("No items about this region's countries in this period.")
+        return empty("No stories about this region's countries in this period.")
     body = [
         html.Tr(
             [
                 html.Td(html.A(ctx.meta.country_name(r.iso3), href=f"/country/{r.iso3}")),
-                html.Td(str(r.items), className="text-end"),
-                html.Td(str(r.flagged), className="text-end"),
+                html.Td(str(r.stories), className="text-end fw-semibold"),
+                html.Td(str(r.sources), className="text-end"),
                 html.Td(
                     indicator_badge(ctx.meta, r.top_indicator, short=True, extra=f" {r.top_indicator_count}")
                     if r.top_indicator
                     else "—"
                 ),
-                html.Td(str(r.sources), className="text-end"),
+                html.Td(str(r.items), className="text-end text-muted"),
+                html.Td(str(r.flagged), className="text-end text-muted"),
                 html.Td(fmt_time(r.last_item_at), className="text-nowrap small"),
             ]
         )
@@ -40,10 +42,17 @@ def country_table_view(ctx: AppContext, flt: ItemFilter) -> Any:
         html.Tr(
             [
                 html.Th("Country"),
-                html.Th("Items", className="text-end"),
-                html.Th("Flagged", className="text-end"),
-                html.Th("Top indicator"),
-                html.Th("Sources", className="text-end"),
+                html.Th(
+                    "Stories",
+                    className="text-end",
+                    title="stories about the country first seen in the period",
+                ),
+                html.Th("Sources", className="text-end", title="distinct sources that carried those stories"),
+                html.Th("Top indicator", title="the indicator with the most stories, and how many"),
+                html.Th(
+                    "Items", className="text-end", title="items (every outlet's report) about the country"
+                ),
+                html.Th("Flagged", className="text-end", title="items flagged for review"),
                 html.Th("Last item"),
             ]
         )

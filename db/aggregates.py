@@ -21,7 +21,9 @@ from db.models import (
     ItemSighting,
     ItemTag,
     Review,
+    StoryItem,
 )
+from db.story_windows import Where, story_totals
 from db.types import as_utc, utcnow
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -114,12 +116,16 @@ def region_coverage(
 
 @dataclass(frozen=True, slots=True)
 class CountryRow:
+    """A country of the region page's table: stories about it (first seen in the period) and the
+    distinct sources that carried them, its top indicator by stories, and its items."""
+
     iso3: str
+    stories: int
+    sources: int
+    top_indicator: str | None
+    top_indicator_count: int  # stories
     items: int
     flagged: int
-    top_indicator: str | None
-    top_indicator_count: int
-    sources: int
     last_item_at: datetime | None
 
 
@@ -127,21 +133,25 @@ class CountryRow:
 class _CountryParts:
     items: int = 0
     flagged: int = 0
-    indicators: dict[str, int] = field(default_factory=dict)
-    feeds: set[int] = field(default_factory=set)
+    stories: int = 0
+    indicators: dict[str, int] = field(default_factory=dict)  # stories per indicator
+    feeds: set[int] = field(default_factory=set)  # feeds the stories' items were stored from
     last: datetime | None = None
 
     def merge(self, other: _CountryParts) -> None:
         self.items += other.items
         self.flagged += other.flagged
-        for ind, n in other.indicators.items():
-            self.indicators[ind] = self.indicators.get(ind, 0) + n
-        self.feeds |= other.feeds
         if other.last is not None and (self.last is None or other.last > self.last):
             self.last = other.last
 
 
+_STORY = func.coalesce(StoryItem.story_id, -Item.id)  # an item stored without a story is one of its own
+_SOURCE = func.coalesce(StoryItem.feed_id, Item.feed_id)
+
+
 def _raw_country_parts(session: Session, flt: ItemFilter) -> dict[str, _CountryParts]:
+    """Per country, the items ``flt`` selects and the stories they belong to (by the items' own
+    dates and places: the filtered table, which the aggregates cannot answer)."""
     ids = filtered_ids(flt)
     per_country = (
         select(
@@ -149,27 +159,33 @@ def _raw_country_parts(session: Session, flt: ItemFilter) -> dict[str, _CountryP
             func.count(distinct(Item.id)),
             func.count(distinct(case((Item.flagged.is_(True), Item.id), else_=None))),
             func.max(Item.published_at),
+            func.count(distinct(_STORY)),
         )
         .join(Item, Item.id == ItemCountry.item_id)
+        .outerjoin(StoryItem, StoryItem.item_id == Item.id)
         .where(ItemCountry.item_id.in_(ids))
         .group_by(ItemCountry.iso3)
     )
     if flt.region:
         per_country = per_country.where(ItemCountry.region == flt.region)
     out: dict[str, _CountryParts] = {}
-    for iso3, n, nf, last in session.execute(per_country):
-        out[str(iso3)] = _CountryParts(int(n), int(nf), last=as_utc(last))
+    for iso3, n, nf, last, stories in session.execute(per_country):
+        out[str(iso3)] = _CountryParts(int(n), int(nf), int(stories), last=as_utc(last))
     sources = (
-        select(ItemCountry.iso3, ItemSighting.feed_id)
-        .join(ItemSighting, ItemSighting.item_id == ItemCountry.item_id)
+        select(ItemCountry.iso3, _SOURCE)
+        .join(Item, Item.id == ItemCountry.item_id)
+        .outerjoin(StoryItem, StoryItem.item_id == Item.id)
         .where(ItemCountry.item_id.in_(ids), ItemCountry.iso3.in_(list(out)))
         .distinct()
     )
     for iso3, feed_id in session.execute(sources):
-        out[str(iso3)].feeds.add(int(feed_id))
+        if feed_id is not None:
+            out[str(iso3)].feeds.add(int(feed_id))
     tops = (
-        select(ItemCountry.iso3, ItemTag.indicator, func.count(distinct(ItemTag.item_id)))
+        select(ItemCountry.iso3, ItemTag.indicator, func.count(distinct(_STORY)))
         .join(ItemTag, ItemTag.item_id == ItemCountry.item_id)
+        .join(Item, Item.id == ItemCountry.item_id)
+        .outerjoin(StoryItem, StoryItem.item_id == Item.id)
         .where(ItemCountry.item_id.in_(ids), ItemCountry.iso3.in_(list(out)))
         .group_by(ItemCountry.iso3, ItemTag.indicator)
     )
@@ -179,20 +195,18 @@ def _raw_country_parts(session: Session, flt: ItemFilter) -> dict[str, _CountryP
 
 
 def _counted_country_parts(session: Session, flt: ItemFilter, region: str) -> dict[str, _CountryParts]:
-    span = split(flt.since or EPOCH, flt.until or FAR_FUTURE)
+    """Items from the item aggregates; stories first seen in the period, and their sources, from the
+    story aggregates."""
+    start, end = flt.since or EPOCH, flt.until or FAR_FUTURE
+    span = split(start, end)
     out: dict[str, _CountryParts] = {}
     if span.first_day is not None:
-        stmt = counts_select(span, "country", DailyCount.key, DailyCount.indicator).where(
-            DailyCount.region == region
+        stmt = counts_select(span, "country", DailyCount.key).where(
+            DailyCount.region == region, DailyCount.indicator == ""
         )
-        for iso3, indicator, n, nf in session.execute(stmt):
+        for iso3, n, nf in session.execute(stmt):
             parts = out.setdefault(str(iso3), _CountryParts())
-            if indicator == "":
-                parts.items, parts.flagged = int(n or 0), int(nf or 0)
-            else:
-                parts.indicators[str(indicator)] = int(n or 0)
-        for iso3, feeds in feeds_by_key(session, span, "country", list(out)).items():
-            out[iso3].feeds = feeds
+            parts.items, parts.flagged = int(n or 0), int(nf or 0)
         # the last item: look only at the last day each country had one
         by_day: dict[date, list[str]] = {}
         for iso3, day in last_days(session, "country", list(out)).items():
@@ -214,11 +228,23 @@ def _counted_country_parts(session: Session, flt: ItemFilter, region: str) -> di
     for lo, hi in span.edges:
         for iso3, parts in _raw_country_parts(session, replace(flt, since=lo, until=hi)).items():
             out.setdefault(iso3, _CountryParts()).merge(parts)
-    return {k: v for k, v in out.items() if v.items}
+    stories = story_totals(session, start, end, Where("country", region=region), sources=True)
+    for (iso3, indicator, _day), n in stories.counts.items():
+        parts = out.setdefault(iso3, _CountryParts())
+        if indicator:
+            parts.indicators[indicator] = n
+        else:
+            parts.stories = n
+    for (iso3, indicator), feeds in stories.sources.items():
+        if not indicator:
+            out[iso3].feeds = feeds
+    return {k: v for k, v in out.items() if v.items or v.stories}
 
 
 def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
-    """Per country of ``flt.region`` (items matching the rest of the filter), most items first."""
+    """Per country of ``flt.region``, most stories first. For a region and a period, stories first
+    seen in the period about the country (a story counts for every place its items name); with other
+    filters (indicator, organisation, words…), the stories of the items the filter selects."""
     with database.read() as session:
         if flt.region and not flt.country and countable(flt):
             parts = _counted_country_parts(session, flt, flt.region)
@@ -230,15 +256,16 @@ def country_table(database: Database, flt: ItemFilter) -> list[CountryRow]:
         rows.append(
             CountryRow(
                 iso3=iso3,
-                items=p.items,
-                flagged=p.flagged,
+                stories=p.stories,
+                sources=len(p.feeds),
                 top_indicator=best[1] if best else None,
                 top_indicator_count=best[0] if best else 0,
-                sources=len(p.feeds),
+                items=p.items,
+                flagged=p.flagged,
                 last_item_at=p.last,
             )
         )
-    rows.sort(key=lambda r: (-r.items, r.iso3))
+    rows.sort(key=lambda r: (-r.stories, -r.items, r.iso3))
     return rows
 
 

@@ -1,5 +1,6 @@
-"""Signals per region x indicator: a window's count of items against the mean of the previous windows,
-and the rule that marks a signal (the overview page and recorded alerts use both)."""
+"""Signals per region x indicator: a window's count of stories against the mean of the previous windows,
+and the rule that marks a signal (the overview page's region panels). Recorded alerts have their own
+arithmetic (``signals.baseline``), also over stories."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from db.days import counts_select, split
 from db.engine import Database
-from db.filters import escape_like
-from db.models import DailyCount, Item, ItemCountry, ItemOrganisation, ItemTag
+from db.story_windows import StoryTotals, Where, raw_story_totals, story_totals
 from db.types import utcnow
 
 
@@ -26,11 +24,13 @@ class AlertRule:
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    """One region x indicator: the window's count against the mean of the previous windows.
+    """One region x indicator: the window's stories against the mean of the previous windows.
 
-    ``baseline_mean`` is the mean count per window over the baseline period; ``ratio`` divides by
-    that mean floored at the rule's ``min_baseline`` (``baseline_used``), so an empty past does not
-    turn two items into an "infinite" spike.
+    ``count`` is the stories first seen in the window that carry the indicator and a country of the
+    region (one event reported by forty outlets is one story), ``sources`` the distinct feeds that
+    carried them; ``baseline_mean`` is the mean story count per window over the baseline period;
+    ``ratio`` divides by that mean floored at the rule's ``min_baseline`` (``baseline_used``), so an
+    empty past does not turn two stories into an "infinite" spike.
     """
 
     region: str
@@ -42,17 +42,25 @@ class Signal:
     baseline_used: float
     ratio: float
     marked: bool
+    sources: int = 0
 
     def explain(self) -> str:
         return (
-            f"{self.count} in the window; previous {self.baseline_windows} windows had "
-            f"{self.baseline_total} ({self.baseline_mean:.1f} per window, floored at "
+            f"{self.count} {'story' if self.count == 1 else 'stories'} from {self.sources} "
+            f"source{'' if self.sources == 1 else 's'} in the window; previous {self.baseline_windows} windows "
+            f"had {self.baseline_total} ({self.baseline_mean:.1f} stories per window, floored at "
             f"{self.baseline_used:.1f}); ratio {self.ratio:.1f}"
         )
 
 
 def make_signal(
-    region: str, indicator: str, count: int, baseline_total: int, windows: int, rule: AlertRule
+    region: str,
+    indicator: str,
+    count: int,
+    baseline_total: int,
+    windows: int,
+    rule: AlertRule,
+    sources: int = 0,
 ) -> Signal:
     mean = baseline_total / windows if windows else 0.0
     used = max(mean, rule.min_baseline)
@@ -68,49 +76,34 @@ def make_signal(
         round(used, 3),
         round(ratio, 3),
         marked,
+        sources,
     )
+
+
+def _where(organisation: str | None) -> Where:
+    return Where("region-org", suffix=f"|{organisation}") if organisation else Where("region")
+
+
+def _pairs(totals: StoryTotals) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Stories and distinct sources per (region, indicator) (a "region|ORG" key read as its region)."""
+    counts: dict[tuple[str, str], int] = {}
+    for (key, indicator, _day), n in totals.counts.items():
+        if indicator:
+            pair = (key.split("|", 1)[0], indicator)
+            counts[pair] = counts.get(pair, 0) + n
+    sources = {
+        (key.split("|", 1)[0], indicator): len(feeds)
+        for (key, indicator), feeds in totals.sources.items()
+        if indicator
+    }
+    return counts, sources
 
 
 def _raw_counts(
     session: Session, start: datetime, end: datetime, organisation: str | None
 ) -> dict[tuple[str, str], int]:
-    """Items per region x indicator published in ``[start, end)``, from the raw rows."""
-    pairs = (
-        select(ItemCountry.region, ItemTag.indicator, Item.id)
-        .join(ItemTag, ItemTag.item_id == Item.id)
-        .join(ItemCountry, ItemCountry.item_id == Item.id)
-        .where(Item.published_at >= start, Item.published_at < end)
-        .where(ItemCountry.region.is_not(None))
-        .distinct()
-    )
-    if organisation:
-        pairs = pairs.where(
-            exists().where(ItemOrganisation.item_id == Item.id, ItemOrganisation.org_id == organisation)
-        )
-    sub = pairs.subquery()
-    stmt = select(sub.c.region, sub.c.indicator, func.count()).group_by(sub.c.region, sub.c.indicator)
-    return {(str(r), str(i)): int(n) for r, i, n in session.execute(stmt)}
-
-
-def _counts(
-    session: Session, start: datetime, end: datetime, organisation: str | None
-) -> dict[tuple[str, str], int]:
-    """As ``_raw_counts``; whole days from the daily aggregates."""
-    span = split(start, end)
-    out: dict[tuple[str, str], int] = {}
-    if span.first_day is not None:
-        if organisation:
-            stmt = counts_select(span, "region-org", DailyCount.region, DailyCount.indicator).where(
-                DailyCount.key.like(f"%|{escape_like(organisation)}", escape="\\")
-            )
-        else:
-            stmt = counts_select(span, "region", DailyCount.region, DailyCount.indicator)
-        for region, indicator, n, _flagged in session.execute(stmt.where(DailyCount.indicator != "")):
-            out[(str(region), str(indicator))] = int(n or 0)
-    for lo, hi in span.edges:
-        for key, n in _raw_counts(session, lo, hi, organisation).items():
-            out[key] = out.get(key, 0) + n
-    return out
+    """Stories per region x indicator first seen in ``[start, end)``, from the raw rows."""
+    return _pairs(raw_story_totals(session, start, end, _where(organisation)))[0]
 
 
 def region_signals(
@@ -128,11 +121,14 @@ def region_signals(
     now = now or utcnow()
     window_start = now - timedelta(days=window_days)
     baseline_start = window_start - timedelta(days=window_days * baseline_windows)
+    where = _where(organisation)
     with database.read() as session:
-        recent = _counts(session, window_start, now, organisation)
-        past = _counts(session, baseline_start, window_start, organisation)
+        recent, sources = _pairs(story_totals(session, window_start, now, where, sources=True))
+        past, _ = _pairs(story_totals(session, baseline_start, window_start, where))
     keys = set(recent) | set(past) | {(r, i) for r in regions for i in indicators}
     return {
-        key: make_signal(key[0], key[1], recent.get(key, 0), past.get(key, 0), baseline_windows, rule)
+        key: make_signal(
+            key[0], key[1], recent.get(key, 0), past.get(key, 0), baseline_windows, rule, sources.get(key, 0)
+        )
         for key in keys
     }

@@ -342,7 +342,8 @@ def seed_sample(
     database: Database, now: datetime | None = None, *, seed: int = 7, stories: bool = True
 ) -> dict[str, Any]:
     """A varied data set: feeds in every region (one failing), ~400 items over 90 days, a 7-day
-    peacekeeping spike in DR Congo, the XSS probe (flagged), reviews on a few items."""
+    peacekeeping spike in DR Congo, the XSS probe (flagged), a story reported by three outlets (Kosovo),
+    reviews on a few items."""
     from db.reviews import record_review
 
     now = now or datetime.now(UTC).replace(microsecond=0)
@@ -432,6 +433,22 @@ def seed_sample(
             countries=["XKX", "SRB"],
             organisations=["EU"],
         )
+        # two more outlets' reports of the Kosovo story: three items, one story from three sources
+        for feed, title, ago in (
+            (world, "EU threatens Kosovo and Serbia with sanctions", 0.9),
+            (feeds["middle-east-north-africa"], "L'UE menace le Kosovo et la Serbie de sanctions", 0.8),
+        ):
+            s.add_item(
+                tx,
+                feed,
+                title,
+                "The European Union said sanctions were possible.",
+                days_ago=ago,
+                indicators={"sanctions": 2.0},
+                countries=["XKX"],
+                organisations=["EU"],
+                story=s.story_of.get(kosovo),
+            )
     flagged_ids = ids[:40]
     record_review(database, flagged_ids[:6], "confirmed", "alice", "matches field reports", now=now)
     record_review(database, flagged_ids[6:9], "dismissed", "alice", "market news", now=now)

@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from db import Database
-from db.aggregates import _raw_country_parts, _raw_indicator_counts, country_table, indicator_counts
+from db.aggregates import (
+    FAR_FUTURE,
+    _raw_country_parts,
+    _raw_indicator_counts,
+    country_table,
+    indicator_counts,
+)
 from db.attempt import FeedAttempt
 from db.feeds import remove_feed
 from db.filters import ItemFilter
@@ -25,6 +31,7 @@ from db.reviews import apply_action
 from db.series import _raw_series, daily_series
 from db.signals import AlertRule, _raw_counts, region_signals
 from db.store import store_attempt, store_attempts
+from db.story_windows import Where, raw_story_totals
 from db.values import CountryValues, IndicatorValues
 from ingest.dedupe import decide
 from ingest.stories import make_clustering
@@ -330,10 +337,18 @@ def test_aggregated_answers_equal_the_raw_rows(db: Database) -> None:
             assert indicator_counts(db, place) == _raw_indicator_counts(s, place)
     with db.read() as s:
         raw = _raw_country_parts(s, ItemFilter(region="africa", since=since))
+        raw_stories = raw_story_totals(s, since, FAR_FUTURE, Where("country", region="africa"), sources=True)
     rows = country_table(db, ItemFilter(region="africa", since=since))
-    assert {r.iso3: (r.items, r.flagged, r.sources, r.last_item_at) for r in rows} == {
-        k: (p.items, p.flagged, len(p.feeds), p.last) for k, p in raw.items()
+    assert {r.iso3: (r.items, r.flagged, r.last_item_at) for r in rows} == {
+        k: (p.items, p.flagged, p.last) for k, p in raw.items()
     }
+    assert {r.iso3: (r.stories, r.sources) for r in rows} == {
+        k: (n, len(raw_stories.sources[(k, "")])) for (k, i, _d), n in raw_stories.counts.items() if not i
+    }
+    assert sum(r.stories for r in rows) > 0
+    for r in rows:
+        per_indicator = {i: n for (k, i, _d), n in raw_stories.counts.items() if k == r.iso3 and i}
+        assert r.top_indicator_count == max(per_indicator.values(), default=0)
     for org in (None, "UN", "AU"):
         for region, country in ((None, None), ("africa", None), (None, "SDN")):
             with db.read() as s:
@@ -346,5 +361,12 @@ def test_aggregated_answers_equal_the_raw_rows(db: Database) -> None:
             }
         with db.read() as s:
             wanted = {**_raw_counts(s, NOW - timedelta(days=7), NOW, org)}
+            past = _raw_counts(s, NOW - timedelta(days=35), NOW - timedelta(days=7), org)
+            where = Where("region-org", suffix=f"|{org}") if org else Where("region")
+            sources = raw_story_totals(s, NOW - timedelta(days=7), NOW, where, sources=True).sources
         signals = region_signals(db, AlertRule(), now=NOW, organisation=org)
         assert {k: s.count for k, s in signals.items() if s.count} == wanted
+        assert {k: s.baseline_total for k, s in signals.items() if s.baseline_total} == past
+        assert {k: s.sources for k, s in signals.items() if s.count} == {
+            (key.split("|")[0], i): len(f) for (key, i), f in sources.items() if i
+        }

@@ -122,11 +122,15 @@ def test_country_table_and_organisation_matrix(db: Database, seeded: Seeder) -> 
         countries=["SDN"],
         organisations=["EU", "UN"],
     )
-    seeded.item(f, "Sudan market", countries=["SDN"])
+    market = seeded.item(f, "Sudan market", countries=["SDN"])
+    # outlet G's own report of the market story: one more item and source, not one more story
+    seeded.item(g, "Sudan: markets calm", countries=["SDN"], story=seeded.story_of[market])
     seeded.item(f, "Haiti sanctions", indicators=["sanctions"], countries=["HTI"], organisations=["OAS"])
     rows = country_table(db, ItemFilter(region="africa"))
-    assert [(r.iso3, r.items, r.flagged, r.top_indicator, r.sources) for r in rows] == [
-        ("SDN", 3, 2, "peacekeeping", 2)
+    # a story's sources are the outlets its items were stored from (G's copy of the first item's link
+    # is a sighting of that item, not a report of its own)
+    assert [(r.iso3, r.stories, r.sources, r.items, r.flagged, r.top_indicator) for r in rows] == [
+        ("SDN", 3, 2, 4, 2, "peacekeeping")
     ]
     matrix = organisation_matrix(db, ItemFilter(region="africa"), ["peacekeeping", "sanctions", "icc"])
     assert matrix == {

@@ -177,7 +177,7 @@ def content(ctx: AppContext, iso3: str, days: int) -> list[Any]:
             [
                 dbc.Col(
                     card(
-                        "Indicators over the past year (weekly)",
+                        "Stories per indicator over the past year (weekly)",
                         dcc.Graph(
                             id="country-timeline",
                             figure=timeline_figure(ctx, dates, series, weekly=True),

@@ -1,5 +1,6 @@
-"""Overview (/): one panel per region — every indicator's count in the window against its baseline,
-a 90-day sparkline, and who covers the region (sources, languages, failing feeds)."""
+"""Overview (/): one panel per region — every indicator's stories in the window (and the distinct
+sources that carried them) against its baseline, a 90-day sparkline of stories per day, and who covers
+the region (sources, languages, failing feeds, items)."""
 
 from __future__ import annotations
 
@@ -65,9 +66,10 @@ def _signal_row(ctx: AppContext, s: Signal, series: list[int]) -> html.Tr:
                 title=ctx.meta.indicator_name(s.indicator),
             ),
             html.Td(str(s.count), className="text-end fw-semibold" if s.marked else "text-end"),
+            html.Td(str(s.sources), className="text-end text-muted"),
             html.Td(f"{s.baseline_mean:.1f}", className="text-end text-muted"),
             html.Td(ratio, className="text-end"),
-            html.Td(html.Img(src=sparkline_src(series, colour, width=96), alt="", className="spark")),
+            html.Td(html.Img(src=sparkline_src(series, colour, width=76), alt="", className="spark")),
         ],
         title=s.explain(),
         className="signal-marked" if s.marked else None,
@@ -84,17 +86,22 @@ def region_panel(
 ) -> dbc.Card:
     rows = []
     for group, ids in (("Pillar-three tools", ctx.meta.tools), ("Atrocity crimes", ctx.meta.crimes)):
-        rows.append(html.Tr(html.Th(group, colSpan=5, className="group-row")))
+        rows.append(html.Tr(html.Th(group, colSpan=6, className="group-row")))
         rows += [_signal_row(ctx, signals[(slug, i)], series.get((slug, i), [0] * days)) for i in ids]
     marked = sum(1 for i in ctx.meta.indicator_ids if signals[(slug, i)].marked)
     head = html.Thead(
         html.Tr(
             [
                 html.Th("Indicator"),
-                html.Th("Count", className="text-end"),
-                html.Th("Base", className="text-end", title="baseline: mean per window"),
-                html.Th("Ratio", className="text-end"),
-                html.Th("90 days"),
+                html.Th(
+                    "Stories",
+                    className="text-end",
+                    title="stories first seen in the window (one event reported by many outlets is one story)",
+                ),
+                html.Th("Src", className="text-end", title="distinct sources that carried those stories"),
+                html.Th("Base", className="text-end", title="baseline: mean stories per window"),
+                html.Th("Ratio", className="text-end", title="stories ÷ baseline (floored)"),
+                html.Th("90 days", title="stories per day over 90 days"),
             ]
         )
     )
@@ -230,8 +237,10 @@ def layout(**query: Any) -> html.Div:
             ),
             dbc.Col(
                 html.Div(
-                    f"Marked when the count is at least {rule.min_count} and at least ×{rule.ratio:g} the "
-                    f"baseline (mean per window over the previous four windows, floored at {rule.min_baseline:g}).",
+                    "Counts are stories (one event reported by many outlets is one story) and the distinct "
+                    f"sources (Src) that carried them. Marked when a count is at least {rule.min_count} and at "
+                    f"least ×{rule.ratio:g} the baseline (mean stories per window over the previous four "
+                    f"windows, floored at {rule.min_baseline:g}).",
                     className="small text-muted",
                 ),
                 md=4,

@@ -40,7 +40,7 @@ def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: s
     flt = _filter(slug, days, indicator, org, now)
     dates, raw = daily_series(ctx.database, now=now, days=days, region=slug, organisation=org or None)
     series = {ind: vals for (_r, ind), vals in raw.items() if not indicator or ind == indicator}
-    counts = {r.iso3: r.items for r in country_table(ctx.database, flt)}
+    counts = {r.iso3: r.stories for r in country_table(ctx.database, flt)}
     flagged = list_items(ctx.database, replace(flt, flagged_only=True), limit=12)
     topo = get_asset_url("topojson/")
     return [
@@ -48,7 +48,7 @@ def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: s
             [
                 dbc.Col(
                     card(
-                        "Indicators over time",
+                        "Stories per indicator over time",
                         dcc.Graph(
                             id="region-timeline",
                             figure=timeline_figure(ctx, dates, series, weekly=days > 90),
@@ -60,7 +60,7 @@ def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: s
                 ),
                 dbc.Col(
                     card(
-                        "Items by country",
+                        "Stories by country",
                         dcc.Graph(
                             id="region-map",
                             figure=map_figure(ctx, counts, ctx.meta.countries_in_region(slug)),
@@ -76,7 +76,7 @@ def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: s
             [
                 dbc.Col(card("Countries", country_table_view(ctx, flt)), lg=12, xl=6, className="mb-3"),
                 dbc.Col(
-                    card("Organisation lens: who acts with which tool", org_matrix_view(ctx, flt)),
+                    card("Organisation lens: items per organisation and tool", org_matrix_view(ctx, flt)),
                     lg=12,
                     xl=6,
                     className="mb-3",
