@@ -179,6 +179,26 @@ class Normaliser:
         s: str = stem(token)
         if len(s) > 4 and s[-1] in _VOWELS:
             s = s[:-1]
+        if (
+            lang == "fr"
+            and s == token
+            and token.endswith("ent")
+            and len(token) >= 7
+            and MARK + s not in self.vocab
+        ):
+            # the present's third person plural (sanctionnent, suspendent, expulsent, déploient): the
+            # French stemmer leaves "-ent" alone (it is as often a noun's), so it is read as the verb
+            # only when that gives a known term's word and the written form is not one
+            base = token[:-3]
+            forms = [base + "er", base + "re", base + "ir"]
+            if base.endswith("i"):
+                forms.append(base[:-1] + "yer")
+            for form in forms:
+                v: str = stem(form)
+                if len(v) > 4 and v[-1] in _VOWELS:
+                    v = v[:-1]
+                if MARK + v in self.vocab:
+                    return MARK + v
         return MARK + s
 
     def _arabic(self, token: str) -> tuple[str, int]:
