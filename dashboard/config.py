@@ -51,3 +51,5 @@ class DashboardConfig:
     tagger: TaggerConfig = field(default_factory=TaggerConfig)
     #: the demo: a banner says the data is invented
     demo: bool = False
+    #: seconds the pages' aggregate figures are shared by all visitors of one process (0: never)
+    cache_seconds: float = 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 import dash
@@ -14,10 +15,12 @@ import flask
 from dashboard.config import DashboardConfig
 from dashboard.grid import GridCursors
 from dashboard.meta import Meta
+from dashboard.shared_reads import SharedReads, floor_time, freeze
 from db import Database
 from db.roles import ROLES
 from db.rule_stats import RuleThresholds
 from db.signals import AlertRule
+from db.types import utcnow
 
 EXTENSION = "r2pwatch"
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -28,6 +31,7 @@ PERMISSIONS: dict[str, str] = {"review": "analyst", "feeds": "analyst", "account
 PREVIEW_CONCURRENCY = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,23 @@ class AppContext:
     preview_slots: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(PREVIEW_CONCURRENCY)
     )
+    #: the pages' aggregate figures, shared by every visitor for ``config.cache_seconds``
+    shared: SharedReads = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shared = SharedReads(self.config.cache_seconds)
+
+    def now(self) -> datetime:
+        """The time the pages' figures are read at: now, floored to ``cache_seconds``, so that windows
+        ("the last 7 days") built from it are the same for every visitor of the period and their reads
+        can be shared."""
+        return floor_time(utcnow(), self.config.cache_seconds)
+
+    def read(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
+        """``fn(self.database, *args, **kwargs)``, shared with every visitor who asks for the same
+        arguments within ``cache_seconds`` (see :mod:`dashboard.shared_reads`)."""
+        key = (fn.__module__, fn.__qualname__, freeze(args), freeze(kwargs))
+        return self.shared.get(key, lambda: fn(self.database, *args, **kwargs))
 
     @property
     def rule(self) -> AlertRule:

@@ -17,7 +17,7 @@ from db.organisations import organisation_matrix
 
 
 def country_table_view(ctx: AppContext, flt: ItemFilter) -> Any:
-    rows = country_table(ctx.database, flt)
+    rows = ctx.read(country_table, flt)
     if not rows:
         return empty("No stories about this region's countries in this period.")
     body = [
@@ -67,7 +67,7 @@ def country_table_view(ctx: AppContext, flt: ItemFilter) -> Any:
 
 def org_matrix_view(ctx: AppContext, flt: ItemFilter) -> Any:
     tools = ctx.meta.tools
-    cells = organisation_matrix(ctx.database, flt, tools)
+    cells = ctx.read(organisation_matrix, flt, tools)
     if not cells:
         return empty("No organisation acting with a pillar-three tool in this period.")
     totals: dict[str, int] = {}

@@ -148,6 +148,7 @@ def dashboard_config(settings: Settings) -> DashboardConfig:
         feed_test=FeedTestConfig(fetch=fetch_config(settings), addresses=address_policy(settings)),
         tagger=tagger_config(settings),
         demo=settings.demo,
+        cache_seconds=max(0.0, float(settings["serve.cache_seconds"])),
     )
 
 

@@ -252,6 +252,14 @@ SPECS: tuple[Spec, ...] = (
         "Behind one reverse proxy: take the client address, scheme and host from its X-Forwarded-For/-Proto/-Host "
         "headers (an HTTPS request then gets a Secure cookie).",
     ),
+    Spec(
+        "serve.cache_seconds",
+        "float",
+        30.0,
+        "How long the overview, region and country pages' figures (signal panels, series, coverage, country "
+        "tables) are shared by every visitor of one dashboard process before they are read again; 0: read "
+        "for every request. Review queues and item lists are always read fresh.",
+    ),
     Spec("auth.anonymous_read", "bool", False, "Let visitors who are not logged in view as viewers."),
 )
 SPEC_BY_NAME: dict[str, Spec] = {s.name: s for s in SPECS}

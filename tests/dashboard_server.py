@@ -26,9 +26,10 @@ CHROMIUM_ARGS = [
 
 
 def make_settings(*, anonymous: bool = False, demo: bool = False) -> Settings:
-    """Defaults (no files, no environment) with a fixed session key."""
+    """Defaults (no files, no environment) with a fixed session key, and pages that read afresh on every
+    request (tests look at what they just wrote; tests/test_shared_reads.py covers shared reads)."""
     s = load_settings(use_default_files=False, environ={}).replace(
-        serve__secret_key="test-key", auth__anonymous_read=anonymous
+        serve__secret_key="test-key", auth__anonymous_read=anonymous, serve__cache_seconds=0.0
     )
     return Settings(s.values, s.sources, demo)
 

@@ -35,21 +35,18 @@ from db.filters import ItemFilter
 from db.listing import list_items
 from db.organisations import organisation_counts
 from db.series import daily_series
-from db.types import utcnow
 
 PATH_TEMPLATE = "/country/<iso3>"
 YEAR = 364  # 52 whole weeks
 
 
 def _organisations(ctx: AppContext, flt: ItemFilter) -> Any:
-    rows = organisation_counts(ctx.database, flt)
+    rows = ctx.read(organisation_counts, flt)
     if not rows:
         return empty("No organisation mentioned in this period.")
     items = []
     for org, n in rows[:15]:
-        tools = indicator_counts(
-            ctx.database, ItemFilter(country=flt.country, since=flt.since, organisation=org)
-        )
+        tools = ctx.read(indicator_counts, ItemFilter(country=flt.country, since=flt.since, organisation=org))
         tool_badges = [
             indicator_badge(ctx.meta, t, short=True, extra=f" {tools[t]}")
             for t in ctx.meta.tools
@@ -73,7 +70,7 @@ def _organisations(ctx: AppContext, flt: ItemFilter) -> Any:
 
 
 def _alerts(ctx: AppContext, region: str | None, since: Any) -> Any:
-    alerts = list_alerts(ctx.database, since=since, region=region) if region else []
+    alerts = ctx.read(list_alerts, since=since, region=region) if region else []
     if not alerts:
         return empty(f"No alerts for {ctx.meta.region_name(region)} in this period.")
     return html.Ul(
@@ -133,7 +130,7 @@ def _reviewed(ctx: AppContext, iso3: str, since: Any, now: Any) -> Any:
 
 
 def _sources(ctx: AppContext, iso3: str, since: Any, now: Any) -> Any:
-    covering = covering_feeds(ctx.database, Scope(country=iso3), since, now, now=now)
+    covering = ctx.read(covering_feeds, Scope(country=iso3), since, now, now=now)
     if not covering:
         return empty("No feed carried news about this country in this period: silence here is not calm.")
     rows = [
@@ -165,10 +162,10 @@ def _sources(ctx: AppContext, iso3: str, since: Any, now: Any) -> Any:
 
 
 def content(ctx: AppContext, iso3: str, days: int) -> list[Any]:
-    now = utcnow()
+    now = ctx.now()
     since = now - timedelta(days=days)
     flt = ItemFilter(country=iso3, since=since)
-    dates, raw = daily_series(ctx.database, now=now, days=YEAR, country=iso3)
+    dates, raw = ctx.read(daily_series, now=now, days=YEAR, country=iso3)
     series = {ind: vals for (_c, ind), vals in raw.items()}
     region = ctx.meta.region_of(iso3)
     rows = list_items(ctx.database, flt, limit=40)

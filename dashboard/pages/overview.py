@@ -20,7 +20,6 @@ from db.alerts import list_alerts
 from db.choices import known_organisations
 from db.series import daily_series
 from db.signals import Signal, region_signals
-from db.types import utcnow
 
 PATH = "/"
 WINDOWS = (
@@ -135,16 +134,18 @@ def region_panel(
 
 
 def panels(ctx: AppContext, window: int, organisation: str | None) -> list[Any]:
-    signals = region_signals(
-        ctx.database,
+    now = ctx.now()
+    signals = ctx.read(
+        region_signals,
         ctx.rule,
+        now=now,
         window_days=window,
         organisation=organisation,
         regions=ctx.meta.regions,
         indicators=ctx.meta.indicator_ids,
     )
-    _dates, series = daily_series(ctx.database, days=90, organisation=organisation)
-    coverage = region_coverage(ctx.database)
+    _dates, series = ctx.read(daily_series, now=now, days=90, organisation=organisation)
+    coverage = ctx.read(region_coverage, now=now)
     return [
         dbc.Col(
             region_panel(ctx, slug, signals, series, 90, coverage.get(slug)),
@@ -159,8 +160,7 @@ def panels(ctx: AppContext, window: int, organisation: str | None) -> list[Any]:
 
 def recent_alerts(ctx: AppContext, days: int = 14) -> dbc.Card:
     """Alerts the scheduler recorded (db/alerts.py), newest first, each with its arithmetic."""
-    since = utcnow() - timedelta(days=days)
-    alerts = list_alerts(ctx.database, since=since)[:12]
+    alerts = ctx.read(list_alerts, since=ctx.now() - timedelta(days=days))[:12]
     body: Any
     if not alerts:
         body = html.Div(f"No alerts recorded in the last {days} days.", className="small text-muted")
@@ -209,7 +209,7 @@ def _window(value: Any) -> int:
 
 def layout(**query: Any) -> html.Div:
     ctx = get_ctx()
-    orgs = known_organisations(ctx.database)
+    orgs = ctx.read(known_organisations)
     days = _window(query.get("window"))
     org = query.get("org") if query.get("org") in orgs else None
     rule = ctx.rule

@@ -24,7 +24,6 @@ from db.choices import known_organisations
 from db.filters import ItemFilter
 from db.listing import list_items
 from db.series import daily_series
-from db.types import utcnow
 
 PATH_TEMPLATE = "/region/<slug>"
 
@@ -36,11 +35,11 @@ def _filter(slug: str, days: int, indicator: str | None, org: str | None, now: d
 
 
 def content(ctx: AppContext, slug: str, days: int, indicator: str | None, org: str | None) -> list[Any]:
-    now = utcnow()
+    now = ctx.now()
     flt = _filter(slug, days, indicator, org, now)
-    dates, raw = daily_series(ctx.database, now=now, days=days, region=slug, organisation=org or None)
+    dates, raw = ctx.read(daily_series, now=now, days=days, region=slug, organisation=org or None)
     series = {ind: vals for (_r, ind), vals in raw.items() if not indicator or ind == indicator}
-    counts = {r.iso3: r.stories for r in country_table(ctx.database, flt)}
+    counts = {r.iso3: r.stories for r in ctx.read(country_table, flt)}
     flagged = list_items(ctx.database, replace(flt, flagged_only=True), limit=12)
     topo = get_asset_url("topojson/")
     return [
@@ -107,14 +106,14 @@ def layout(slug: str = "", **query: Any) -> html.Div:
                 ),
             ]
         )
-    cov = region_coverage(ctx.database).get(slug)
+    cov = ctx.read(region_coverage, now=ctx.now()).get(slug)
     subtitle = (
         f"{_n(cov.sources, 'source')} · {_n(len(cov.languages), 'language')} ({', '.join(cov.languages)})"
         f" · {_n(cov.failing, 'failing feed')}"
         if cov
         else "No sources cover this region"
     )
-    orgs = known_organisations(ctx.database)
+    orgs = ctx.read(known_organisations)
     days = period_of(query.get("period"))
     indicator = query.get("indicator") if query.get("indicator") in ctx.meta.indicator_ids else None
     org = query.get("org") if query.get("org") in orgs else None
@@ -206,7 +205,7 @@ def export(
     if slug not in ctx.meta.regions:
         raise dash.exceptions.PreventUpdate
     fmt = "json" if dash.ctx.triggered_id == "region-export-json" else "csv"
-    flt = _filter(slug, period_of(period), indicator, org, utcnow())
+    flt = _filter(slug, period_of(period), indicator, org, ctx.now())
     return export_download(ctx, flt, fmt, f"r2pwatch-{slug}")
 
 
