@@ -252,31 +252,54 @@ def _candidates(
     return found
 
 
+@cache
+def _story_stats_query() -> Executable:
+    """Items, distinct feeds, first and last publication of the stories ``ids`` (built once)."""
+    return (
+        select(
+            StoryItem.story_id,
+            func.count(),
+            func.count(func.distinct(StoryItem.feed_id)),
+            func.min(StoryItem.published_at),
+            func.max(StoryItem.published_at),
+        )
+        .where(StoryItem.story_id.in_(bindparam("ids", expanding=True)))
+        .group_by(StoryItem.story_id)
+    )
+
+
+@cache
+def _story_update() -> Executable:
+    """One story's counts and first/last seen, by id (Core: the ORM's bulk update costs more here)."""
+    return (
+        update(_STORIES)
+        .where(_STORIES.c.id == bindparam("b_id"))
+        .values(
+            items=bindparam("b_items"),
+            sources=bindparam("b_sources"),
+            first_seen_at=bindparam("b_first", type_=_STORIES.c.first_seen_at.type),
+            last_seen_at=bindparam("b_last", type_=_STORIES.c.last_seen_at.type),
+        )
+    )
+
+
 def refresh_stories(session: Session, story_ids: Sequence[int]) -> None:
     """Recount items and distinct feeds of these stories; move their first/last seen (stories that
     gained items; stories whose items were deleted)."""
+    session.flush()  # what session.execute would do before reading: pending ORM changes count
+    conn = session.connection()
     for chunk in chunks(list(story_ids), _CHUNK):
-        stats = session.execute(
-            select(
-                StoryItem.story_id,
-                func.count(),
-                func.count(func.distinct(StoryItem.feed_id)),
-                func.min(StoryItem.published_at),
-                func.max(StoryItem.published_at),
-            )
-            .where(StoryItem.story_id.in_(chunk))
-            .group_by(StoryItem.story_id)
-        ).all()
+        stats = conn.execute(_story_stats_query(), {"ids": list(chunk)}).all()
         if stats:
-            session.execute(
-                update(Story),
+            conn.execute(
+                _story_update(),
                 [
                     {
-                        "id": sid,
-                        "items": n,
-                        "sources": max(1, feeds),
-                        "first_seen_at": as_utc(first),
-                        "last_seen_at": as_utc(last),
+                        "b_id": sid,
+                        "b_items": n,
+                        "b_sources": max(1, feeds),
+                        "b_first": as_utc(first),
+                        "b_last": as_utc(last),
                     }
                     for sid, n, feeds, first, last in stats
                 ],
