@@ -2,9 +2,10 @@
 
 Seeds N items (bulk inserts; titles and summaries from ../shared/corpus/news-2023/, dates over two years,
 300 feeds, a mix of countries, tags, organisations, second sightings and review states; a third of the
-items another outlet's report of a story), fills the daily aggregates (items and stories), then times
-every query the overview, region, country, review and alerts pages run (median of repeated runs) and the review grid's page of 100 rows at a deep position, read as the grid reads it while
-scrolling (after the previous block's last row). Prints one JSON object per backend as its last line:
+items another outlet's report of a story), fills the daily aggregates (items, stories and feed days), then
+times every query the overview, region, country (its covering feeds too), feeds, review and alerts pages run
+(median of repeated runs) and the review grid's page of 100 rows at a deep position, read as the grid reads it
+while scrolling (after the previous block's last row). Prints one JSON object per backend as its last line:
 {"backend", "items", "seed_s", "queries": {name: median_ms}, "review_page_ms"}.
 
     python benchmarks/dashboard_queries.py [--items 30000] [--database-url URL] [--repeat 5]
@@ -35,7 +36,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from db import Database, upgrade  # noqa: E402
+from db import Database, feed_days, upgrade  # noqa: E402
 from db.aggregates import (  # noqa: E402
     country_table,
     indicator_counts,
@@ -43,7 +44,9 @@ from db.aggregates import (  # noqa: E402
     review_shares,
 )
 from db.alerts import list_alerts  # noqa: E402
+from db.briefs import Scope, covering_feeds  # noqa: E402
 from db.choices import feed_choices, known_countries, known_organisations  # noqa: E402
+from db.feeds import list_feeds  # noqa: E402
 from db.filters import ItemFilter  # noqa: E402
 from db.listing import ColumnFilter, SortKey, TextCondition, item_page, list_items  # noqa: E402
 from db.models import (  # noqa: E402
@@ -278,6 +281,7 @@ def seed(database: Database, n_items: int, rng: random.Random) -> None:
         )
         rebuild(s)
         rebuild_stories(s)
+        feed_days.rebuild(s)
     with database.engine.begin() as conn:
         if database.dialect == "postgresql":
             for table in ("feeds", "items", "item_sightings", "stories"):
@@ -329,6 +333,10 @@ def run(database: Database, backend: str, n_items: int, seed_s: float, repeat: i
         "country: indicator counts": lambda: indicator_counts(database, country),
         "country: organisation counts": lambda: organisation_counts(database, country),
         "country: latest items": lambda: list_items(database, country, limit=20),
+        "country: covering feeds (30 days)": lambda: covering_feeds(
+            database, Scope(country="SDN"), now - timedelta(days=30), now, now=now
+        ),
+        "feeds: list with health": lambda: list_feeds(database, now=now),
         "review: countries, feeds": lambda: (known_countries(database), feed_choices(database)),
         "review: first 100 flagged rows": lambda: item_page(database, flagged),
         "review: first 100 by score": lambda: item_page(database, flagged, sort=by_score),

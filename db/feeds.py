@@ -6,17 +6,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.audit import record
 from db.counts import counted
 from db.engine import Database
+from db.feed_days import health, refreshed
 from db.models import Feed, FetchLog, Item, ItemSighting
-from db.types import as_utc, utcnow
+from db.types import utcnow
 
 
 class DuplicateFeed(Exception):
@@ -226,7 +226,7 @@ def remove_feed(database: Database, ref: str | int, *, actor: str | None = None)
         feed_id = feed.id
         only_here = _items_only_in(session, feed_id)
         carried = session.scalars(select(ItemSighting.item_id).where(ItemSighting.feed_id == feed_id)).all()
-        with counted(session, carried):
+        with counted(session, carried), refreshed(session, carried):
             if only_here:
                 session.execute(delete(Item).where(Item.id.in_(only_here)))
             session.execute(delete(ItemSighting).where(ItemSighting.feed_id == feed_id))
@@ -258,29 +258,15 @@ def removal_impact(database: Database, ref: str | int) -> tuple[int, int]:
 
 
 def list_feeds(database: Database, *, now: datetime | None = None) -> list[FeedInfo]:
-    """Every feed with its health: item counts, items/day over 30 days, staleness."""
+    """Every feed with its health: item counts, items/day over 30 days, staleness (read from the
+    per-feed daily aggregate, ``db.feed_days``: the cost follows feeds x days, not items stored)."""
     now = now or utcnow()
-    since = now - timedelta(days=30)
     with database.read() as session:
-        stats: dict[int, tuple[int, int, Any, Any]] = {}
-        stmt = (
-            select(
-                ItemSighting.feed_id,
-                func.count(),
-                func.sum(case((Item.published_at >= since, 1), else_=0)),
-                func.min(Item.published_at),
-                func.max(Item.published_at),
-            )
-            .join(Item, Item.id == ItemSighting.item_id)
-            .group_by(ItemSighting.feed_id)
-        )
-        for feed_id, n, n30, first, last in session.execute(stmt):
-            stats[feed_id] = (int(n), int(n30 or 0), first, last)
+        stats = health(session, now)
         feeds = list(session.scalars(select(Feed).order_by(Feed.id)))
         out = []
         for f in feeds:
-            n, n30, first_raw, last_raw = stats.get(f.id, (0, 0, None, None))
-            first, last = as_utc(first_raw), as_utc(last_raw)
+            n, n30, first, last = stats.get(f.id, (0, 0, None, None))
             out.append(
                 FeedInfo(
                     id=f.id,

@@ -414,6 +414,20 @@ class DailyStoryFeed(Base):
     __table_args__ = (Index(None, "scope", "key", "day"),)
 
 
+class FeedDay(Base):
+    """A feed's sightings of items published on a UTC day, with the earliest and latest of those
+    items' times: the feed list's health (counts, items per day, staleness) read per feed and day
+    instead of from every sighting, kept in the same transaction as the sightings (``db.feed_days``)."""
+
+    __tablename__ = "feed_days"
+
+    feed_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    items: Mapped[int] = mapped_column(Integer)
+    first_published: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_published: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class UserSession(Base):
     """A dashboard login. The cookie carries a random token; only its SHA-256 is stored, so the rows
     alone open nothing. Deleting a row ends that session at once."""

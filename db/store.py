@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from db.attempt import FeedAttempt, Status, StoreResult
 from db.counts import NewCounted, add_new_items, counted
 from db.engine import Database
+from db.feed_days import add_sightings
 from db.feed_state import update_feed
 from db.filters import as_date
 from db.intents import (
@@ -310,6 +311,13 @@ def _store_entries(
                     for item_id, new, guid in sightings
                 ],
             )
+        # the feed's health per day (db.feed_days): new items' times are known, stored items' are read
+        add_sightings(
+            session,
+            attempt.feed_id,
+            [new_rows[n]["published_at"] for i, n, _g in sightings if i is None and n is not None],
+            known_before,
+        )
     if ids:
         # counted from the values just written (every sighting of a new item is this feed's)
         counted_values = [

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db import feed_days
 from db.counts import add_items
 from db.engine import Database
 from db.models import Feed, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag, Story, StoryItem
@@ -268,6 +269,7 @@ class Seeder:
             s.add(ItemOrganisation(item_id=item.id, org_id=org, evidence=ev))
         s.flush()
         add_items(s, [item.id])  # the daily aggregates, as ingestion keeps them
+        feed_days.add_items(s, [item.id])
         if self.stories:
             if story is None:
                 made = Story(first_seen_at=published, last_seen_at=published, items=1, sources=1)
