@@ -6,7 +6,8 @@ simulated analysts, each logged in, who in a loop open a page (overview, a regio
 queue) the way the browser does — the page callback and then the page's content callback — scroll the
 review grid a few blocks and now and then confirm or dismiss an item. Every request is timed.
 
-    python benchmarks/load.py --database-url URL [--server gunicorn|serve] [--users 20] [--duration 300]
+    python benchmarks/load.py --database-url URL [--server gunicorn|serve] [--web-workers 4] [--web-threads 4]
+        [--users 20] [--duration 300]
         [--rate 50] [--seed-items 0]
 
 The database must exist; --seed-items N first fills an empty one as benchmarks/dashboard_queries.py does.
@@ -330,6 +331,12 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--server", choices=("gunicorn", "serve"), default="gunicorn")
     parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument(
+        "--web-threads",
+        type=int,
+        default=4,
+        help="threads per gunicorn worker (gthread): quick requests pass slow ones",
+    )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=300)
     parser.add_argument("--rate", type=float, default=50, help="new items per second from the feeds")
@@ -342,7 +349,9 @@ def main() -> None:
 
         seed_start = time.perf_counter()
         seed(database, args.seed_items, random.Random(1))
-        print(f"seeded {args.seed_items:,} items in {time.perf_counter() - seed_start:.0f} s", file=sys.stderr)
+        print(
+            f"seeded {args.seed_items:,} items in {time.perf_counter() - seed_start:.0f} s", file=sys.stderr
+        )
     with database.write() as session:  # the seeded feeds' addresses do not exist
         session.execute(
             update(Feed).where(Feed.url.like("https://feeds.example.org/%")).values(enabled=False)
@@ -372,6 +381,8 @@ def main() -> None:
             str(bin_dir / "gunicorn"),
             "-w",
             str(args.web_workers),
+            "--threads",
+            str(args.web_threads),
             "-b",
             f"127.0.0.1:{port}",
             "--timeout",
