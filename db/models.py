@@ -411,7 +411,8 @@ class DailyStoryFeed(Base):
     feed_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     stories: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index(None, "scope", "key", "day"),)
+    #: covering: a window's distinct feeds per place (and indicator) are read from the index alone
+    __table_args__ = (Index(None, "scope", "key", "day", "indicator", "feed_id"),)
 
 
 class FeedDay(Base):

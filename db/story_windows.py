@@ -94,9 +94,11 @@ def story_totals(
     *,
     by_day: bool = False,
     sources: bool = False,
+    source_indicator: str | None = None,
 ) -> StoryTotals:
     """Stories first seen in ``[start, end)`` per (key, indicator[, day]); with ``sources`` the feeds
-    that carried them per (key, indicator) (every indicator, and "" for all stories)."""
+    that carried them per (key, indicator) (every indicator, and "" for all stories; only
+    ``source_indicator``'s when it is given)."""
     out = StoryTotals()
     span = split(start, end)
     if span.first_day is not None:
@@ -118,6 +120,8 @@ def story_totals(
                     DailyStoryFeed,
                     Where(where.scope, keys, where.suffix),
                 ).where(DailyStoryFeed.day >= span.first_day, DailyStoryFeed.day < span.end_day)
+                if source_indicator is not None:
+                    feeds = feeds.where(DailyStoryFeed.indicator == source_indicator)
                 for key, indicator, feed_id in session.execute(feeds):
                     out.sources.setdefault((str(key), str(indicator)), set()).add(int(feed_id))
     for lo, hi in span.edges:
