@@ -1,4 +1,4 @@
-"""WSGI entry point for a team server: ``gunicorn -w 4 -b 127.0.0.1:8050 'r2pwatch.wsgi:server'``.
+"""WSGI entry point for a team server: ``gunicorn -w 4 --threads 4 -b 127.0.0.1:8050 'r2pwatch.wsgi:server'``.
 
 Settings come from the usual places (r2pwatch.toml, R2PWATCH_* environment variables).
 """
