@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from db import story_counts
 from db.chunks import chunks
-from db.delta_rows import add_rows
+from db.delta_rows import add_rows, write_at_commit
 from db.filters import as_date
 from db.models import DailyCount, DailyFeedCount, Item, ItemCountry, ItemOrganisation, ItemSighting, ItemTag
 from db.types import as_utc
@@ -168,16 +168,7 @@ def apply(session: Session, before: Contribution, after: Contribution) -> None:
             feeds[fk] = feeds.get(fk, 0) + sign * n
 
 
-@event.listens_for(Session, "before_commit")
-def _write_pending(session: Session) -> None:
-    delta = session.info.pop(_PENDING, None)
-    if delta is not None:
-        _write(session, delta)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+write_at_commit(_PENDING, _write)
 
 
 @contextmanager

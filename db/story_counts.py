@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, event, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from db.chunks import chunks
-from db.delta_rows import add_rows
+from db.delta_rows import add_rows, write_at_commit
 from db.filters import as_date
 from db.models import DailyStoryCount, DailyStoryFeed, ItemCountry, ItemOrganisation, ItemTag, StoryItem
 from db.stories import refresh_stories
@@ -219,13 +219,4 @@ def _write(session: Session, delta: StoryContribution) -> None:
     add_rows(session, _FEEDS, feeds, ("day", "scope", "key", "indicator", "feed_id"), ("stories",), "stories")
 
 
-@event.listens_for(Session, "before_commit")
-def _write_pending(session: Session) -> None:
-    delta = session.info.pop(_PENDING, None)
-    if delta is not None:
-        _write(session, delta)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+write_at_commit(_PENDING, _write)
