@@ -12,6 +12,7 @@ import random
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared/corpus/news-2023/items.jsonl.gz"
 
@@ -49,6 +50,24 @@ STRATA: dict[str, tuple[str, int]] = {
 }
 
 
+def draw(pool: list[dict[str, Any]], strata: dict[str, tuple[str, int]]) -> dict[str, str]:
+    """id -> stratum: for each stratum in turn, the first ``n`` items of ``pool`` (in its order) not yet
+    chosen whose title or summary matches its pattern."""
+    chosen: dict[str, str] = {}
+    for stratum, (pattern, n) in strata.items():
+        rx = re.compile(pattern, re.I)
+        taken = 0
+        for d in pool:
+            if taken >= n:
+                break
+            if d["id"] in chosen:
+                continue
+            if rx.search(f"{d.get('title') or ''} {d.get('summary') or ''}"):
+                chosen[d["id"]] = stratum
+                taken += 1
+    return chosen
+
+
 def main() -> None:
     rng = random.Random(2023)
     items: dict[str, dict[str, str]] = {}
@@ -58,18 +77,7 @@ def main() -> None:
             items.setdefault(d["id"], d)
     pool = list(items.values())
     rng.shuffle(pool)
-    chosen: dict[str, str] = {}
-    for stratum, (pattern, n) in STRATA.items():
-        rx = re.compile(pattern, re.I)
-        taken = 0
-        for d in pool:
-            if taken >= n:
-                break
-            if d["id"] in chosen:
-                continue
-            if rx.search(f"{d['title']} {d.get('summary') or ''}"):
-                chosen[d["id"]] = stratum
-                taken += 1
+    chosen = draw(pool, STRATA)
     out = [{"id": i, "stratum": s} for i, s in chosen.items()]
     json.dump(out, sys.stdout, indent=0)
     print(len(out), file=sys.stderr)

@@ -17,9 +17,10 @@ import gzip
 import hashlib
 import json
 import random
-import re
 import sys
 from pathlib import Path
+
+from select_devset import draw  # the same strata draw as the first set (run as a script from tests/data)
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[2] / "shared/corpus/news-2023/items.jsonl.gz"
@@ -52,18 +53,7 @@ def main() -> None:
             items.setdefault(d["id"], d)
     pool = sorted((d for i, d in items.items() if i not in existing), key=lambda d: d["id"])
     random.Random(SEED).shuffle(pool)
-    chosen: dict[str, str] = {}
-    for stratum, (pattern, n) in STRATA.items():
-        rx = re.compile(pattern, re.I)
-        taken = 0
-        for d in pool:
-            if taken >= n:
-                break
-            if d["id"] in chosen:
-                continue
-            if rx.search(f"{d.get('title') or ''} {d.get('summary') or ''}"):
-                chosen[d["id"]] = stratum
-                taken += 1
+    chosen = draw(pool, STRATA)
     out = [{"id": i, "split": split_of(i), "stratum": s} for i, s in chosen.items()]
     json.dump(out, sys.stdout, indent=0)
     print(len(out), file=sys.stderr)
